@@ -1,0 +1,166 @@
+# tattle: build, test, fuzz, bench.  See README.md.
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+CC ?= cc
+FUZZ_CC ?= clang
+CFLAGS ?= -O2 -g
+FUZZ_SECONDS ?= 60
+CHECK_FUZZ_SECONDS ?= 5
+
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wimplicit-fallthrough
+BASEFLAGS = -std=gnu11 -D_GNU_SOURCE -MMD -MP $(WARN) -fstack-protector-strong \
+	-Idaemon -Iproto -Irules -Iclient -Idaemon
+PKGS = libmnl libnetfilter_queue json-c
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+ifeq ($(WERROR),1)
+BASEFLAGS += -Werror
+endif
+ALL_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -D_FORTIFY_SOURCE=2
+LDLIBS += $(PKG_LIBS) -lpthread
+
+SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+SAN_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) $(SAN)
+FUZZ_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) -g -O1 \
+	-fsanitize=fuzzer,address,undefined -DFUZZING -Itests/fuzz
+
+# Modules shared by both binaries and the tests.  main.c is tattled's argv.
+DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
+PROTO_SRC = $(wildcard proto/*.c)
+RULES_SRC = $(wildcard rules/*.c)
+CLIENT_SRC = $(filter-out client/main.c,$(wildcard client/*.c))
+LIB_SRC = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
+
+OBJ = $(patsubst %.c,build/obj/%.o,$(LIB_SRC))
+SANOBJ = $(patsubst %.c,build/san/%.o,$(LIB_SRC))
+
+TOOLS = $(patsubst tests/tools/%.c,build/tools/%,$(wildcard tests/tools/*.c))
+BENCH = $(patsubst tests/bench/%.c,build/bench/%,$(wildcard tests/bench/*.c))
+UNIT = $(patsubst tests/unit/%.c,build/san/tests/%,$(wildcard tests/unit/test_*.c))
+FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
+
+# Which module sources each unit test and fuzz target links.  A test links
+# only what it exercises, so one broken module cannot hide another's tests.
+test_packet_DEPS = daemon/packet.c
+test_event_DEPS = proto/event.c proto/jsonw.c daemon/packet.c
+test_pending_DEPS = daemon/pending.c
+test_firewall_DEPS = daemon/firewall.c
+test_config_DEPS = daemon/config.c
+test_procfs_DEPS = daemon/procfs.c
+test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c
+test_worker_DEPS = daemon/worker.c daemon/procfs.c
+test_sockdiag_DEPS = daemon/sockdiag.c
+test_procnet_DEPS = daemon/procnet.c daemon/sockdiag.c
+test_aurec_DEPS = daemon/aurec.c
+test_aurec_diff_DEPS = daemon/aurec.c
+test_aurec_diff_LIBS = -lauparse
+test_audit_DEPS = daemon/audit.c
+test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c \
+	daemon/sockdiag.c daemon/packet.c daemon/aurec.c
+test_dns_DEPS = daemon/dns.c daemon/packet.c
+test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c daemon/loop.c
+test_ctl_DEPS = proto/ctl.c proto/jsonw.c
+test_prompt_DEPS = daemon/prompt.c
+fuzz_packet_DEPS = daemon/packet.c
+fuzz_aurec_DEPS = daemon/aurec.c
+fuzz_dns_DEPS = daemon/dns.c daemon/packet.c
+fuzz_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+bench_aurec_DEPS = daemon/aurec.c
+bench_aurec_LIBS = -lauparse
+bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c
+
+.PHONY: all check unit integration run install fuzz fuzz-check bench deps clean tools
+all: build/tattled build/tattle
+
+deps:
+	@sh scripts/deps.sh
+
+build/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+build/san/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -c -o $@ $<
+
+build/tattled: build/obj/daemon/main.o $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tattle: build/obj/client/main.o $(patsubst %.c,build/obj/%.o,$(CLIENT_SRC)) $(OBJ)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/tattled: build/san/daemon/main.o $(SANOBJ)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/san/tattle: build/san/client/main.o $(patsubst %.c,build/san/%.o,$(CLIENT_SRC)) $(SANOBJ)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread
+
+
+san_objs = $(patsubst %.c,build/san/%.o,$(1))
+opt_objs = $(patsubst %.c,build/obj/%.o,$(1))
+srcs_of = $(filter %.c %.o,$(1))
+
+.SECONDEXPANSION:
+build/san/tests/%: tests/unit/%.c $$(call san_objs,$$($$*_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $(call srcs_of,$^) $(LDLIBS) $($*_LIBS) -lcmocka
+
+# Benchmarks link optimized objects: bench_<name>_DEPS, bench_<name>_LIBS.
+build/bench/%: tests/bench/%.c $$(call opt_objs,$$($$*_DEPS))
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call srcs_of,$^) $(LDLIBS) $($*_LIBS)
+
+build/fuzz/%: tests/fuzz/%.c $$($$*_DEPS)
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(call srcs_of,$^) $(PKG_LIBS) -lpthread
+
+tools: $(TOOLS)
+
+unit: deps
+	@$(MAKE) --no-print-directory $(UNIT)
+	@sh tests/run-unit.sh $(UNIT)
+
+integration: deps
+	@$(MAKE) --no-print-directory build/san/tattled build/san/tattle build/tattled build/tattle $(TOOLS)
+	@TATTLED=build/san/tattled TATTLE=build/san/tattle sh tests/integration/run.sh
+
+fuzz-check: deps
+	@$(MAKE) --no-print-directory $(FUZZ)
+	@sh tests/fuzz/run.sh $(CHECK_FUZZ_SECONDS) $(FUZZ)
+
+check: deps
+	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ) build/san/tattled build/san/tattle $(TOOLS)
+	@sh tests/check.sh "$(UNIT)" "$(FUZZ)" $(CHECK_FUZZ_SECONDS)
+
+fuzz: deps
+	@$(MAKE) --no-print-directory $(FUZZ)
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ)
+
+run: deps
+	@$(MAKE) --no-print-directory all
+	./build/tattled --default-action allow --log-events - $(RUN_ARGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(TOOLS) $(BENCH)
+	@sh scripts/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -m 0755 build/tattled $(DESTDIR)$(SBINDIR)/tattled
+	install -m 0755 build/tattle $(DESTDIR)$(BINDIR)/tattle
+
+clean:
+	rm -rf build
+
+-include $(shell find build -name '*.d' 2>/dev/null)
