@@ -1,0 +1,596 @@
+/* procfs.c - /proc readers: one process's facts, socket fd scans. */
+#include "procfs.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define STAT_BUF_MAX	2048	/* stat is ~300 bytes; only fields 1-22 are read */
+#define STATUS_BUF_MAX	4096	/* Uid/Gid/PPid sit in the first ~400 */
+#define LINK_BUF_MAX	4096	/* PATH_MAX */
+#define SOCK_LINK_MAX	48	/* "socket:[18446744073709551615]" is 29 */
+
+static const char deleted_sfx[] = " (deleted)";
+static const char sock_pfx[] = "socket:[";
+
+void proc_info_clear(struct proc_info *pi)
+{
+	if (!pi)
+		return;
+	free(pi->exe);
+	free(pi->cwd);
+	free(pi->cmdline);
+	memset(pi, 0, sizeof(*pi));
+}
+
+static int dup_bytes(const char *s, size_t len, char **out)
+{
+	char *p = malloc(len + 1);
+
+	if (!p)
+		return -ENOMEM;
+	if (len)
+		memcpy(p, s, len);
+	p[len] = '\0';
+	*out = p;
+	return 0;
+}
+
+int proc_info_copy(struct proc_info *dst, const struct proc_info *src)
+{
+	struct proc_info t = *src;
+	int r = 0;
+
+	t.exe = t.cwd = t.cmdline = NULL;
+	if (src->exe && (r = dup_bytes(src->exe, strlen(src->exe), &t.exe)) < 0)
+		goto out;
+	if (src->cwd && (r = dup_bytes(src->cwd, strlen(src->cwd), &t.cwd)) < 0)
+		goto out;
+	if (src->cmdline &&
+	    (r = dup_bytes(src->cmdline, src->cmdline_len, &t.cmdline)) < 0)
+		goto out;
+	*dst = t;
+	return 0;
+out:
+	proc_info_clear(&t);
+	return r;
+}
+
+size_t proc_info_argc(const struct proc_info *pi)
+{
+	size_t i, n = 1;
+
+	if (!pi->cmdline || pi->cmdline_len == 0)
+		return 0;
+	for (i = 0; i < pi->cmdline_len; i++)
+		n += pi->cmdline[i] == '\0';
+	return n;
+}
+
+/* Decimal digits at *pp (before end) into *v; advances *pp. */
+static int parse_u64(const char **pp, const char *end, uint64_t *v)
+{
+	const char *p = *pp;
+	uint64_t x = 0;
+
+	if (p >= end || *p < '0' || *p > '9')
+		return -EBADMSG;
+	for (; p < end && *p >= '0' && *p <= '9'; p++) {
+		if (x > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return -ERANGE;
+		x = x * 10 + (uint64_t)(*p - '0');
+	}
+	*pp = p;
+	*v = x;
+	return 0;
+}
+
+/* The whole of [p, end) must be one decimal number. */
+static int parse_u64_exact(const char *p, const char *end, uint64_t *v)
+{
+	int r = parse_u64(&p, end, v);
+
+	if (r == 0 && p != end)
+		r = -EBADMSG;
+	return r;
+}
+
+int procfs_parse_stat(const char *buf, size_t len, struct proc_info *pi)
+{
+	const char *end = buf + len, *lp, *rp, *p, *tok;
+	uint64_t ppid = 0, start = 0;
+	size_t clen;
+	int field = 3;
+
+	lp = memchr(buf, '(', len);
+	rp = memrchr(buf, ')', len);
+	if (!lp || !rp || rp < lp)
+		return -EBADMSG;
+	/* Fields after the last ')' are single-space separated, no spaces. */
+	for (p = rp + 1; field <= 22; field++) {
+		if (p >= end || *p != ' ')
+			return -EBADMSG;
+		tok = ++p;
+		while (p < end && *p != ' ' && *p != '\n')
+			p++;
+		if (p == tok)
+			return -EBADMSG;
+		if (field == 4 && parse_u64_exact(tok, p, &ppid) < 0)
+			return -EBADMSG;
+		if (field == 22 && parse_u64_exact(tok, p, &start) < 0)
+			return -EBADMSG;
+	}
+	if (ppid > INT_MAX)
+		return -EBADMSG;
+	clen = (size_t)(rp - lp - 1);
+	if (clen > PROC_COMM_MAX - 1)
+		clen = PROC_COMM_MAX - 1;
+	memcpy(pi->comm, lp + 1, clen);
+	pi->comm[clen] = '\0';
+	pi->ppid = (pid_t)ppid;
+	pi->start_time = start;
+	return 0;
+}
+
+/* First number of a status value: "\t1000\t1000\t..." -> 1000. */
+static int status_first_num(const char *p, const char *eol, uint64_t *v)
+{
+	while (p < eol && (*p == '\t' || *p == ' '))
+		p++;
+	if (parse_u64(&p, eol, v) < 0)
+		return -EBADMSG;
+	if (p < eol && *p != '\t' && *p != ' ')
+		return -EBADMSG;
+	return 0;
+}
+
+static bool has_key(const char *p, const char *eol, const char *key)
+{
+	size_t klen = strlen(key);
+
+	return (size_t)(eol - p) >= klen && memcmp(p, key, klen) == 0;
+}
+
+/* Name: is escaped by the kernel (newlines become "\n"), so status can be
+ * split on newlines safely. */
+int procfs_parse_status(const char *buf, size_t len, struct proc_info *pi)
+{
+	const char *p = buf, *end = buf + len, *eol;
+	uint64_t uid = 0, gid = 0, ppid = 0;
+	int seen = 0;
+
+	for (; p < end; p = eol + 1) {
+		eol = memchr(p, '\n', (size_t)(end - p));
+		if (!eol)
+			eol = end;
+		if (has_key(p, eol, "Uid:")) {
+			if (status_first_num(p + 4, eol, &uid) < 0)
+				return -EBADMSG;
+			seen |= 1;
+		} else if (has_key(p, eol, "Gid:")) {
+			if (status_first_num(p + 4, eol, &gid) < 0)
+				return -EBADMSG;
+			seen |= 2;
+		} else if (has_key(p, eol, "PPid:")) {
+			if (status_first_num(p + 5, eol, &ppid) < 0)
+				return -EBADMSG;
+			seen |= 4;
+		}
+	}
+	if (seen != 7 || uid > UINT32_MAX || gid > UINT32_MAX ||
+	    ppid > INT_MAX)
+		return -EBADMSG;
+	pi->uid = (uint32_t)uid;
+	pi->gid = (uint32_t)gid;
+	pi->ppid = (pid_t)ppid;
+	return 0;
+}
+
+int procfs_parse_cmdline(const char *buf, size_t len, struct proc_info *pi)
+{
+	size_t n = len > PROC_CMDLINE_MAX ? PROC_CMDLINE_MAX : len;
+	char *copy = NULL;
+	int r;
+
+	if (n && buf[n - 1] == '\0')
+		n--;
+	if (n && (r = dup_bytes(buf, n, &copy)) < 0)
+		return r;
+	free(pi->cmdline);
+	pi->cmdline = copy;
+	pi->cmdline_len = n;
+	pi->cmdline_truncated = len > PROC_CMDLINE_MAX;
+	return 0;
+}
+
+int procfs_parse_exe(const char *buf, size_t len, struct proc_info *pi)
+{
+	size_t slen = sizeof(deleted_sfx) - 1;
+	bool deleted = false;
+	char *copy;
+	int r;
+
+	if (len == 0 || memchr(buf, '\0', len))
+		return -EBADMSG;
+	if (len > slen && memcmp(buf + len - slen, deleted_sfx, slen) == 0) {
+		len -= slen;
+		deleted = true;
+	}
+	if ((r = dup_bytes(buf, len, &copy)) < 0)
+		return r;
+	free(pi->exe);
+	pi->exe = copy;
+	pi->exe_deleted = deleted;
+	return 0;
+}
+
+int procfs_parse_socket_link(const char *buf, size_t len, uint64_t *ino)
+{
+	size_t plen = sizeof(sock_pfx) - 1;
+
+	if (len < plen || memcmp(buf, sock_pfx, plen) != 0)
+		return -ENOTSOCK;
+	if (len < plen + 2 || buf[len - 1] != ']')
+		return -EBADMSG;
+	return parse_u64_exact(buf + plen, buf + len - 1, ino) < 0 ?
+		-EBADMSG : 0;
+}
+
+/* Read up to cap bytes of dfd/name; *len gets the count. */
+static int read_at(int dfd, const char *name, char *buf, size_t cap,
+		   size_t *len)
+{
+	size_t got = 0;
+	ssize_t n;
+	int fd, r = 0;
+
+	*len = 0;
+	fd = openat(dfd, name, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (fd < 0)
+		return -errno;
+	while (got < cap) {
+		n = read(fd, buf + got, cap - got);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	*len = got;
+out:
+	close(fd);
+	return r;
+}
+
+/* readlink into buf; -ENAMETOOLONG when it may have been cut. */
+static int link_at(int dfd, const char *name, char *buf, size_t cap,
+		   size_t *len)
+{
+	ssize_t n = readlinkat(dfd, name, buf, cap);
+
+	*len = 0;
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= cap)
+		return -ENAMETOOLONG;
+	*len = (size_t)n;
+	return 0;
+}
+
+static int open_pid_dir(const char *procroot, pid_t pid, int *dfd)
+{
+	char path[PATH_MAX];
+	int n;
+
+	*dfd = -1;
+	if (pid <= 0)
+		return -EINVAL;
+	n = snprintf(path, sizeof(path), "%s/%d", procroot, (int)pid);
+	if (n < 0 || (size_t)n >= sizeof(path))
+		return -ENAMETOOLONG;
+	*dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return *dfd < 0 ? -errno : 0;
+}
+
+static int read_stat_at(int dfd, struct proc_info *pi)
+{
+	char buf[STAT_BUF_MAX];
+	size_t len;
+	int r;
+
+	if ((r = read_at(dfd, "stat", buf, sizeof(buf), &len)) < 0)
+		return r;
+	return procfs_parse_stat(buf, len, pi);
+}
+
+static int read_status_at(int dfd, struct proc_info *pi)
+{
+	char *buf = malloc(STATUS_BUF_MAX);
+	size_t len;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	if ((r = read_at(dfd, "status", buf, STATUS_BUF_MAX, &len)) == 0)
+		r = procfs_parse_status(buf, len, pi);
+	free(buf);
+	return r;
+}
+
+/* One byte past the cap tells a truncated cmdline from a full one. */
+static int read_cmdline_at(int dfd, struct proc_info *pi)
+{
+	char *buf = malloc(PROC_CMDLINE_MAX + 1);
+	size_t len;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	if ((r = read_at(dfd, "cmdline", buf, PROC_CMDLINE_MAX + 1, &len)) == 0)
+		r = procfs_parse_cmdline(buf, len, pi);
+	free(buf);
+	return r;
+}
+
+/* A file may really be named "x (deleted)": the kernel appends the suffix
+ * only for unlinked files, whose link count is 0. */
+static int read_exe_at(int dfd, struct proc_info *pi, char *buf)
+{
+	struct stat st;
+	size_t len;
+	int r;
+
+	if ((r = link_at(dfd, "exe", buf, LINK_BUF_MAX, &len)) < 0)
+		return r;
+	if ((r = procfs_parse_exe(buf, len, pi)) < 0)
+		return r;
+	if (pi->exe_deleted && fstatat(dfd, "exe", &st, 0) == 0 &&
+	    st.st_nlink > 0) {
+		free(pi->exe);
+		pi->exe = NULL;
+		pi->exe_deleted = false;
+		r = dup_bytes(buf, len, &pi->exe);
+	}
+	return r;
+}
+
+static int read_cwd_at(int dfd, struct proc_info *pi, char *buf)
+{
+	size_t len;
+	int r;
+
+	if ((r = link_at(dfd, "cwd", buf, LINK_BUF_MAX, &len)) < 0)
+		return r;
+	return dup_bytes(buf, len, &pi->cwd);
+}
+
+int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out)
+{
+	char *buf = NULL;
+	int dfd = -1, r;
+
+	memset(out, 0, sizeof(*out));
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	if ((r = read_stat_at(dfd, out)) < 0)
+		goto out;
+	if ((r = read_status_at(dfd, out)) < 0)
+		goto out;
+	out->pid = pid;
+	if (!(buf = malloc(LINK_BUF_MAX))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	/* Best effort: kernel threads have no exe, zombies no cmdline. */
+	if ((r = read_exe_at(dfd, out, buf)) == -ENOMEM ||
+	    (r = read_cwd_at(dfd, out, buf)) == -ENOMEM ||
+	    (r = read_cmdline_at(dfd, out)) == -ENOMEM)
+		goto out;
+	r = 0;
+out:
+	if (r < 0)
+		proc_info_clear(out);
+	free(buf);
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+int procfs_stat_start(const char *procroot, pid_t pid, uint64_t *start)
+{
+	struct proc_info pi;
+	int dfd = -1, r;
+
+	*start = 0;
+	memset(&pi, 0, sizeof(pi));
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	if ((r = read_stat_at(dfd, &pi)) < 0)
+		goto out;
+	*start = pi.start_time;
+out:
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
+int procfs_alive(pid_t pid, uint64_t start_time, void *procroot)
+{
+	uint64_t now_start;
+	int r = procfs_stat_start(procroot, pid, &now_start);
+
+	if (r == -ENOENT || r == -ESRCH)
+		return 0;
+	if (r < 0)
+		return r;
+	return !start_time || now_start == start_time;
+}
+
+int procfs_readlink_fd(const char *procroot, pid_t pid, int fd, uint64_t *ino)
+{
+	char path[PATH_MAX], buf[SOCK_LINK_MAX];
+	ssize_t n;
+	int len;
+
+	*ino = 0;
+	if (pid <= 0 || fd < 0)
+		return -EINVAL;
+	len = snprintf(path, sizeof(path), "%s/%d/fd/%d", procroot, (int)pid,
+		       fd);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	n = readlink(path, buf, sizeof(buf));
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= sizeof(buf))
+		return -ENOTSOCK;	/* a long path, not "socket:[N]" */
+	return procfs_parse_socket_link(buf, (size_t)n, ino);
+}
+
+/* Matches ino against the still-unowned entries of the set. */
+static size_t claim(uint64_t ino, pid_t pid, const uint64_t *inos, size_t n,
+		    pid_t *owners)
+{
+	size_t i, found = 0;
+
+	for (i = 0; i < n; i++) {
+		if (owners[i] == 0 && inos[i] == ino) {
+			owners[i] = pid;
+			found++;
+		}
+	}
+	return found;
+}
+
+/* Scan procfd/PID/fd.  Vanished or forbidden processes count as empty. */
+static size_t scan_one(int procfd, pid_t pid, const uint64_t *inos, size_t n,
+		       pid_t *owners, size_t *nfds)
+{
+	char name[32], link[SOCK_LINK_MAX];
+	struct dirent *de;
+	size_t found = 0;
+	uint64_t ino;
+	ssize_t len;
+	DIR *d;
+	int fd;
+
+	snprintf(name, sizeof(name), "%d/fd", (int)pid);
+	fd = openat(procfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return 0;
+	}
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		(*nfds)++;
+		len = readlinkat(fd, de->d_name, link, sizeof(link));
+		if (len <= 0 || (size_t)len >= sizeof(link))
+			continue;
+		if (procfs_parse_socket_link(link, (size_t)len, &ino) == 0)
+			found += claim(ino, pid, inos, n, owners);
+	}
+	closedir(d);
+	return found;
+}
+
+static size_t unowned(const pid_t *owners, size_t n)
+{
+	size_t i, left = 0;
+
+	for (i = 0; i < n; i++)
+		left += owners[i] == 0;
+	return left;
+}
+
+int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
+		     const uint64_t *inos, size_t n, pid_t *owners)
+{
+	size_t i, nfds = 0, found = 0, left;
+	int procfd;
+
+	if (n > PROCFS_SCAN_MAX_INOS)
+		return -EINVAL;
+	if ((left = unowned(owners, n)) == 0)
+		return 0;
+	procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (procfd < 0)
+		return -errno;
+	for (i = 0; i < npids && found < left; i++) {
+		if (pids[i] > 0)
+			found += scan_one(procfd, pids[i], inos, n, owners,
+					  &nfds);
+	}
+	close(procfd);
+	return (int)found;
+}
+
+/* A process directory name: all digits, fits a pid. */
+static pid_t name_pid(const char *s)
+{
+	uint64_t v;
+	size_t len = strnlen(s, 16);
+
+	if (len == 0 || len >= 16 || parse_u64_exact(s, s + len, &v) < 0 ||
+	    v == 0 || v > INT_MAX)
+		return 0;
+	return (pid_t)v;
+}
+
+int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
+		    pid_t *owners, size_t *nprocs, size_t *nfds)
+{
+	size_t found = 0, left, procs = 0, fds = 0;
+	struct dirent *de;
+	DIR *d;
+	pid_t pid;
+	int r;
+
+	if (n > PROCFS_SCAN_MAX_INOS)
+		return -EINVAL;
+	left = unowned(owners, n);
+	if (!(d = opendir(procroot)))
+		return -errno;
+	while (found < left && (de = readdir(d))) {
+		if (!(pid = name_pid(de->d_name)))
+			continue;
+		procs++;
+		found += scan_one(dirfd(d), pid, inos, n, owners, &fds);
+	}
+	closedir(d);
+	if (nprocs)
+		*nprocs = procs;
+	if (nfds)
+		*nfds = fds;
+	r = (int)found;
+	return r;
+}
+
+int procfs_netns(const char *procroot, pid_t pid, uint64_t *ino)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	*ino = 0;
+	if (pid <= 0)
+		return -EINVAL;
+	if (snprintf(path, sizeof(path), "%s/%d/ns/net", procroot, (int)pid) >=
+	    (int)sizeof(path))
+		return -ENAMETOOLONG;
+	if (stat(path, &st) < 0)
+		return -errno;
+	*ino = (uint64_t)st.st_ino;
+	return 0;
+}
