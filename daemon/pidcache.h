@@ -1,0 +1,129 @@
+/* pidcache.h - process cache with a socket-inode index and an audit
+ * destination index.  No I/O, no threads: time is a parameter (monotonic
+ * ms) and liveness is asked of a caller callback.  Every table has a cap
+ * set at init; memory is allocated once in pidcache_new().
+ *
+ * Identity is (pid, start_time): start_time is /proc/PID/stat field 22
+ * and 0 means unknown.  Index entries belong to one cached process and
+ * are dropped with it, so an index never resolves to a later process that
+ * reused the pid. */
+#ifndef TATTLE_PIDCACHE_H
+#define TATTLE_PIDCACHE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "procfs.h"
+
+#define PIDCACHE_MAX_PROCS	65536
+#define PIDCACHE_MAX_INODES	65536
+#define PIDCACHE_MAX_DESTS	16384
+#define PIDCACHE_DESTS_PER_KEY	8
+#define PIDCACHE_TTL_MS		(10 * 60 * 1000)
+#define PIDCACHE_GRACE_MS	(30 * 1000)
+#define PIDCACHE_DEST_TTL_MS	(60 * 1000)
+
+/* Zero fields take the defaults above. */
+struct pidcache_config {
+	size_t max_procs;
+	size_t max_inodes;
+	size_t max_dests;
+	size_t dests_per_key;	/* candidates kept per destination key */
+	uint64_t ttl_ms;	/* drop live entries idle this long */
+	uint64_t grace_ms;	/* keep exited processes this long */
+	uint64_t dest_ttl_ms;	/* drop destination entries this old */
+};
+
+struct pidcache_stats {
+	uint64_t entries;	/* processes cached now */
+	uint64_t inode_entries;
+	uint64_t dest_entries;
+	uint64_t hits;		/* all three lookups */
+	uint64_t misses;
+	uint64_t evictions;	/* processes evicted (LRU) for space */
+	uint64_t index_evictions; /* inode or dest entries evicted for space */
+	uint64_t expired_age;	/* idle past ttl_ms */
+	uint64_t expired_dead;	/* exited and past grace_ms */
+	uint64_t reuse_detected; /* put of a pid with a new start time */
+};
+
+/* One audit destination candidate.  proc points into the cache and is
+ * valid until the next call that modifies the cache. */
+struct pidcache_cand {
+	pid_t pid;
+	uint64_t start_time;
+	uint64_t ts_ms;
+	const struct proc_info *proc;
+};
+
+/* Liveness probe: 1 if pid is alive with this start time, 0 if it is gone
+ * or its start time changed, < 0 if unknown (entry left as is). */
+typedef int (*pidcache_alive_fn)(pid_t pid, uint64_t start_time, void *data);
+
+struct pidcache;
+
+/* NULL and errno on failure (EINVAL, ENOMEM).  cfg may be NULL. */
+struct pidcache *pidcache_new(const struct pidcache_config *cfg);
+void pidcache_free(struct pidcache *pc);
+
+/* Insert or refresh a process (deep copy of *pi; pi->pid > 0).  Same pid
+ * with a different known start time is pid reuse: the old entry and its
+ * index entries are dropped (reuse_detected++).  A put with start_time 0
+ * over a known one keeps the known one; one with a known start over 0
+ * adopts it.  A full cache evicts the least recently used process.
+ * Refreshing an exited entry keeps it exited.  0, -EINVAL, -ENOMEM. */
+int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
+		 uint64_t now_ms);
+
+/* 0 and *out on hit (exited entries within their grace period included);
+ * -ENOENT if absent or idle past ttl_ms (then dropped).  A hit refreshes
+ * the entry's LRU position and last-seen time.  *out points into the
+ * cache, valid until the next call that modifies the cache. */
+int pidcache_get(struct pidcache *pc, pid_t pid, uint64_t now_ms,
+		 const struct proc_info **out);
+
+/* Mark pid exited at now_ms (e.g. from an audit exit event); the grace
+ * period starts.  0, or -ENOENT if not cached. */
+int pidcache_mark_exited(struct pidcache *pc, pid_t pid, uint64_t now_ms);
+
+/* Index socket inode ino as owned by (pid, start_time).  The process must
+ * be cached with that start time (0 matches any): else -ENOENT, and
+ * -ESTALE on a start-time mismatch.  An inode already indexed moves to
+ * the new owner.  A full index evicts its least recently used entry. */
+int pidcache_put_inode(struct pidcache *pc, uint64_t ino, pid_t pid,
+		       uint64_t start_time, uint64_t now_ms);
+
+/* 0 and *out (the owning process) on hit; -ENOENT otherwise. */
+int pidcache_by_inode(struct pidcache *pc, uint64_t ino, uint64_t now_ms,
+		      const struct proc_info **out);
+
+/* Record that (pid, start_time) sent to (family, addr, port) as uid at
+ * ts_ms.  addr is 16 bytes (IPv4 in the first 4, rest zero); port in host
+ * order.  Same owner and key again only refreshes ts_ms.  At most
+ * dests_per_key owners per key (the oldest is replaced); a full index
+ * evicts the oldest entry overall.  The process must be cached: -ENOENT,
+ * -ESTALE as for pidcache_put_inode(). */
+int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		      uint16_t port, uint32_t uid, pid_t pid,
+		      uint64_t start_time, uint64_t ts_ms);
+
+/* Candidates for a destination seen within window_ms before now_ms (or
+ * later than now_ms), newest first.  Writes at most max into cands and
+ * returns how many matched in all (may exceed max); 0 is a miss. */
+int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		     uint16_t port, uint32_t uid, uint64_t now_ms,
+		     uint64_t window_ms, struct pidcache_cand *cands,
+		     size_t max);
+
+/* Timer work: visit up to batch cached processes round-robin.  Exited
+ * entries past grace_ms and live ones idle past ttl_ms are dropped; the
+ * others are probed with alive() (may be NULL: age only), and those gone
+ * are marked exited at now_ms.  Old destination entries of visited
+ * processes are pruned.  Returns the number of processes dropped. */
+int pidcache_expire(struct pidcache *pc, uint64_t now_ms, size_t batch,
+		    pidcache_alive_fn alive, void *data);
+
+void pidcache_get_stats(const struct pidcache *pc, struct pidcache_stats *out);
+
+#endif
