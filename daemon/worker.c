@@ -1,0 +1,360 @@
+/* worker.c - the /proc scan thread.  One mutex guards both rings and the
+ * stats; the thread waits on `work`, a producer of results blocked on a
+ * full result ring waits on `space`.  The loop is never blocked: submit
+ * fails with -ENOSPC and results are announced through an eventfd. */
+#include "worker.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+/* Full scans queued back to back share one pass over /proc: a burst of
+ * unattributed packets then costs one scan, not one each. */
+#define WORKER_BATCH_MAX	16
+
+struct batch {
+	struct worker_req q[WORKER_BATCH_MAX];
+	size_t n;
+};
+
+struct worker {
+	pthread_t thread;
+	pthread_mutex_t mu;
+	pthread_cond_t work;	/* a request arrived, or stop */
+	pthread_cond_t space;	/* a result slot freed, or stop */
+	bool stop;
+	int efd;
+	char *procroot;
+
+	struct worker_req *req;
+	size_t req_cap, req_head, req_len;
+	struct worker_result *res;
+	size_t res_cap, res_head, res_len;
+
+	struct worker_stats st;
+	struct batch batch;	/* the thread's own, not shared */
+};
+
+static void wake_loop(struct worker *w)
+{
+	uint64_t one = 1;
+
+	/* Only fails when the counter would overflow: still readable. */
+	if (write(w->efd, &one, sizeof(one)) < 0)
+		return;
+}
+
+/* Queue one result, waiting for room; on stop it is dropped. */
+static void post(struct worker *w, struct worker_result *r)
+{
+	pthread_mutex_lock(&w->mu);
+	while (w->res_len == w->res_cap && !w->stop)
+		pthread_cond_wait(&w->space, &w->mu);
+	if (w->stop) {
+		pthread_mutex_unlock(&w->mu);
+		proc_info_clear(&r->pi);
+		return;
+	}
+	w->res[(w->res_head + w->res_len) % w->res_cap] = *r;
+	w->res_len++;
+	pthread_mutex_unlock(&w->mu);
+	memset(&r->pi, 0, sizeof(r->pi));
+	wake_loop(w);
+}
+
+/* One result per inode of a finished scan, with the owner's facts. */
+static void post_owners(struct worker *w, const struct worker_req *q,
+			const pid_t *owners, int scan_err)
+{
+	struct worker_result r;
+	size_t i;
+
+	for (i = 0; i < q->n_inos; i++) {
+		memset(&r, 0, sizeof(r));
+		r.op = q->op;
+		r.cookie = q->cookie;
+		r.ino = q->inos[i];
+		r.pid = owners[i];
+		if (scan_err < 0)
+			r.err = scan_err;
+		else if (!owners[i])
+			r.err = -ENOENT;
+		else if (procfs_read_proc(w->procroot, owners[i], &r.pi) < 0)
+			r.pi.pid = owners[i];	/* exited since: pid only */
+		if (r.err)
+			r.pid = 0;
+		post(w, &r);
+	}
+}
+
+static void pop_locked(struct worker *w, struct worker_req *out)
+{
+	*out = w->req[w->req_head];
+	w->req_head = (w->req_head + 1) % w->req_cap;
+	w->req_len--;
+}
+
+/* Takes the head request and, for a full scan, the full scans after it
+ * while their inodes fit one pass.  Called with the lock held. */
+static void take_batch_locked(struct worker *w, struct batch *b)
+{
+	const struct worker_req *next;
+	size_t inos;
+
+	pop_locked(w, &b->q[0]);
+	b->n = 1;
+	if (b->q[0].op != WORKER_SCAN_ALL)
+		return;
+	inos = b->q[0].n_inos;
+	while (w->req_len && b->n < WORKER_BATCH_MAX) {
+		next = &w->req[w->req_head];
+		if (next->op != WORKER_SCAN_ALL ||
+		    inos + next->n_inos > PROCFS_SCAN_MAX_INOS)
+			break;
+		inos += next->n_inos;
+		pop_locked(w, &b->q[b->n++]);
+	}
+	w->st.coalesced += b->n - 1;
+}
+
+static void run_scan_all(struct worker *w, const struct batch *b)
+{
+	uint64_t inos[PROCFS_SCAN_MAX_INOS];
+	pid_t owners[PROCFS_SCAN_MAX_INOS] = { 0 };
+	size_t i, n = 0, nprocs = 0, nfds = 0;
+	int r;
+
+	for (i = 0; i < b->n; i++) {
+		memcpy(inos + n, b->q[i].inos, b->q[i].n_inos * sizeof(*inos));
+		n += b->q[i].n_inos;
+	}
+	r = procfs_scan_all(w->procroot, inos, n, owners, &nprocs, &nfds);
+	pthread_mutex_lock(&w->mu);
+	w->st.scans_all++;
+	w->st.procs_scanned += nprocs;
+	w->st.fds_scanned += nfds;
+	pthread_mutex_unlock(&w->mu);
+	for (i = 0, n = 0; i < b->n; n += b->q[i].n_inos, i++)
+		post_owners(w, &b->q[i], owners + n, r);
+}
+
+static void run_scan_pids(struct worker *w, const struct worker_req *q)
+{
+	pid_t owners[PROCFS_SCAN_MAX_INOS] = { 0 };
+	int r;
+
+	r = procfs_scan_pids(w->procroot, q->pids, q->n_pids, q->inos,
+			     q->n_inos, owners);
+	pthread_mutex_lock(&w->mu);
+	w->st.procs_scanned += q->n_pids;
+	pthread_mutex_unlock(&w->mu);
+	post_owners(w, q, owners, r);
+}
+
+static void run_read(struct worker *w, const struct worker_req *q)
+{
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.err = procfs_read_proc(w->procroot, q->pid, &r.pi);
+	r.pid = r.err ? 0 : q->pid;
+	post(w, &r);
+}
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct batch *b = &w->batch;
+
+	pthread_mutex_lock(&w->mu);
+	while (!w->stop) {
+		if (w->req_len == 0) {
+			pthread_cond_wait(&w->work, &w->mu);
+			continue;
+		}
+		take_batch_locked(w, b);
+		pthread_mutex_unlock(&w->mu);
+		if (b->q[0].op == WORKER_READ_PROC)
+			run_read(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_SCAN_PIDS)
+			run_scan_pids(w, &b->q[0]);
+		else
+			run_scan_all(w, b);
+		pthread_mutex_lock(&w->mu);
+	}
+	pthread_mutex_unlock(&w->mu);
+	return NULL;
+}
+
+/* Signals stay with the loop's signalfd: the thread blocks them all. */
+static int start_thread(struct worker *w)
+{
+	sigset_t all, old;
+	int r;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	r = pthread_create(&w->thread, NULL, worker_main, w);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return -r;
+}
+
+static void worker_destroy(struct worker *w)
+{
+	if (w->efd >= 0)
+		close(w->efd);
+	pthread_cond_destroy(&w->space);
+	pthread_cond_destroy(&w->work);
+	pthread_mutex_destroy(&w->mu);
+	free(w->req);
+	free(w->res);
+	free(w->procroot);
+	free(w);
+}
+
+struct worker *worker_new(const struct worker_config *cfg)
+{
+	struct worker *w = calloc(1, sizeof(*w));
+	int r;
+
+	if (!w)
+		return NULL;
+	w->efd = -1;
+	pthread_mutex_init(&w->mu, NULL);
+	pthread_cond_init(&w->work, NULL);
+	pthread_cond_init(&w->space, NULL);
+	w->req_cap = cfg && cfg->max_requests ? cfg->max_requests :
+		     WORKER_MAX_REQUESTS;
+	w->res_cap = cfg && cfg->max_results ? cfg->max_results :
+		     WORKER_MAX_RESULTS;
+	w->procroot = strdup(cfg && cfg->procroot ? cfg->procroot : "/proc");
+	w->req = calloc(w->req_cap, sizeof(*w->req));
+	w->res = calloc(w->res_cap, sizeof(*w->res));
+	if (!w->procroot || !w->req || !w->res) {
+		r = ENOMEM;
+		goto fail;
+	}
+	w->efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->efd < 0) {
+		r = errno;
+		goto fail;
+	}
+	if ((r = -start_thread(w)) != 0)
+		goto fail;
+	return w;
+fail:
+	worker_destroy(w);
+	errno = r;
+	return NULL;
+}
+
+void worker_free(struct worker *w)
+{
+	size_t i;
+
+	if (!w)
+		return;
+	pthread_mutex_lock(&w->mu);
+	w->stop = true;
+	pthread_cond_broadcast(&w->work);
+	pthread_cond_broadcast(&w->space);
+	pthread_mutex_unlock(&w->mu);
+	pthread_join(w->thread, NULL);
+	for (i = 0; i < w->res_len; i++)
+		proc_info_clear(&w->res[(w->res_head + i) % w->res_cap].pi);
+	worker_destroy(w);
+}
+
+static bool req_valid(const struct worker_req *q)
+{
+	bool inos_ok = q->n_inos > 0 && q->n_inos <= PROCFS_SCAN_MAX_INOS;
+
+	switch (q->op) {
+	case WORKER_SCAN_PIDS:
+		return inos_ok && q->n_pids > 0 && q->n_pids <= WORKER_MAX_PIDS;
+	case WORKER_SCAN_ALL:
+		return inos_ok;
+	case WORKER_READ_PROC:
+		return q->pid > 0;
+	}
+	return false;
+}
+
+int worker_submit(struct worker *w, const struct worker_req *req)
+{
+	int r = 0;
+
+	if (!req_valid(req))
+		return -EINVAL;
+	pthread_mutex_lock(&w->mu);
+	if (w->req_len == w->req_cap) {
+		w->st.rejected++;
+		r = -ENOSPC;
+		goto out;
+	}
+	w->req[(w->req_head + w->req_len) % w->req_cap] = *req;
+	w->req_len++;
+	w->st.requests++;
+	pthread_cond_signal(&w->work);
+out:
+	pthread_mutex_unlock(&w->mu);
+	return r;
+}
+
+int worker_fd(const struct worker *w)
+{
+	return w->efd;
+}
+
+/* Pops one result; false when none. */
+static bool take(struct worker *w, struct worker_result *out, bool *more)
+{
+	bool got = false;
+
+	pthread_mutex_lock(&w->mu);
+	if (w->res_len) {
+		*out = w->res[w->res_head];
+		w->res_head = (w->res_head + 1) % w->res_cap;
+		w->res_len--;
+		got = true;
+		pthread_cond_signal(&w->space);
+	}
+	*more = w->res_len > 0;
+	pthread_mutex_unlock(&w->mu);
+	return got;
+}
+
+int worker_results(struct worker *w, worker_result_fn cb, void *data)
+{
+	struct worker_result r;
+	uint64_t cnt;
+	bool more = false;
+	size_t n = 0;
+
+	/* Reset before draining: a result posted meanwhile re-arms it. */
+	if (read(w->efd, &cnt, sizeof(cnt)) < 0 && errno != EAGAIN)
+		return -errno;
+	/* At most one ring's worth per call, so the loop is not starved. */
+	while (n < w->res_cap && take(w, &r, &more)) {
+		cb(&r, data);
+		proc_info_clear(&r.pi);
+		n++;
+	}
+	if (more)
+		wake_loop(w);
+	return (int)n;
+}
+
+void worker_get_stats(struct worker *w, struct worker_stats *out)
+{
+	pthread_mutex_lock(&w->mu);
+	*out = w->st;
+	pthread_mutex_unlock(&w->mu);
+}

@@ -1,0 +1,91 @@
+/* worker.h - one thread that runs blocking /proc work off the verdict
+ * loop: socket fd scans and whole-process reads.  The loop submits
+ * requests (never blocks: a full queue is -ENOSPC), polls worker_fd() and
+ * drains results with worker_results() on its own thread.  Requests and
+ * results are copied through bounded queues under one mutex; nothing else
+ * is shared. */
+#ifndef TATTLE_WORKER_H
+#define TATTLE_WORKER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "procfs.h"
+
+#define WORKER_MAX_REQUESTS	256
+#define WORKER_MAX_RESULTS	1024
+#define WORKER_MAX_PIDS		64	/* pids per targeted scan */
+
+struct worker_config {
+	const char *procroot;	/* NULL = "/proc"; copied */
+	size_t max_requests;	/* 0 = WORKER_MAX_REQUESTS */
+	size_t max_results;	/* 0 = WORKER_MAX_RESULTS */
+};
+
+enum worker_op {
+	WORKER_SCAN_PIDS,	/* owners of inos[] among pids[] */
+	WORKER_SCAN_ALL,	/* owners of inos[] in all of /proc; full
+				 * scans queued back to back share one pass
+				 * (up to PROCFS_SCAN_MAX_INOS inodes) */
+	WORKER_READ_PROC,	/* procfs_read_proc(pid) */
+};
+
+struct worker_req {
+	enum worker_op op;
+	uint64_t cookie;	/* caller's, returned in each result */
+	uint64_t inos[PROCFS_SCAN_MAX_INOS];
+	size_t n_inos;		/* scans: 1..PROCFS_SCAN_MAX_INOS */
+	pid_t pids[WORKER_MAX_PIDS];
+	size_t n_pids;		/* WORKER_SCAN_PIDS: 1..WORKER_MAX_PIDS */
+	pid_t pid;		/* WORKER_READ_PROC */
+};
+
+/* A scan posts one result per requested inode; a read posts one. */
+struct worker_result {
+	enum worker_op op;
+	uint64_t cookie;
+	uint64_t ino;		/* scans: which inode this result is for */
+	int err;		/* 0, or -ENOENT (not found / process gone),
+				 * other -errno from procfs */
+	pid_t pid;		/* owner found / pid read; 0 when err */
+	struct proc_info pi;	/* the owner's facts when err == 0; for a
+				 * scan, pi.start_time == 0 if the owner
+				 * exited before it could be read */
+};
+
+struct worker;
+
+/* Starts the thread.  NULL and errno on failure. */
+struct worker *worker_new(const struct worker_config *cfg);
+
+/* Stops and joins the thread, frees queued requests and results.  A scan
+ * in progress finishes first.  NULL is fine. */
+void worker_free(struct worker *w);
+
+/* Copies *req into the queue.  0; -ENOSPC when the queue is full (count
+ * it and fall back); -EINVAL for a malformed request. */
+int worker_submit(struct worker *w, const struct worker_req *req);
+
+/* Readable (eventfd) when results are waiting.  Owned by the worker. */
+int worker_fd(const struct worker *w);
+
+/* On the loop thread: reset worker_fd() and call cb for every result
+ * queued.  cb may take ownership of r->pi (copy the struct, then zero
+ * r->pi); what is left is freed after cb returns.  Returns the number of
+ * results delivered. */
+typedef void (*worker_result_fn)(struct worker_result *r, void *data);
+int worker_results(struct worker *w, worker_result_fn cb, void *data);
+
+struct worker_stats {
+	uint64_t requests;	/* accepted */
+	uint64_t rejected;	/* -ENOSPC */
+	uint64_t scans_all;	/* full /proc passes */
+	uint64_t coalesced;	/* full scans that shared another's pass */
+	uint64_t procs_scanned;
+	uint64_t fds_scanned;
+};
+
+void worker_get_stats(struct worker *w, struct worker_stats *out);
+
+#endif
