@@ -1,0 +1,1065 @@
+/* audit.c - kernel audit control socket and multicast reader. */
+#include "audit.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <libmnl/libmnl.h>
+
+#define RULE_FIXED	sizeof(struct audit_rule_data)
+#define CTL_TIMEOUT_S	2
+#define CTL_RX_SIZE	16384	/* one listed rule per message, ~1.1 KiB */
+#define CTL_TX_SIZE	(NLMSG_HDRLEN + AUDIT_RULE_MAX_BYTES + 8)
+#define PURGE_PASSES	4	/* list+delete rounds for stale rules */
+#define STALE_MAX	32	/* stale rules deleted per round */
+#define SYS_SOCKET_CALL	1	/* socketcall(2) call number of socket() */
+#define ENABLED_LOCKED	2	/* audit_status.enabled: auditctl -e 2 */
+/* The top AUDIT_SYSCALL_CLASSES mask bits select syscall classes: the
+ * kernel replaces them with the class members, so no syscall may use them. */
+#define SYSCALL_NR_LIMIT (AUDIT_BITMASK_SIZE * 32 - AUDIT_SYSCALL_CLASSES)
+
+/* ---- Syscall mask, encoder, decoder (pure) ---- */
+
+int audit_mask_set(uint32_t mask[AUDIT_BITMASK_SIZE], unsigned nr)
+{
+	if (nr >= AUDIT_BITMASK_SIZE * 32)
+		return -EINVAL;
+	mask[nr / 32] |= 1u << (nr % 32);
+	return 0;
+}
+
+bool audit_mask_test(const uint32_t mask[AUDIT_BITMASK_SIZE], unsigned nr)
+{
+	if (nr >= AUDIT_BITMASK_SIZE * 32)
+		return false;
+	return mask[nr / 32] & (1u << (nr % 32));
+}
+
+static void rule_put_field(struct audit_rule_data *d, uint32_t id,
+			   uint32_t op, uint32_t value)
+{
+	d->fields[d->field_count] = id;
+	d->fieldflags[d->field_count] = op;
+	d->values[d->field_count] = value;
+	d->field_count++;
+}
+
+int audit_rule_encode(const struct audit_rule_spec *spec, uint8_t *buf,
+		      size_t size)
+{
+	struct audit_rule_data d;
+	size_t klen = spec->key ? strlen(spec->key) : 0;
+	unsigned i;
+
+	if (spec->nsyscalls > AUDIT_SPEC_SYSCALLS_MAX ||
+	    spec->nfields > AUDIT_SPEC_FIELDS_MAX ||
+	    klen > AUDIT_MAX_KEY_LEN || (spec->key && klen == 0))
+		return -EINVAL;
+	if (size < RULE_FIXED + klen)
+		return -ENOSPC;
+	memset(&d, 0, sizeof(d));
+	d.flags = spec->list;
+	d.action = spec->action;
+	for (i = 0; i < spec->nsyscalls; i++)
+		if (spec->syscalls[i] >= SYSCALL_NR_LIMIT ||
+		    audit_mask_set(d.mask, spec->syscalls[i]) < 0)
+			return -EINVAL;
+	rule_put_field(&d, AUDIT_ARCH, AUDIT_EQUAL, spec->arch);
+	for (i = 0; i < spec->nfields; i++)
+		rule_put_field(&d, spec->fields[i].id, spec->fields[i].op,
+			       spec->fields[i].value);
+	if (spec->key) {
+		/* The value of a string field is its length; the bytes go
+		 * to buf in field order, without NUL. */
+		rule_put_field(&d, AUDIT_FILTERKEY, AUDIT_EQUAL, klen);
+		d.buflen = klen;
+	}
+	memcpy(buf, &d, RULE_FIXED);
+	if (klen)
+		memcpy(buf + RULE_FIXED, spec->key, klen);
+	return (int)(RULE_FIXED + klen);
+}
+
+/* Fields whose value is the length of a string stored in buf (kernel
+ * audit_krule_to_data()). */
+static bool field_is_string(uint32_t id)
+{
+	switch (id) {
+	case AUDIT_SUBJ_USER: case AUDIT_SUBJ_ROLE: case AUDIT_SUBJ_TYPE:
+	case AUDIT_SUBJ_SEN: case AUDIT_SUBJ_CLR:
+	case AUDIT_OBJ_USER: case AUDIT_OBJ_ROLE: case AUDIT_OBJ_TYPE:
+	case AUDIT_OBJ_LEV_LOW: case AUDIT_OBJ_LEV_HIGH:
+	case AUDIT_WATCH: case AUDIT_DIR: case AUDIT_FILTERKEY:
+	case AUDIT_EXE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+int audit_rule_decode(const uint8_t *buf, size_t len,
+		      struct audit_rule_view *v)
+{
+	struct audit_rule_data d;
+	size_t off = 0;
+	uint32_t i;
+
+	memset(v, 0, sizeof(*v));
+	if (len < RULE_FIXED)
+		return -EBADMSG;
+	memcpy(&d, buf, RULE_FIXED);
+	if (d.field_count > AUDIT_MAX_FIELDS || d.buflen > len - RULE_FIXED)
+		return -EBADMSG;
+	for (i = 0; i < d.field_count; i++) {
+		if (!field_is_string(d.fields[i]))
+			continue;
+		if (d.values[i] > d.buflen - off)
+			return -EBADMSG;
+		if (d.fields[i] == AUDIT_FILTERKEY && !v->key) {
+			v->key = (const char *)buf + RULE_FIXED + off;
+			v->key_len = d.values[i];
+		}
+		off += d.values[i];
+	}
+	v->list = d.flags & ~(uint32_t)AUDIT_FILTER_PREPEND;
+	v->action = d.action;
+	v->field_count = d.field_count;
+	memcpy(v->mask, d.mask, sizeof(v->mask));
+	memcpy(v->fields, d.fields, sizeof(v->fields));
+	memcpy(v->values, d.values, sizeof(v->values));
+	memcpy(v->fieldflags, d.fieldflags, sizeof(v->fieldflags));
+	v->len = RULE_FIXED + d.buflen;
+	return 0;
+}
+
+static bool view_has_key(const struct audit_rule_view *v, const char *key)
+{
+	size_t klen = strlen(key);
+
+	return v->key && v->key_len == klen && !memcmp(v->key, key, klen);
+}
+
+/* ---- Default rule set ---- */
+
+static int key_valid(const char *key)
+{
+	size_t i, n = strlen(key);
+
+	if (n == 0 || n > AUDIT_MAX_KEY_LEN)
+		return -EINVAL;
+	for (i = 0; i < n; i++) {
+		unsigned char ch = (unsigned char)key[i];
+
+		if (ch < 0x21 || ch > 0x7e || ch == '"')
+			return -EINVAL;
+	}
+	return 0;
+}
+
+struct rule_tmpl {
+	uint32_t arch;
+	uint16_t syscalls[AUDIT_SPEC_SYSCALLS_MAX];	/* 0-terminated */
+	uint32_t field;			/* 0 (AUDIT_PID) = no extra field */
+	uint32_t value;
+	bool execve;
+};
+
+#if defined(__x86_64__)
+/* Why these:
+ * - socket() with a0 = AF_INET / AF_INET6 learns (pid, fd) before the
+ *   first packet; the kernel ANDs a rule's fields, so one rule per family.
+ * - connect/sendto/sendmsg/sendmmsg with saddr_fam: the kernel only knows
+ *   a sockaddr when the caller passed one (move_addr_to_kernel() ->
+ *   audit_sockaddr()), so AF_UNIX and connected sends never match.
+ * - i386 socketcall(102) reaches the same __sys_connect()/__sys_sendto()
+ *   code, so saddr_fam works there too.  Its a0 is the call number, not
+ *   the family, so socket() via socketcall is audited for every family
+ *   (a0 = SYS_SOCKET); aurec filters by the SOCKETCALL record.  32-bit
+ *   processes are rare, so the cost is small. */
+static const struct rule_tmpl default_tmpl[] = {
+	{ AUDIT_ARCH_X86_64, { 41 }, AUDIT_ARG0, 2, false },
+	{ AUDIT_ARCH_X86_64, { 41 }, AUDIT_ARG0, 10, false },
+	{ AUDIT_ARCH_X86_64, { 42, 44, 46, 307 }, AUDIT_SADDR_FAM, 2, false },
+	{ AUDIT_ARCH_X86_64, { 42, 44, 46, 307 }, AUDIT_SADDR_FAM, 10, false },
+	{ AUDIT_ARCH_I386, { 359 }, AUDIT_ARG0, 2, false },
+	{ AUDIT_ARCH_I386, { 359 }, AUDIT_ARG0, 10, false },
+	{ AUDIT_ARCH_I386, { 102 }, AUDIT_ARG0, SYS_SOCKET_CALL, false },
+	{ AUDIT_ARCH_I386, { 362, 369, 370, 345, 102 }, AUDIT_SADDR_FAM, 2,
+	  false },
+	{ AUDIT_ARCH_I386, { 362, 369, 370, 345, 102 }, AUDIT_SADDR_FAM, 10,
+	  false },
+	/* execve and execveat */
+	{ AUDIT_ARCH_X86_64, { 59, 322 }, 0, 0, true },
+	{ AUDIT_ARCH_I386, { 11, 358 }, 0, 0, true },
+};
+#endif
+
+static void tmpl_to_spec(const struct rule_tmpl *t, const char *key,
+			 pid_t own_pid, struct audit_rule_spec *s)
+{
+	unsigned i;
+
+	memset(s, 0, sizeof(*s));
+	s->list = AUDIT_FILTER_EXIT;
+	s->action = AUDIT_ALWAYS;
+	s->arch = t->arch;
+	for (i = 0; i < AUDIT_SPEC_SYSCALLS_MAX && t->syscalls[i]; i++)
+		s->syscalls[s->nsyscalls++] = t->syscalls[i];
+	if (own_pid > 0)
+		s->fields[s->nfields++] = (struct audit_rule_field){
+			AUDIT_PID, AUDIT_NOT_EQUAL, (uint32_t)own_pid };
+	if (t->field != 0)
+		s->fields[s->nfields++] = (struct audit_rule_field){
+			t->field, AUDIT_EQUAL, t->value };
+	s->key = key;
+}
+
+int audit_rules_build(const struct audit_setup *opts,
+		      struct audit_rule_spec *out, size_t cap)
+{
+#if defined(__x86_64__)
+	const char *key = opts->key ? opts->key : AUDIT_KEY_DEFAULT;
+	size_t i, n = 0;
+
+	if (key_valid(key) < 0)
+		return -EINVAL;
+	for (i = 0; i < sizeof(default_tmpl) / sizeof(default_tmpl[0]); i++) {
+		if (default_tmpl[i].execve && !opts->with_execve)
+			continue;
+		if (n == cap)
+			return -ENOSPC;
+		tmpl_to_spec(&default_tmpl[i], key, opts->own_pid, &out[n++]);
+	}
+	return (int)n;
+#else
+	(void)opts;
+	(void)out;
+	(void)cap;
+	return -EOPNOTSUPP;
+#endif
+}
+
+/* ---- Diagnostics ---- */
+
+void audit_diag_clear(struct audit_diag *d)
+{
+	memset(d, 0, sizeof(*d));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void diag_add(struct audit_diag *d, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (d->n == AUDIT_DIAG_MAX) {
+		d->dropped++;
+		return;
+	}
+	va_start(ap, fmt);
+	vsnprintf(d->msg[d->n++], AUDIT_DIAG_LEN, fmt, ap);
+	va_end(ap);
+}
+
+/* The kernel's audit_comparator(); unknown operators count as a match so
+ * that we warn rather than stay silent. */
+static bool op_match(uint32_t left, uint32_t op, uint32_t right)
+{
+	switch (op) {
+	case AUDIT_EQUAL:			return left == right;
+	case AUDIT_NOT_EQUAL:			return left != right;
+	case AUDIT_LESS_THAN:			return left < right;
+	case AUDIT_LESS_THAN_OR_EQUAL:		return left <= right;
+	case AUDIT_GREATER_THAN:		return left > right;
+	case AUDIT_GREATER_THAN_OR_EQUAL:	return left >= right;
+	case AUDIT_BIT_MASK:			return left & right;
+	case AUDIT_BIT_TEST:			return (left & right) == right;
+	default:				return true;
+	}
+}
+
+/* A NEVER rule restricted only by arch (a key restricts nothing) that
+ * covers one of our syscalls on that arch hides those events entirely. */
+static const struct audit_rule_spec *
+never_rule_blinds(const struct audit_rule_view *v,
+		  const struct audit_rule_spec *ours, size_t n,
+		  unsigned *nr_out)
+{
+	size_t r;
+	uint32_t i;
+	unsigned k;
+
+	for (i = 0; i < v->field_count; i++)
+		if (v->fields[i] != AUDIT_ARCH &&
+		    v->fields[i] != AUDIT_FILTERKEY)
+			return NULL;
+	for (r = 0; r < n; r++) {
+		bool arch_ok = true;
+
+		for (i = 0; i < v->field_count; i++)
+			if (v->fields[i] == AUDIT_ARCH &&
+			    !op_match(ours[r].arch, v->fieldflags[i],
+				      v->values[i]))
+				arch_ok = false;
+		if (!arch_ok)
+			continue;
+		for (k = 0; k < ours[r].nsyscalls; k++)
+			if (audit_mask_test(v->mask, ours[r].syscalls[k])) {
+				*nr_out = ours[r].syscalls[k];
+				return &ours[r];
+			}
+	}
+	return NULL;
+}
+
+/* Exclude rules drop records before they exist (kernel audit_filter():
+ * any matching rule on that list excludes, whatever its action). */
+static bool exclude_admits(const struct audit_rule_view *v, uint32_t type,
+			   bool *other_fields)
+{
+	uint32_t i;
+	bool match = true;
+
+	*other_fields = false;
+	for (i = 0; i < v->field_count; i++) {
+		if (v->fields[i] != AUDIT_MSGTYPE)
+			*other_fields = true;
+		else if (!op_match(type, v->fieldflags[i], v->values[i]))
+			match = false;
+	}
+	return match;
+}
+
+static int key_for_msg(const struct audit_rule_view *v, char *out, size_t n)
+{
+	size_t k = v->key_len < n - 1 ? v->key_len : n - 1;
+
+	if (!v->key)
+		return snprintf(out, n, "(none)");
+	memcpy(out, v->key, k);
+	out[k] = '\0';
+	return (int)k;
+}
+
+int audit_rule_check(const struct audit_rule_view *v,
+		     const struct audit_rule_spec *ours, size_t n,
+		     struct audit_diag *d)
+{
+	const struct audit_rule_spec *hit;
+	unsigned nr = 0;
+	char key[48];
+	bool other, sys, sa;
+
+	key_for_msg(v, key, sizeof(key));
+	if (v->list == AUDIT_FILTER_EXIT && v->action == AUDIT_NEVER) {
+		hit = never_rule_blinds(v, ours, n, &nr);
+		if (!hit)
+			return 0;
+		diag_add(d, "audit: a 'never,exit' rule (key %s) covers "
+			 "syscall %u for arch 0x%x: those connections cannot "
+			 "be attributed by audit", key, nr, hit->arch);
+		return 1;
+	}
+	if (v->list != AUDIT_FILTER_EXCLUDE)
+		return 0;
+	sys = exclude_admits(v, AUDIT_SYSCALL, &other);
+	sa = exclude_admits(v, AUDIT_SOCKADDR, &other);
+	if (!sys && !sa)
+		return 0;
+	diag_add(d, "audit: an exclude rule (key %s) drops %s records%s",
+		 key, sys && sa ? "SYSCALL and SOCKADDR" : sys ? "SYSCALL" :
+		 "SOCKADDR", other ? " for some processes" : "");
+	return 1;
+}
+
+/* ---- Control socket ---- */
+
+struct audit_ctl {
+	struct mnl_socket *nl;
+	uint32_t seq;
+	bool have_orig;		/* orig holds the state before our setup */
+	struct audit_status orig;
+	bool set_enabled;	/* we changed enabled from orig to 1 */
+	bool set_backlog;	/* we changed backlog_limit to our_backlog */
+	uint32_t our_backlog;
+	bool locked;
+	unsigned foreign;	/* others' rules at our first setup */
+	char key[AUDIT_MAX_KEY_LEN + 1];
+	size_t nrules;
+	struct audit_rule_spec rules[AUDIT_RULES_MAX];
+	size_t stale_len[STALE_MAX];
+	uint8_t stale[STALE_MAX][AUDIT_RULE_MAX_BYTES];
+	uint8_t tx[CTL_TX_SIZE] __attribute__((aligned(4)));
+	uint8_t rx[CTL_RX_SIZE] __attribute__((aligned(4)));
+};
+
+/* One request/response exchange.  Requests carry NLM_F_ACK; the kernel
+ * may queue the reply (status, rule list) from a worker thread, so the
+ * ACK can arrive before or after it and we wait for both. */
+struct xfer {
+	uint16_t reply;		/* wanted message type; 0 = ACK only */
+	bool multi;		/* reply is a dump ended by NLMSG_DONE */
+	bool acked;
+	bool done;
+	int (*on_reply)(const struct nlmsghdr *nlh, void *arg);
+	void *arg;
+};
+
+struct audit_ctl *audit_ctl_open(void)
+{
+	struct timeval tv = { .tv_sec = CTL_TIMEOUT_S };
+	struct audit_ctl *c;
+	int err;
+
+	c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->nl = mnl_socket_open2(NETLINK_AUDIT, SOCK_CLOEXEC);
+	if (!c->nl)
+		goto fail;
+	if (mnl_socket_bind(c->nl, 0, MNL_SOCKET_AUTOPID) < 0)
+		goto fail;
+	/* A kernel that never answers must not hang the daemon. */
+	if (setsockopt(mnl_socket_get_fd(c->nl), SOL_SOCKET, SO_RCVTIMEO,
+		       &tv, sizeof(tv)) < 0)
+		goto fail;
+	return c;
+fail:
+	err = errno;
+	audit_ctl_close(c);
+	errno = err;
+	return NULL;
+}
+
+void audit_ctl_close(struct audit_ctl *c)
+{
+	if (!c)
+		return;
+	if (c->nl)
+		mnl_socket_close(c->nl);
+	free(c);
+}
+
+static int ctl_send(struct audit_ctl *c, uint16_t type, const void *p,
+		    size_t len, uint32_t *seq)
+{
+	struct nlmsghdr *nlh;
+
+	if (len > CTL_TX_SIZE - NLMSG_HDRLEN - 4)
+		return -EMSGSIZE;
+	nlh = mnl_nlmsg_put_header(c->tx);
+	nlh->nlmsg_type = type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_ACK;
+	if (++c->seq == 0)
+		c->seq = 1;
+	nlh->nlmsg_seq = *seq = c->seq;
+	if (len)
+		memcpy(mnl_nlmsg_put_extra_header(nlh, len), p, len);
+	if (mnl_socket_sendto(c->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	return 0;
+}
+
+/* One datagram from the kernel into c->rx; others' datagrams are skipped. */
+static int ctl_recv(struct audit_ctl *c, int *len)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = { c->rx, sizeof(c->rx) };
+	ssize_t n;
+
+	for (;;) {
+		struct msghdr msg = {
+			.msg_name = &sa, .msg_namelen = sizeof(sa),
+			.msg_iov = &iov, .msg_iovlen = 1,
+		};
+
+		n = recvmsg(mnl_socket_get_fd(c->nl), &msg, 0);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return errno == EAGAIN || errno == EWOULDBLOCK ?
+				-ETIMEDOUT : -errno;
+		if (msg.msg_flags & MSG_TRUNC)
+			return -EMSGSIZE;
+		if (msg.msg_namelen < sizeof(sa) || sa.nl_pid != 0)
+			continue;
+		*len = (int)n;
+		return 0;
+	}
+}
+
+static int ctl_walk(const void *buf, int len, uint32_t seq, struct xfer *x)
+{
+	const struct nlmsghdr *nlh = buf;
+	const struct nlmsgerr *e;
+	int r;
+
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_seq != seq)
+			continue;	/* late answer to an earlier request */
+		if (nlh->nlmsg_type == NLMSG_ERROR) {
+			if (mnl_nlmsg_get_payload_len(nlh) < sizeof(*e))
+				return -EBADMSG;
+			e = mnl_nlmsg_get_payload(nlh);
+			if (e->error > 0)
+				return -EPROTO;
+			if (e->error < 0)
+				return e->error;
+			x->acked = true;
+		} else if (nlh->nlmsg_type == NLMSG_DONE) {
+			x->done = true;
+		} else if (x->reply && nlh->nlmsg_type == x->reply) {
+			if ((r = x->on_reply(nlh, x->arg)) < 0)
+				return r;
+			if (!x->multi)
+				x->done = true;
+		}
+	}
+	return 0;
+}
+
+static int ctl_xfer(struct audit_ctl *c, uint16_t type, const void *p,
+		    size_t len, struct xfer *x)
+{
+	uint32_t seq;
+	int r, n = 0;
+
+	if ((r = ctl_send(c, type, p, len, &seq)) < 0)
+		return r;
+	while (!x->acked || (x->reply && !x->done)) {
+		if ((r = ctl_recv(c, &n)) < 0)
+			return r;
+		if ((r = ctl_walk(c->rx, n, seq, x)) < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int on_status(const struct nlmsghdr *nlh, void *arg)
+{
+	struct audit_status *st = arg;
+	size_t n = mnl_nlmsg_get_payload_len(nlh);
+
+	/* Older kernels send the 7-field original struct. */
+	if (n < offsetof(struct audit_status, backlog) + sizeof(st->backlog))
+		return -EBADMSG;
+	if (n > sizeof(*st))
+		n = sizeof(*st);
+	memcpy(st, mnl_nlmsg_get_payload(nlh), n);
+	return 0;
+}
+
+int audit_ctl_status(struct audit_ctl *c, struct audit_status *st)
+{
+	struct audit_status tmp;
+	struct xfer x = { .reply = AUDIT_GET, .on_reply = on_status,
+			  .arg = &tmp };
+	int r;
+
+	memset(st, 0, sizeof(*st));
+	memset(&tmp, 0, sizeof(tmp));
+	if ((r = ctl_xfer(c, AUDIT_GET, NULL, 0, &x)) < 0)
+		return r;
+	*st = tmp;
+	return 0;
+}
+
+int audit_ctl_set(struct audit_ctl *c, uint32_t mask, uint32_t value)
+{
+	struct audit_status s;
+	struct xfer x = { 0 };
+
+	memset(&s, 0, sizeof(s));
+	s.mask = mask;
+	if (mask == AUDIT_STATUS_ENABLED)
+		s.enabled = value;
+	else if (mask == AUDIT_STATUS_BACKLOG_LIMIT)
+		s.backlog_limit = value;
+	else
+		return -EINVAL;
+	return ctl_xfer(c, AUDIT_SET, &s, sizeof(s), &x);
+}
+
+static int ctl_rule_raw(struct audit_ctl *c, uint16_t type,
+			const uint8_t *raw, size_t len)
+{
+	struct xfer x = { 0 };
+
+	return ctl_xfer(c, type, raw, len, &x);
+}
+
+static int ctl_rule_op(struct audit_ctl *c, uint16_t type,
+		       const struct audit_rule_spec *s)
+{
+	uint8_t buf[AUDIT_RULE_MAX_BYTES];
+	int n;
+
+	if ((n = audit_rule_encode(s, buf, sizeof(buf))) < 0)
+		return n;
+	return ctl_rule_raw(c, type, buf, (size_t)n);
+}
+
+/* ---- Listing: stale rules, foreign rules ---- */
+
+struct scan {
+	struct audit_ctl *c;
+	const char *key;
+	bool collect;		/* keep our-key rules in c->stale to delete */
+	bool keep_current;	/* ...except those equal to one of c->rules */
+	struct audit_diag *diag;	/* check foreign rules; NULL = don't */
+	unsigned ours;		/* rules with our key seen */
+	unsigned foreign;	/* rules with another key or none */
+	unsigned current;	/* ours, byte-equal to one of c->rules */
+	unsigned n;		/* collected */
+	bool more;		/* more than STALE_MAX to collect */
+};
+
+/* Kernel-listed bytes equal what we encode (see the golden test), so a
+ * rule we are about to add again can stay: no window without it. */
+static bool rule_is_current(const struct audit_ctl *c, const uint8_t *raw,
+			    size_t len)
+{
+	uint8_t buf[AUDIT_RULE_MAX_BYTES];
+	size_t i;
+	int n;
+
+	for (i = 0; i < c->nrules; i++) {
+		n = audit_rule_encode(&c->rules[i], buf, sizeof(buf));
+		if (n > 0 && (size_t)n == len && !memcmp(buf, raw, len))
+			return true;
+	}
+	return false;
+}
+
+static int on_rule(const struct nlmsghdr *nlh, void *arg)
+{
+	struct scan *s = arg;
+	const uint8_t *raw = mnl_nlmsg_get_payload(nlh);
+	struct audit_rule_view v;
+
+	if (audit_rule_decode(raw, mnl_nlmsg_get_payload_len(nlh), &v) < 0)
+		return 0;	/* not ours to judge; keep listing */
+	if (!s->key) {
+		s->ours++;	/* counting every rule */
+		return 0;
+	}
+	if (!view_has_key(&v, s->key)) {
+		s->foreign++;
+		if (s->diag)
+			audit_rule_check(&v, s->c->rules, s->c->nrules,
+					 s->diag);
+		return 0;
+	}
+	s->ours++;
+	if (!s->collect)
+		return 0;
+	if (s->keep_current && rule_is_current(s->c, raw, v.len)) {
+		s->current++;
+		return 0;
+	}
+	if (s->n == STALE_MAX || v.len > AUDIT_RULE_MAX_BYTES) {
+		s->more = true;
+		return 0;
+	}
+	/* AUDIT_DEL_RULE matches on the exact rule, so send back what the
+	 * kernel listed (it may hold another pid from a crashed run). */
+	memcpy(s->c->stale[s->n], raw, v.len);
+	s->c->stale_len[s->n++] = v.len;
+	return 0;
+}
+
+static int ctl_scan(struct audit_ctl *c, struct scan *s)
+{
+	struct xfer x = { .reply = AUDIT_LIST_RULES, .multi = true,
+			  .on_reply = on_rule, .arg = s };
+
+	return ctl_xfer(c, AUDIT_LIST_RULES, NULL, 0, &x);
+}
+
+int audit_ctl_count_key(struct audit_ctl *c, const char *key)
+{
+	struct scan s = { .c = c, .key = key };
+	int r;
+
+	if ((r = ctl_scan(c, &s)) < 0)
+		return r;
+	return (int)s.ours;
+}
+
+/* Deletes every rule whose key is key; the first pass also checks foreign
+ * rules into diag (may be NULL). */
+static int ctl_purge(struct audit_ctl *c, const char *key, bool keep_current,
+		     struct audit_diag *diag)
+{
+	unsigned pass, i;
+	int r;
+
+	for (pass = 0; pass < PURGE_PASSES; pass++) {
+		struct scan s = { .c = c, .key = key, .collect = true,
+				  .keep_current = keep_current,
+				  .diag = pass == 0 ? diag : NULL };
+
+		if ((r = ctl_scan(c, &s)) < 0)
+			return r;
+		if (pass == 0 && diag) {
+			diag->ours_listed = s.ours;
+			diag->ours_current = s.current;
+		}
+		for (i = 0; i < s.n; i++) {
+			r = ctl_rule_raw(c, AUDIT_DEL_RULE, c->stale[i],
+					 c->stale_len[i]);
+			if (r < 0 && r != -ENOENT)
+				return r;
+		}
+		if (!s.more)
+			return 0;
+	}
+	if (diag)
+		diag_add(diag, "audit: could not delete all stale rules with "
+			 "key %s", key);
+	return -E2BIG;
+}
+
+int audit_ctl_purge_key(struct audit_ctl *c, const char *key)
+{
+	if (key_valid(key) < 0)
+		return -EINVAL;
+	return ctl_purge(c, key, false, NULL);
+}
+
+/* ---- Setup and teardown ---- */
+
+/* Enables audit and raises backlog_limit, remembering each change so that
+ * teardown undoes exactly what we did (and a second setup nothing). */
+static int ctl_raise(struct audit_ctl *c, const struct audit_status *st,
+		     uint32_t backlog)
+{
+	int r;
+
+	if (st->enabled == 0) {
+		if ((r = audit_ctl_set(c, AUDIT_STATUS_ENABLED, 1)) < 0)
+			return r;
+		c->set_enabled = true;
+	}
+	/* auditd sizes the backlog for itself; only raise it when we are
+	 * the sole reader, since audited tasks sleep when it is full. */
+	if (st->pid == 0 && st->backlog_limit < backlog) {
+		r = audit_ctl_set(c, AUDIT_STATUS_BACKLOG_LIMIT, backlog);
+		if (r < 0)
+			return r;
+		c->set_backlog = true;
+		c->our_backlog = backlog;
+	}
+	return 0;
+}
+
+static int ctl_add_ours(struct audit_ctl *c, struct audit_diag *diag)
+{
+	bool warned_b32 = false;
+	size_t i;
+	int r;
+
+	for (i = 0; i < c->nrules; i++) {
+		r = ctl_rule_op(c, AUDIT_ADD_RULE, &c->rules[i]);
+		if (r == -EEXIST)
+			r = 0;
+		/* A kernel without IA32 emulation may refuse i386 rules;
+		 * 64-bit processes are still covered. */
+		if (r < 0 && c->rules[i].arch == AUDIT_ARCH_I386 &&
+		    r != -EPERM && r != -ETIMEDOUT) {
+			if (!warned_b32)
+				diag_add(diag, "audit: kernel refused i386 "
+					 "rules (%s): 32-bit processes are not "
+					 "audited", strerror(-r));
+			warned_b32 = true;
+			continue;
+		}
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static int ctl_setup_locked(struct audit_ctl *c, struct audit_diag *diag)
+{
+	struct scan s = { .c = c, .key = c->key, .diag = diag };
+	int r;
+
+	c->locked = true;
+	diag->locked = true;
+	diag_add(diag, "audit: configuration is locked (enabled=2): rules "
+		 "cannot be changed, running read-only");
+	if ((r = ctl_scan(c, &s)) < 0)
+		return r;
+	diag->ours_listed = s.ours;
+	if (s.ours < c->nrules)
+		diag_add(diag, "audit: only %u of our %zu rules are loaded "
+			 "(key %s)", s.ours, c->nrules, c->key);
+	return 0;
+}
+
+int audit_ctl_setup(struct audit_ctl *c, const struct audit_setup *opts,
+		    struct audit_diag *diag)
+{
+	struct audit_setup o = *opts;
+	struct scan s = { .c = c };
+	struct audit_status st;
+	int r, n;
+
+	audit_diag_clear(diag);
+	if (!o.key)
+		o.key = AUDIT_KEY_DEFAULT;
+	if (key_valid(o.key) < 0)
+		return -EINVAL;
+	/* Teardown must delete what was added, even with another key. */
+	if (c->nrules && !c->locked && strcmp(c->key, o.key) != 0)
+		return -EBUSY;
+	strcpy(c->key, o.key);
+	o.key = c->key;
+	if ((n = audit_rules_build(&o, c->rules, AUDIT_RULES_MAX)) < 0)
+		return n;
+	c->nrules = (size_t)n;
+	if ((r = audit_ctl_status(c, &st)) < 0)
+		goto fail;
+	if (!c->have_orig) {
+		/* Before changing anything, so that a failed setup's
+		 * teardown compares with the right count. */
+		s.key = c->key;
+		if ((r = ctl_scan(c, &s)) < 0)
+			goto fail;
+		c->foreign = s.foreign;
+		c->orig = st;
+		c->have_orig = true;
+	}
+	if (st.enabled == ENABLED_LOCKED)
+		return ctl_setup_locked(c, diag);
+	if ((r = ctl_raise(c, &st, o.backlog_limit ? o.backlog_limit :
+			   AUDIT_BACKLOG_DEFAULT)) < 0)
+		goto fail;
+	/* Stale rules are not fatal; the ones we add are what matters. */
+	r = ctl_purge(c, c->key, true, diag);
+	if (r < 0 && r != -E2BIG)
+		goto fail;
+	if ((r = ctl_add_ours(c, diag)) < 0)
+		goto fail;
+	return 0;
+fail:
+	audit_ctl_teardown(c);
+	return r;
+}
+
+/* Puts back enabled and backlog_limit, unless someone changed them after
+ * us, or added rules since our setup (a new audit user relies on them):
+ * their later decision wins over our memory. */
+static int ctl_restore(struct audit_ctl *c)
+{
+	struct scan s = { .c = c, .key = c->key };
+	struct audit_status st;
+	int r;
+
+	if ((r = audit_ctl_status(c, &st)) < 0)
+		return r;
+	if ((r = ctl_scan(c, &s)) < 0)
+		return r;
+	if (s.foreign > c->foreign) {
+		c->set_backlog = false;
+		c->set_enabled = false;
+		return 0;
+	}
+	if (c->set_backlog && st.backlog_limit == c->our_backlog &&
+	    (r = audit_ctl_set(c, AUDIT_STATUS_BACKLOG_LIMIT,
+			 c->orig.backlog_limit)) < 0)
+		return r;
+	c->set_backlog = false;
+	if (c->set_enabled && st.enabled == 1 &&
+	    (r = audit_ctl_set(c, AUDIT_STATUS_ENABLED, c->orig.enabled)) < 0)
+		return r;
+	c->set_enabled = false;
+	return 0;
+}
+
+int audit_ctl_teardown(struct audit_ctl *c)
+{
+	int r, first = 0;
+	size_t i;
+
+	for (i = 0; !c->locked && i < c->nrules; i++) {
+		r = ctl_rule_op(c, AUDIT_DEL_RULE, &c->rules[i]);
+		if (r < 0 && r != -ENOENT && !first)
+			first = r;
+	}
+	if (!first)
+		c->nrules = 0;
+	if (c->set_enabled || c->set_backlog) {
+		r = ctl_restore(c);
+		if (r < 0 && !first)
+			first = r;
+	}
+	if (!c->set_enabled && !c->set_backlog && !c->nrules) {
+		c->have_orig = false;
+		c->locked = false;
+	}
+	return first;
+}
+
+/* ---- Multicast reader ---- */
+
+struct audit_mc {
+	int fd;
+	struct audit_mc_stats st;
+	uint8_t buf[AUDIT_MC_BUF_SIZE] __attribute__((aligned(4)));
+};
+
+struct audit_mc *audit_mc_open(int rcvbuf_bytes)
+{
+	struct sockaddr_nl sa = {
+		.nl_family = AF_NETLINK,
+		.nl_groups = 1u << (AUDIT_NLGRP_READLOG - 1),
+	};
+	struct audit_mc *m;
+	int err;
+
+	m = calloc(1, sizeof(*m));
+	if (!m)
+		return NULL;
+	m->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+		       NETLINK_AUDIT);
+	if (m->fd < 0)
+		goto fail;
+	if (rcvbuf_bytes <= 0)
+		rcvbuf_bytes = AUDIT_MC_RCVBUF_DEFAULT;
+	/* FORCE passes rmem_max (needs CAP_NET_ADMIN); bursts of records
+	 * must not overrun us while the loop is busy. */
+	if (setsockopt(m->fd, SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf_bytes,
+		       sizeof(rcvbuf_bytes)) < 0 &&
+	    setsockopt(m->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf_bytes,
+		       sizeof(rcvbuf_bytes)) < 0)
+		goto fail;
+	if (bind(m->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		goto fail;
+	return m;
+fail:
+	err = errno;
+	audit_mc_close(m);
+	errno = err;
+	return NULL;
+}
+
+int audit_mc_fd(const struct audit_mc *m)
+{
+	return m->fd;
+}
+
+void audit_mc_close(struct audit_mc *m)
+{
+	if (!m)
+		return;
+	if (m->fd >= 0)
+		close(m->fd);
+	free(m);
+}
+
+static void mc_walk(struct audit_mc *m, int len, audit_mc_cb *cb, void *data)
+{
+	const struct nlmsghdr *nlh = (const void *)m->buf;
+	const char *text;
+	size_t n;
+
+	if (!mnl_nlmsg_ok(nlh, len)) {
+		m->st.malformed++;
+		return;
+	}
+	m->st.datagrams++;
+	for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		if (nlh->nlmsg_type < NLMSG_MIN_TYPE)
+			continue;
+		text = mnl_nlmsg_get_payload(nlh);
+		n = mnl_nlmsg_get_payload_len(nlh);
+		/* Old kernels counted a NUL into the length. */
+		while (n && text[n - 1] == '\0')
+			n--;
+		m->st.records++;
+		cb(nlh->nlmsg_type, text, n, data);
+	}
+	if (len > 0)
+		m->st.malformed++;	/* trailing bytes that are no message */
+}
+
+/* 0 when a datagram (or an overrun report) was consumed, else -errno. */
+static int mc_recv_one(struct audit_mc *m, audit_mc_cb *cb, void *data)
+{
+	struct sockaddr_nl sa;
+	struct iovec iov = { m->buf, sizeof(m->buf) };
+	struct msghdr msg = {
+		.msg_name = &sa, .msg_namelen = sizeof(sa),
+		.msg_iov = &iov, .msg_iovlen = 1,
+	};
+	ssize_t n;
+
+	/* MSG_TRUNC: netlink returns the real datagram length. */
+	n = recvmsg(m->fd, &msg, MSG_TRUNC | MSG_DONTWAIT);
+	if (n < 0 && errno == ENOBUFS) {
+		m->st.enobufs++;
+		return 0;
+	}
+	if (n < 0)
+		return -errno;
+	if ((size_t)n > sizeof(m->buf) || (msg.msg_flags & MSG_TRUNC)) {
+		m->st.truncated++;
+		return 0;
+	}
+	/* Any root process can send to the group; only the kernel speaks
+	 * for audit. */
+	if (msg.msg_namelen < sizeof(sa) || sa.nl_family != AF_NETLINK ||
+	    sa.nl_pid != 0) {
+		m->st.spoofed++;
+		return 0;
+	}
+	mc_walk(m, (int)n, cb, data);
+	return 0;
+}
+
+int audit_mc_drain(struct audit_mc *m, audit_mc_cb *cb, void *data,
+		   unsigned max)
+{
+	unsigned got = 0;
+	int r;
+
+	while (got < max) {
+		r = mc_recv_one(m, cb, data);
+		if (r == -EINTR)
+			continue;
+		if (r == -EAGAIN || r == -EWOULDBLOCK)
+			break;
+		if (r < 0)
+			return r;
+		got++;
+	}
+	return (int)got;
+}
+
+int audit_mc_stats(struct audit_mc *m, struct audit_mc_stats *out)
+{
+	uint32_t mi[SK_MEMINFO_VARS];
+	socklen_t len = sizeof(mi);
+	int rcvbuf, r = 0;
+	socklen_t rlen = sizeof(rcvbuf);
+
+	memset(mi, 0, sizeof(mi));
+	if (getsockopt(m->fd, SOL_SOCKET, SO_MEMINFO, mi, &len) < 0)
+		r = -errno;
+	else if (len >= (SK_MEMINFO_DROPS + 1) * sizeof(uint32_t))
+		m->st.sk_drops = mi[SK_MEMINFO_DROPS];
+	if (getsockopt(m->fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, &rlen) == 0)
+		m->st.rcvbuf = rcvbuf;
+	else if (!r)
+		r = -errno;
+	*out = m->st;
+	return r;
+}
