@@ -1,0 +1,56 @@
+/* event.h - events as schema v1 JSON lines (proto/PROTOCOL.md).  No I/O:
+ * encoders write into a caller's buffer. */
+#ifndef TATTLE_EVENT_H
+#define TATTLE_EVENT_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "jsonw.h"
+#include "packet.h"
+#include "procfs.h"
+
+#define EVENT_SCHEMA_VERSION 1
+#define EVENT_LINE_MAX	(64 * 1024)	/* protocol line cap */
+
+/* A decided connection. Pointers are borrowed for the call. */
+struct conn_event {
+	uint64_t seq;
+	struct timespec ts;		/* CLOCK_REALTIME of the decision */
+	const char *verdict;		/* allow | deny | reject */
+	const char *reason;		/* rule | default | prompt | ... */
+	const char *rule;		/* deciding rule name or NULL */
+	const struct flow *flow;
+	const char *dst_host;		/* NULL -> null */
+	const struct proc_info *proc;	/* NULL -> "process": null */
+	const char *source;		/* attribution.source */
+	const char *confidence;		/* exact | inferred | none */
+	uint64_t attrib_us;
+	uint64_t verdict_us;
+	uint32_t prompt_id;		/* 0: none; else the prompt it answered */
+};
+
+/* Write {"v":1,"seq":..,"type":..,"ts":".."  and leave the object open
+ * for the caller's members; close with jw_obj_end() and jw_finish(). */
+void event_begin(struct jw *w, const char *type, uint64_t seq,
+		 const struct timespec *ts);
+
+/* RFC 3339 UTC with microseconds: buf at least 32 bytes. */
+const char *event_time_str(const struct timespec *ts, char *buf, size_t len);
+
+/* The "process" object (or null) for pi; shared with prompt events. */
+void event_put_process(struct jw *w, const struct proc_info *pi);
+/* "src"/"dst" endpoint objects and proto/family for a flow. */
+void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host);
+
+/* Encode a connection event line into buf.  Returns the line length
+ * (ending in '\n') or -ENOSPC. */
+int event_conn_encode(const struct conn_event *ev, char *buf, size_t len);
+
+/* A "warning" event: {"code":..,"message":..,"file":..(optional)}. */
+int event_warning_encode(uint64_t seq, const struct timespec *ts,
+			 const char *code, const char *message,
+			 const char *file, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,255 @@
+/* test_event.c - schema v1 JSON lines: structure, escaping, nulls. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "event.h"
+
+static struct flow tcp4_flow(void)
+{
+	struct flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.family = AF_INET;
+	f.proto = 6;
+	inet_pton(AF_INET, "127.0.0.1", f.src);
+	inet_pton(AF_INET, "10.1.2.3", f.dst);
+	f.sport = 43210;
+	f.dport = 8080;
+	return f;
+}
+
+static struct json_object *encode(const struct conn_event *ev, char *buf, size_t len)
+{
+	int n = event_conn_encode(ev, buf, len);
+	struct json_object *o;
+
+	assert_true(n > 0);
+	assert_int_equal(buf[n - 1], '\n');
+	assert_null(memchr(buf, '\n', (size_t)n - 1));	/* one line */
+	o = json_tokener_parse(buf);
+	assert_non_null(o);
+	return o;
+}
+
+static const char *jstr(struct json_object *o, const char *path)
+{
+	char tmp[128], *save = NULL, *tok;
+	struct json_object *cur = o;
+
+	snprintf(tmp, sizeof(tmp), "%s", path);
+	for (tok = strtok_r(tmp, ".", &save); tok; tok = strtok_r(NULL, ".", &save))
+		if (!json_object_object_get_ex(cur, tok, &cur))
+			return "<missing>";
+	return json_object_is_type(cur, json_type_null) ? "<null>" :
+	       json_object_get_string(cur);
+}
+
+static void test_connection_without_process_has_null_process(void **state)
+{
+	struct flow f = tcp4_flow();
+	struct conn_event ev = { .seq = 42, .verdict = "allow", .reason = "default",
+				 .flow = &f, .verdict_us = 31 };
+	char buf[4096];
+	struct json_object *o;
+
+	(void)state;
+	ev.ts.tv_sec = 1795375540;	/* 2026-11-23T... */
+	ev.ts.tv_nsec = 123456000;
+	o = encode(&ev, buf, sizeof(buf));
+	assert_string_equal(jstr(o, "v"), "1");
+	assert_string_equal(jstr(o, "seq"), "42");
+	assert_string_equal(jstr(o, "type"), "connection");
+	assert_string_equal(jstr(o, "process"), "<null>");
+	assert_string_equal(jstr(o, "rule"), "<null>");
+	assert_string_equal(jstr(o, "dst.host"), "<null>");
+	assert_string_equal(jstr(o, "attribution.source"), "none");
+	assert_string_equal(jstr(o, "attribution.confidence"), "none");
+	assert_string_equal(jstr(o, "proto"), "tcp");
+	assert_string_equal(jstr(o, "family"), "ipv4");
+	assert_string_equal(jstr(o, "src.ip"), "127.0.0.1");
+	assert_string_equal(jstr(o, "src.port"), "43210");
+	assert_string_equal(jstr(o, "dst.ip"), "10.1.2.3");
+	assert_string_equal(jstr(o, "dst.port"), "8080");
+	assert_string_equal(jstr(o, "verdict_us"), "31");
+	assert_non_null(strstr(buf, "\"ts\":\"2026-11-22T"));
+	assert_non_null(strstr(buf, ".123456Z\""));
+	json_object_put(o);
+}
+
+static void test_process_fields_and_cmdline_array(void **state)
+{
+	static char cmd[] = "curl\0http://x/\0";
+	struct flow f = tcp4_flow();
+	struct proc_info pi = { .pid = 1234, .ppid = 1, .uid = 1000, .gid = 100,
+				.comm = "curl", .exe = "/usr/bin/curl",
+				.cwd = "/root", .cmdline = cmd,
+				.cmdline_len = sizeof(cmd) - 2 };
+	struct conn_event ev = { .verdict = "deny", .reason = "rule",
+				 .rule = "000-x", .flow = &f, .proc = &pi,
+				 .source = "inode-cache", .confidence = "exact" };
+	struct json_object *o, *arr;
+	char buf[4096];
+
+	(void)state;
+	o = encode(&ev, buf, sizeof(buf));
+	assert_string_equal(jstr(o, "process.pid"), "1234");
+	assert_string_equal(jstr(o, "process.exe"), "/usr/bin/curl");
+	assert_string_equal(jstr(o, "process.comm"), "curl");
+	assert_string_equal(jstr(o, "rule"), "000-x");
+	assert_true(json_object_object_get_ex(json_object_object_get(o, "process"),
+					      "cmdline", &arr));
+	assert_int_equal(json_object_array_length(arr), 2);
+	assert_string_equal(json_object_get_string(json_object_array_get_idx(arr, 1)),
+			    "http://x/");
+	json_object_put(o);
+}
+
+/* exe names and cmdlines can hold any byte: quotes, backslashes, control
+ * characters and invalid UTF-8 must still give one valid JSON line. */
+static void test_odd_strings_are_escaped(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t len;
+		const char *decoded;
+	} cases[] = {
+		{ "a\"b", 3, "a\"b" },
+		{ "a\\b", 3, "a\\b" },
+		{ "line\nbreak", 10, "line\nbreak" },
+		{ "tab\there", 8, "tab\there" },
+		{ "\x01\x1f\x7f", 3, "\x01\x1f\x7f" },
+		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },
+		{ "bad\xff", 4, "bad\xef\xbf\xbd" },
+		{ "trunc\xe2\x82", 7, "trunc\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xed\xa0\x80", 3, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },
+	};
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char buf[256], exe[32];
+		struct jw w;
+		struct json_object *o;
+		int n;
+
+		memcpy(exe, cases[i].in, cases[i].len);
+		jw_init(&w, buf, sizeof(buf));
+		jw_obj_begin(&w);
+		jw_key(&w, "s");
+		jw_strn(&w, exe, cases[i].len);
+		jw_obj_end(&w);
+		n = jw_finish(&w);
+		assert_true(n > 0);
+		o = json_tokener_parse(buf);
+		assert_non_null(o);
+		assert_string_equal(json_object_get_string(json_object_object_get(o, "s")),
+				    cases[i].decoded);
+		json_object_put(o);
+	}
+}
+
+static void test_nul_inside_string_is_escaped(void **state)
+{
+	char buf[64];
+	struct jw w;
+
+	(void)state;
+	jw_init(&w, buf, sizeof(buf));
+	jw_strn(&w, "a\0b", 3);
+	assert_true(jw_finish(&w) > 0);
+	assert_string_equal(buf, "\"a\\u0000b\"\n");
+}
+
+static void test_small_buffer_is_enospc(void **state)
+{
+	struct flow f = tcp4_flow();
+	struct conn_event ev = { .verdict = "allow", .reason = "default", .flow = &f };
+	char buf[64];
+
+	(void)state;
+	assert_int_equal(event_conn_encode(&ev, buf, sizeof(buf)), -ENOSPC);
+}
+
+static void test_ipv6_icmp_has_null_ports(void **state)
+{
+	struct flow f;
+	struct conn_event ev = { .verdict = "allow", .reason = "default", .flow = &f };
+	struct json_object *o;
+	char buf[2048];
+
+	(void)state;
+	memset(&f, 0, sizeof(f));
+	f.family = AF_INET6;
+	f.proto = 58;
+	inet_pton(AF_INET6, "::1", f.src);
+	inet_pton(AF_INET6, "fe80::1", f.dst);
+	o = encode(&ev, buf, sizeof(buf));
+	assert_string_equal(jstr(o, "family"), "ipv6");
+	assert_string_equal(jstr(o, "proto"), "icmpv6");
+	assert_string_equal(jstr(o, "dst.ip"), "fe80::1");
+	assert_string_equal(jstr(o, "dst.port"), "<null>");
+	json_object_put(o);
+}
+
+static void test_arrays_of_objects_are_comma_separated(void **state)
+{
+	char buf[128];
+	struct jw w;
+
+	(void)state;
+	jw_init(&w, buf, sizeof(buf));
+	jw_arr_begin(&w);
+	jw_obj_begin(&w);
+	jw_kint(&w, "a", 1);
+	jw_obj_end(&w);
+	jw_obj_begin(&w);
+	jw_kint(&w, "a", -2);
+	jw_obj_end(&w);
+	jw_arr_end(&w);
+	assert_true(jw_finish(&w) > 0);
+	assert_string_equal(buf, "[{\"a\":1},{\"a\":-2}]\n");
+}
+
+static void test_warning_event_names_file(void **state)
+{
+	struct timespec ts = { 0, 0 };
+	struct json_object *o;
+	char buf[512];
+
+	(void)state;
+	assert_true(event_warning_encode(7, &ts, "rule-invalid", "bad JSON",
+					 "/etc/tattle/rules/x.json", buf, sizeof(buf)) > 0);
+	o = json_tokener_parse(buf);
+	assert_non_null(o);
+	assert_string_equal(jstr(o, "type"), "warning");
+	assert_string_equal(jstr(o, "file"), "/etc/tattle/rules/x.json");
+	assert_string_equal(jstr(o, "ts"), "1970-01-01T00:00:00.000000Z");
+	json_object_put(o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_connection_without_process_has_null_process),
+		cmocka_unit_test(test_process_fields_and_cmdline_array),
+		cmocka_unit_test(test_odd_strings_are_escaped),
+		cmocka_unit_test(test_nul_inside_string_is_escaped),
+		cmocka_unit_test(test_small_buffer_is_enospc),
+		cmocka_unit_test(test_ipv6_icmp_has_null_ports),
+		cmocka_unit_test(test_arrays_of_objects_are_comma_separated),
+		cmocka_unit_test(test_warning_event_names_file),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
