@@ -4,7 +4,13 @@
  * through the entries), an LRU list and a free list.  Inode and dest
  * entries also sit on their owner's list, so dropping a process drops
  * its index entries: an index entry can only ever name the process
- * instance it was learned for. */
+ * instance it was learned for.
+ *
+ * The pools are calloc'd and never swept, so their pages are faulted in
+ * only as slots come into use.  A slot is handed out from the free list
+ * (dropped slots, most recently dropped first) or, when that is empty,
+ * from the pool's high-water mark (never-used slots in index order):
+ * the same order a free list seeded with every slot would give. */
 #include "pidcache.h"
 
 #include <errno.h>
@@ -27,7 +33,7 @@ struct pc_proc {
 	bool exited;
 	bool used;
 	struct pc_proc *hnext;
-	struct dl lru;		/* LRU when used, free list when not */
+	struct dl lru;		/* LRU if used, free list if dropped */
 	struct dl inodes;	/* pc_inode.own */
 	struct dl dests;	/* pc_dest.own */
 };
@@ -58,21 +64,23 @@ struct pidcache {
 	struct pidcache_config cfg;
 	struct pidcache_stats st;
 	uint64_t seed;
-	size_t cursor;		/* round-robin position in procs[] */
+	size_t cursor;		/* round-robin position, <= phigh */
 
+	/* *high: slots [0, *high) have been handed out at least once; the
+	 * rest are untouched zeroes, on no list. */
 	struct pc_proc *procs;
 	struct pc_proc **pbucket;
-	size_t pmask;
+	size_t pmask, phigh;
 	struct dl plru, pfree;
 
 	struct pc_inode *inodes;
 	struct pc_inode **ibucket;
-	size_t imask;
+	size_t imask, ihigh;
 	struct dl ilru, ifree;
 
 	struct pc_dest *dests;
 	struct pc_dest **dbucket;
-	size_t dmask;
+	size_t dmask, dhigh;
 	struct dl dlru, dfree;
 };
 
@@ -87,11 +95,6 @@ static void dl_add(struct dl *h, struct dl *n)
 	n->prev = h;
 	h->next->prev = n;
 	h->next = n;
-}
-
-static void dl_add_tail(struct dl *h, struct dl *n)
-{
-	dl_add(h->prev, n);
 }
 
 static void dl_del(struct dl *n)
@@ -177,11 +180,13 @@ static void set_defaults(struct pidcache_config *c)
 		c->dest_ttl_ms = PIDCACHE_DEST_TTL_MS;
 }
 
+/* Allocation only: no slot is linked or written here, so the calloc'd
+ * pools and buckets stay unfaulted until first used. */
 static int alloc_tables(struct pidcache *pc)
 {
 	const struct pidcache_config *c = &pc->cfg;
 	size_t np = buckets_for(c->max_procs), ni = buckets_for(c->max_inodes);
-	size_t nd = buckets_for(c->max_dests), i;
+	size_t nd = buckets_for(c->max_dests);
 
 	pc->procs = calloc(c->max_procs, sizeof(*pc->procs));
 	pc->inodes = calloc(c->max_inodes, sizeof(*pc->inodes));
@@ -201,12 +206,6 @@ static int alloc_tables(struct pidcache *pc)
 	dl_init(&pc->ifree);
 	dl_init(&pc->dlru);
 	dl_init(&pc->dfree);
-	for (i = 0; i < c->max_procs; i++)
-		dl_add_tail(&pc->pfree, &pc->procs[i].lru);
-	for (i = 0; i < c->max_inodes; i++)
-		dl_add_tail(&pc->ifree, &pc->inodes[i].lru);
-	for (i = 0; i < c->max_dests; i++)
-		dl_add_tail(&pc->dfree, &pc->dests[i].lru);
 	return 0;
 }
 
@@ -216,7 +215,8 @@ void pidcache_free(struct pidcache *pc)
 
 	if (!pc)
 		return;
-	for (i = 0; pc->procs && i < pc->cfg.max_procs; i++)
+	/* Slots past phigh were never used (and are not faulted in). */
+	for (i = 0; i < pc->phigh; i++)
 		proc_info_clear(&pc->procs[i].pi);
 	free(pc->procs);
 	free(pc->inodes);
@@ -257,6 +257,24 @@ struct pidcache *pidcache_new(const struct pidcache_config *cfg)
 
 /* ---- inode entries ---- */
 
+/* A free slot (off every list, lru self-linked), or NULL if all are in
+ * use.  Dropped slots first, then never-used ones: see the top. */
+static struct pc_inode *inode_take(struct pidcache *pc)
+{
+	struct pc_inode *e;
+
+	if (!dl_empty(&pc->ifree)) {
+		e = dl_entry(pc->ifree.next, struct pc_inode, lru);
+		dl_del(&e->lru);
+		return e;
+	}
+	if (pc->ihigh == pc->cfg.max_inodes)
+		return NULL;
+	e = &pc->inodes[pc->ihigh++];
+	dl_init(&e->lru);
+	return e;
+}
+
 static struct pc_inode *inode_find(const struct pidcache *pc, uint64_t ino)
 {
 	struct pc_inode *e = pc->ibucket[inode_slot(pc, ino)];
@@ -280,6 +298,23 @@ static void inode_drop(struct pidcache *pc, struct pc_inode *e)
 }
 
 /* ---- dest entries ---- */
+
+/* As inode_take(), for the dest pool. */
+static struct pc_dest *dest_take(struct pidcache *pc)
+{
+	struct pc_dest *d;
+
+	if (!dl_empty(&pc->dfree)) {
+		d = dl_entry(pc->dfree.next, struct pc_dest, lru);
+		dl_del(&d->lru);
+		return d;
+	}
+	if (pc->dhigh == pc->cfg.max_dests)
+		return NULL;
+	d = &pc->dests[pc->dhigh++];
+	dl_init(&d->lru);
+	return d;
+}
 
 static void dest_drop(struct pidcache *pc, struct pc_dest *d)
 {
@@ -322,17 +357,33 @@ static void proc_drop(struct pidcache *pc, struct pc_proc *p)
 	pc->st.entries--;
 }
 
+/* As inode_take(), for the process pool. */
+static struct pc_proc *proc_take(struct pidcache *pc)
+{
+	struct pc_proc *p;
+
+	if (!dl_empty(&pc->pfree)) {
+		p = dl_entry(pc->pfree.next, struct pc_proc, lru);
+		dl_del(&p->lru);
+		return p;
+	}
+	if (pc->phigh == pc->cfg.max_procs)
+		return NULL;
+	p = &pc->procs[pc->phigh++];
+	dl_init(&p->lru);
+	return p;
+}
+
 /* A free slot, evicting the least recently used process if needed. */
 static struct pc_proc *proc_alloc(struct pidcache *pc)
 {
 	struct pc_proc *p;
 
-	if (dl_empty(&pc->pfree)) {
+	if (!(p = proc_take(pc))) {
 		proc_drop(pc, dl_entry(pc->plru.prev, struct pc_proc, lru));
 		pc->st.evictions++;
+		p = proc_take(pc);
 	}
-	p = dl_entry(pc->pfree.next, struct pc_proc, lru);
-	dl_del(&p->lru);
 	p->used = true;
 	p->exited = false;
 	p->exited_at_ms = 0;
@@ -473,12 +524,12 @@ int pidcache_put_inode(struct pidcache *pc, uint64_t ino, pid_t pid,
 	if ((r = owner_for(pc, pid, start_time, now_ms, &owner)) < 0)
 		return r;
 	if (!(e = inode_find(pc, ino))) {
-		if (dl_empty(&pc->ifree)) {
+		if (!(e = inode_take(pc))) {
 			inode_drop(pc, dl_entry(pc->ilru.prev,
 						struct pc_inode, lru));
 			pc->st.index_evictions++;
+			e = inode_take(pc);
 		}
-		e = dl_entry(pc->ifree.next, struct pc_inode, lru);
 		e->ino = ino;
 		slot = inode_slot(pc, ino);
 		e->hnext = pc->ibucket[slot];
@@ -541,11 +592,11 @@ static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 	}
 	if (n >= pc->cfg.dests_per_key)
 		return oldest;
-	if (dl_empty(&pc->dfree)) {
+	if (!(d = dest_take(pc))) {
 		dest_drop(pc, dl_entry(pc->dlru.prev, struct pc_dest, lru));
 		pc->st.index_evictions++;
+		d = dest_take(pc);
 	}
-	d = dl_entry(pc->dfree.next, struct pc_dest, lru);
 	memcpy(d->addr, addr, 16);
 	d->family = (uint8_t)family;
 	d->port = port;
@@ -651,9 +702,12 @@ int pidcache_expire(struct pidcache *pc, uint64_t now_ms, size_t batch,
 	struct pc_proc *p;
 	int dropped = 0;
 
-	for (steps = 0; visited < batch && steps < pc->cfg.max_procs; steps++) {
-		p = &pc->procs[pc->cursor];
-		pc->cursor = (pc->cursor + 1) % pc->cfg.max_procs;
+	/* Slots past phigh were never used: wrap there, not at max_procs
+	 * (same visits, and the untouched tail stays unfaulted). */
+	for (steps = 0; visited < batch && steps < pc->phigh; steps++) {
+		if (pc->cursor >= pc->phigh)
+			pc->cursor = 0;
+		p = &pc->procs[pc->cursor++];
 		if (!p->used)
 			continue;
 		visited++;

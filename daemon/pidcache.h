@@ -1,7 +1,9 @@
 /* pidcache.h - process cache with a socket-inode index and an audit
  * destination index.  No I/O, no threads: time is a parameter (monotonic
  * ms) and liveness is asked of a caller callback.  Every table has a cap
- * set at init; memory is allocated once in pidcache_new().
+ * set at init; memory is allocated once in pidcache_new(), and its pages
+ * are first touched as entries come into use (an empty cache of default
+ * size is mostly unfaulted).
  *
  * Identity is (pid, start_time): start_time is /proc/PID/stat field 22
  * and 0 means unknown.  Index entries belong to one cached process and

@@ -607,6 +607,158 @@ static void test_new_with_zero_config_uses_defaults(void **state)
 	pidcache_free(NULL);
 }
 
+/* Drops pids [first, first + n) as exited past their grace period. */
+static uint64_t drop_exited(struct pidcache *pc, pid_t first, pid_t n,
+			    uint64_t now)
+{
+	pid_t pid;
+
+	for (pid = first; pid < first + n; pid++)
+		assert_int_equal(pidcache_mark_exited(pc, pid, now), 0);
+	now += PIDCACHE_GRACE_MS + 1;
+	for (pid = first; pid < first + n; pid++)
+		assert_false(cached(pc, pid, now));
+	return now;
+}
+
+/* Default size: slots come from the free list, else the pool's untouched
+ * tail, and only when both are empty from LRU eviction. */
+static void test_default_cache_fills_reuses_then_evicts(void **state)
+{
+	struct pidcache *pc = pidcache_new(NULL);
+	const pid_t max = PIDCACHE_MAX_PROCS, gone = 100, extra = 10;
+	struct probe p = { 0 };
+	const struct proc_info *out;
+	uint64_t now = 0;
+	pid_t pid, next;
+
+	(void)state;
+	assert_non_null(pc);
+	for (next = 1; next <= max / 2; next++)
+		put(pc, next, 1, "/bin/a", now++);
+	/* Freed while the tail is untouched: reused first, then the tail. */
+	now = drop_exited(pc, 1001, gone, now);
+	assert_int_equal(stats(pc).entries, max / 2 - gone);
+	for (; stats(pc).entries < (uint64_t)max; next++)
+		put(pc, next, 1, "/bin/b", now++);
+	assert_int_equal(next, max + gone + 1);
+	/* Freed once the whole pool has been used: reused, no eviction. */
+	now = drop_exited(pc, 2001, gone, now);
+	assert_int_equal(stats(pc).entries, max - gone);
+	for (pid = 0; pid < gone; pid++, next++)
+		put(pc, next, 1, "/bin/c", now++);
+	assert_int_equal(stats(pc).expired_dead, 2 * gone);
+	assert_int_equal(stats(pc).entries, max);
+	assert_int_equal(stats(pc).evictions, 0);
+	/* Past capacity: the least recently used go, oldest first. */
+	for (pid = 0; pid < extra; pid++, next++)
+		put(pc, next, 1, "/bin/c", now++);
+	assert_int_equal(stats(pc).evictions, extra);
+	assert_int_equal(stats(pc).entries, max);
+	for (pid = 1; pid <= extra; pid++)
+		assert_false(cached(pc, pid, now));
+	for (pid = extra + 1; pid < next; pid++) {
+		if ((pid >= 1001 && pid < 1001 + gone) ||
+		    (pid >= 2001 && pid < 2001 + gone))
+			continue;
+		assert_int_equal(pidcache_get(pc, pid, now, &out), 0);
+		assert_int_equal(out->pid, pid);
+		assert_string_equal(out->exe, pid <= max / 2 ? "/bin/a" :
+				    pid <= max + gone ? "/bin/b" : "/bin/c");
+	}
+	/* A full round-robin pass sees every entry once, twice in a row. */
+	assert_int_equal(pidcache_expire(pc, now, (size_t)max, probe_alive,
+					 &p), 0);
+	assert_int_equal(p.calls, max);
+	assert_int_equal(pidcache_expire(pc, now, 2 * (size_t)max, probe_alive,
+					 &p), 0);
+	assert_int_equal(p.calls, 2 * (size_t)max);
+	pidcache_free(pc);
+}
+
+static void put_inodes(struct pidcache *pc, uint64_t first, uint64_t n,
+		       pid_t pid, uint64_t *now)
+{
+	uint64_t i;
+
+	for (i = first; i < first + n; i++)
+		assert_int_equal(pidcache_put_inode(pc, i, pid, 0, (*now)++),
+				 0);
+}
+
+/* Destination key k is ip_a port k, uid 1000. */
+static void put_dests(struct pidcache *pc, uint64_t first, uint64_t n,
+		      pid_t pid, uint64_t *now)
+{
+	uint64_t k;
+
+	for (k = first; k < first + n; k++)
+		assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a,
+						   (uint16_t)k, 1000, pid, 0,
+						   (*now)++), 0);
+}
+
+static int dest_count(struct pidcache *pc, uint64_t k, uint64_t now)
+{
+	struct pidcache_cand c[1];
+
+	return pidcache_by_dest(pc, AF_INET, ip_a, (uint16_t)k, 1000, now,
+				UINT64_MAX, c, 1);
+}
+
+/* As above for the inode and dest indexes at their default sizes.  A
+ * reused pid hands its index entries back to the free lists. */
+static void test_default_indexes_fill_reuse_then_evict(void **state)
+{
+	struct pidcache *pc = pidcache_new(NULL);
+	const uint64_t maxi = PIDCACHE_MAX_INODES, maxd = PIDCACHE_MAX_DESTS;
+	const uint64_t gone = 100, ino = 1000000;
+	const struct proc_info *out;
+	uint64_t i, now = 0;
+
+	(void)state;
+	assert_non_null(pc);
+	put(pc, 1, 1, "/bin/a", now);
+	put(pc, 2, 1, "/bin/b", now);
+	put(pc, 3, 1, "/bin/c", now);
+	/* Freed while the tails are untouched. */
+	put_inodes(pc, 0, maxi / 2, 1, &now);
+	put_dests(pc, 0, maxd / 2, 1, &now);
+	put(pc, 1, 2, "/bin/a2", now);
+	assert_int_equal(stats(pc).inode_entries, 0);
+	assert_int_equal(stats(pc).dest_entries, 0);
+	put_inodes(pc, ino, maxi - gone, 2, &now);
+	put_inodes(pc, ino + maxi - gone, gone, 3, &now);
+	put_dests(pc, 0, maxd - gone, 2, &now);
+	put_dests(pc, maxd - gone, gone, 3, &now);
+	assert_int_equal(stats(pc).inode_entries, maxi);
+	assert_int_equal(stats(pc).dest_entries, maxd);
+	/* Freed once the whole pools have been used. */
+	put(pc, 3, 2, "/bin/c2", now);
+	assert_int_equal(stats(pc).inode_entries, maxi - gone);
+	assert_int_equal(stats(pc).dest_entries, maxd - gone);
+	put_inodes(pc, ino + maxi - gone, gone, 2, &now);
+	put_dests(pc, maxd - gone, gone, 2, &now);
+	assert_int_equal(stats(pc).inode_entries, maxi);
+	assert_int_equal(stats(pc).dest_entries, maxd);
+	assert_int_equal(stats(pc).index_evictions, 0);
+	/* One more of each evicts the least recently used of each. */
+	put_inodes(pc, ino + maxi, 1, 2, &now);
+	put_dests(pc, maxd, 1, 2, &now);
+	assert_int_equal(stats(pc).index_evictions, 2);
+	assert_int_equal(stats(pc).inode_entries, maxi);
+	assert_int_equal(stats(pc).dest_entries, maxd);
+	assert_int_equal(pidcache_by_inode(pc, ino, now, &out), -ENOENT);
+	for (i = 1; i <= maxi; i++) {
+		assert_int_equal(pidcache_by_inode(pc, ino + i, now, &out), 0);
+		assert_int_equal(out->pid, 2);
+	}
+	assert_int_equal(dest_count(pc, 0, now), 0);
+	for (i = 1; i <= maxd; i++)
+		assert_int_equal(dest_count(pc, i, now), 1);
+	pidcache_free(pc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -642,6 +794,8 @@ int main(void)
 		cmocka_unit_test(test_dest_of_uncached_process_is_refused),
 		cmocka_unit_test(test_expire_prunes_dest_entries_past_dest_ttl),
 		cmocka_unit_test(test_new_with_zero_config_uses_defaults),
+		cmocka_unit_test(test_default_cache_fills_reuses_then_evicts),
+		cmocka_unit_test(test_default_indexes_fill_reuse_then_evict),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
