@@ -362,6 +362,7 @@ struct dns_cache {
 	uint32_t *bucket;
 	uint32_t cap, mask, count;
 	uint32_t head, tail, free;
+	uint32_t hw;		/* entries below it have been used */
 	uint64_t k0, k1;	/* SipHash key: responses are remote input,
 				 * so bucket choice must not be predictable */
 	struct dns_cache_stats st;
@@ -481,6 +482,10 @@ static uint32_t entry_alloc(struct dns_cache *c, uint64_t now_ms)
 {
 	uint32_t i;
 
+	if (c->free == NIL && c->hw < c->cap) {
+		c->count++;
+		return c->hw++;
+	}
 	if (c->free == NIL) {
 		if (now_ms >= c->e[c->tail].expires_ms)
 			c->st.expired++;
@@ -499,7 +504,6 @@ struct dns_cache *dns_cache_new(size_t cap)
 	struct dns_cache *c;
 	size_t nb = 1;
 	uint64_t seed[2];
-	uint32_t i;
 
 	if (cap == 0 || cap > DNS_CACHE_MAX) {
 		errno = EINVAL;
@@ -526,9 +530,10 @@ struct dns_cache *dns_cache_new(size_t cap)
 	c->mask = (uint32_t)(nb - 1);
 	c->head = c->tail = NIL;
 	memset(c->bucket, 0xff, nb * sizeof(*c->bucket));
-	for (i = 0; i < c->cap; i++)
-		c->e[i].next = i + 1 < c->cap ? i + 1 : NIL;
-	c->free = 0;
+	/* Entries are handed out from a high-water mark, so a large cache
+	 * costs resident memory only as it fills. */
+	c->free = NIL;
+	c->hw = 0;
 	return c;
 }
 
