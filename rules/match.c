@@ -1,0 +1,1084 @@
+/* match.c - compile OpenSnitch operators, translate RE2 to POSIX ERE, and
+ * test operators against a connection. */
+#include "match.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include <json-c/json.h>
+
+#include "lists.h"
+#include "packet.h"
+#include "procfs.h"
+
+#define OP_MAX_DEPTH	4	/* nested "list" operators */
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void seterr(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!err || !errlen)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- RE2 -> POSIX ERE */
+
+struct sbuf {
+	char *p;
+	size_t len, cap;
+	bool full;
+};
+
+static void sb_puts(struct sbuf *b, const char *s)
+{
+	size_t n = strlen(s);
+
+	if (b->len + n >= b->cap) {
+		b->full = true;
+		return;
+	}
+	memcpy(b->p + b->len, s, n);
+	b->len += n;
+	b->p[b->len] = '\0';
+}
+
+static void sb_putc(struct sbuf *b, char c)
+{
+	char s[2] = { c, '\0' };
+
+	sb_puts(b, s);
+}
+
+/* Control escapes both dialects agree on once made literal. */
+static int ctrl_escape(char n)
+{
+	switch (n) {
+	case 'n': return '\n';
+	case 't': return '\t';
+	case 'r': return '\r';
+	case 'f': return '\f';
+	case 'v': return '\v';
+	}
+	return 0;
+}
+
+static int bad_escape(char n, char *err, size_t errlen)
+{
+	if (n == 'b' || n == 'B')
+		seterr(err, errlen, "RE2 word boundary \\%c is not supported", n);
+	else if (n == 'p' || n == 'P')
+		seterr(err, errlen, "RE2 Unicode class \\%c is not supported", n);
+	else if (n >= '0' && n <= '9')
+		seterr(err, errlen, "back-reference or octal \\%c is not supported", n);
+	else
+		seterr(err, errlen, "RE2 escape \\%c is not supported", n);
+	return -EINVAL;
+}
+
+struct bracket {
+	bool neg, rb, dash, caret;
+	struct sbuf body;
+	char bodybuf[1024];
+};
+
+static int bracket_escape(struct bracket *br, char n, char *err, size_t errlen)
+{
+	int c;
+
+	switch (n) {
+	case 'd': sb_puts(&br->body, "0-9"); return 0;
+	case 'w': sb_puts(&br->body, "[:alnum:]_"); return 0;
+	case 's': sb_puts(&br->body, "[:space:]"); return 0;
+	case 'D': case 'W': case 'S':
+		seterr(err, errlen, "negated class \\%c inside [...] is not supported", n);
+		return -EINVAL;
+	case ']': br->rb = true; return 0;
+	case '-': br->dash = true; return 0;
+	case '^': br->caret = true; return 0;
+	}
+	if ((c = ctrl_escape(n))) {
+		sb_putc(&br->body, (char)c);
+		return 0;
+	}
+	if (ispunct((unsigned char)n)) {
+		sb_putc(&br->body, n);
+		return 0;
+	}
+	return bad_escape(n, err, errlen);
+}
+
+/* POSIX brackets have no escapes: ']' must come first, '-' last, '^' not
+ * first.  Collect RE2 escapes as flags and place them accordingly. */
+static void bracket_emit(struct bracket *br, struct sbuf *out)
+{
+	if (!br->body.len && !br->rb && br->caret && !br->dash && !br->neg) {
+		sb_puts(out, "\\^");
+		return;
+	}
+	sb_putc(out, '[');
+	if (br->neg)
+		sb_putc(out, '^');
+	if (br->rb)
+		sb_putc(out, ']');
+	if (!br->body.len && !br->rb) {
+		if (br->dash)
+			sb_putc(out, '-');
+		if (br->caret)
+			sb_putc(out, '^');
+	} else {
+		sb_puts(out, br->bodybuf);
+		if (br->caret)
+			sb_putc(out, '^');
+		if (br->dash)
+			sb_putc(out, '-');
+	}
+	sb_putc(out, ']');
+}
+
+/* p points just past '['.  Returns chars consumed, or -EINVAL. */
+static int bracket_parse(const char *p, struct sbuf *out, char *err,
+			 size_t errlen)
+{
+	struct bracket br = { 0 };
+	const char *s = p, *end;
+	int r;
+
+	br.body.p = br.bodybuf;
+	br.body.cap = sizeof(br.bodybuf);
+	if (*s == '^') {
+		br.neg = true;
+		s++;
+	}
+	if (*s == ']') {	/* literal when first, in both dialects */
+		br.rb = true;
+		s++;
+	}
+	for (; *s && *s != ']'; s++) {
+		if (s[0] == '[' && s[1] == ':') {
+			if (!(end = strstr(s + 2, ":]"))) {
+				seterr(err, errlen, "unterminated [: class");
+				return -EINVAL;
+			}
+			for (; s < end + 1; s++)
+				sb_putc(&br.body, *s);
+			sb_putc(&br.body, ']');
+			continue;
+		}
+		if (*s != '\\') {
+			sb_putc(&br.body, *s);
+			continue;
+		}
+		if (!*++s)
+			break;
+		if ((r = bracket_escape(&br, *s, err, errlen)) < 0)
+			return r;
+	}
+	if (*s != ']') {
+		seterr(err, errlen, "missing ] in character class");
+		return -EINVAL;
+	}
+	if (!br.body.len && !br.rb && !br.dash && !br.caret) {
+		seterr(err, errlen, "empty character class");
+		return -EINVAL;
+	}
+	if (br.body.full) {
+		seterr(err, errlen, "character class too long");
+		return -EINVAL;
+	}
+	bracket_emit(&br, out);
+	return (int)(s - p) + 1;
+}
+
+static int escape_outside(char n, struct sbuf *out, char *err, size_t errlen)
+{
+	static const char *const cls[][2] = {
+		{ "d", "[0-9]" }, { "D", "[^0-9]" },
+		{ "w", "[[:alnum:]_]" }, { "W", "[^[:alnum:]_]" },
+		{ "s", "[[:space:]]" }, { "S", "[^[:space:]]" },
+		{ "A", "^" }, { "z", "$" },
+	};
+	int c;
+
+	for (size_t i = 0; i < sizeof(cls) / sizeof(cls[0]); i++) {
+		if (n == cls[i][0][0]) {
+			sb_puts(out, cls[i][1]);
+			return 0;
+		}
+	}
+	if ((c = ctrl_escape(n))) {
+		sb_putc(out, (char)c);
+		return 0;
+	}
+	if (!ispunct((unsigned char)n))
+		return bad_escape(n, err, errlen);
+	/* ERE defines \c only for its special characters. */
+	if (strchr(".[]{}()*+?^$|\\", n))
+		sb_putc(out, '\\');
+	sb_putc(out, n);
+	return 0;
+}
+
+/* glibc compiles x{n} and x+ by copying x, so nested or stacked
+ * repetitions grow the compiled pattern multiplicatively (a fuzzer found
+ * a 40-byte pattern taking 2 GiB).  We track the copy factor of every
+ * group and refuse what RE2 itself refuses: counts over 1000, stacked
+ * operators (a**), operators without an argument. */
+#define RE_MAX_REPEAT	1000
+#define RE_MAX_COST	20000
+#define RE_MAX_DEPTH	32
+
+struct re_state {
+	struct sbuf out;
+	char run[64], best[64];	/* literal runs at depth 0 */
+	size_t run_len, best_len;
+	bool last_lit;		/* the last atom extended run */
+	bool alt_top;		/* '|' at depth 0: nothing is required */
+	int depth;
+	uint32_t weight[RE_MAX_DEPTH + 1];	/* largest copy factor inside */
+	uint32_t atom_w;	/* copy factor of the last atom, 0: none */
+	bool last_quant;
+	uint32_t cost;
+};
+
+static void re_run_end(struct re_state *st)
+{
+	if (st->run_len > st->best_len) {
+		memcpy(st->best, st->run, st->run_len);
+		st->best_len = st->run_len;
+	}
+	st->run_len = 0;
+	st->last_lit = false;
+}
+
+/* A literal byte at depth 0 extends the current required run. */
+static void re_lit(struct re_state *st, char c)
+{
+	if (st->depth > 0 || st->run_len >= sizeof(st->run) - 1) {
+		re_run_end(st);
+		return;
+	}
+	st->run[st->run_len++] = c;
+	st->last_lit = true;
+}
+
+static void re_atom(struct re_state *st, uint32_t w)
+{
+	st->atom_w = w;
+	st->last_quant = false;
+	if (w > st->weight[st->depth])
+		st->weight[st->depth] = w;
+}
+
+/* "{n}", "{n,}", "{n,m}" at p: chars consumed and the largest count, or 0
+ * when it is not a repetition (RE2 then reads '{' as a literal). */
+static int re_braces(const char *p, uint32_t *bound, bool *zero)
+{
+	unsigned long n, m;
+	char *end;
+
+	if (p[1] < '0' || p[1] > '9')
+		return 0;
+	n = strtoul(p + 1, &end, 10);
+	m = n;
+	if (*end == ',') {
+		if (end[1] == '}')
+			m = n + 1, end++;
+		else if (end[1] >= '0' && end[1] <= '9')
+			m = strtoul(end + 1, &end, 10);
+		else
+			return 0;
+	}
+	if (*end != '}')
+		return 0;
+	*zero = n == 0;
+	*bound = n > RE_MAX_REPEAT || m > RE_MAX_REPEAT + 1 || m < n ?
+		 UINT32_MAX : (uint32_t)(m ? m : 1);
+	return (int)(end - p) + 1;
+}
+
+static int re_quant(struct re_state *st, uint32_t factor, char *err,
+		    size_t errlen)
+{
+	uint64_t w;
+
+	if (st->last_quant || !st->atom_w) {
+		seterr(err, errlen, "%s repetition operator",
+		       st->last_quant ? "stacked" : "missing argument to");
+		return -EINVAL;
+	}
+	w = (uint64_t)st->atom_w * factor;
+	st->cost += (uint32_t)(w > RE_MAX_COST ? RE_MAX_COST : w);
+	if (factor == UINT32_MAX || w > RE_MAX_REPEAT || st->cost > RE_MAX_COST) {
+		seterr(err, errlen, "repetition too large (RE2 allows %d)",
+		       RE_MAX_REPEAT);
+		return -EINVAL;
+	}
+	if (w > st->weight[st->depth])
+		st->weight[st->depth] = (uint32_t)w;
+	st->last_quant = true;
+	return 0;
+}
+
+/* After a quantifier the run cannot continue; an optional last byte is
+ * not required at all. */
+static void re_quant_run(struct re_state *st, bool zero)
+{
+	if (st->last_lit && zero)
+		st->run_len--;
+	re_run_end(st);
+}
+
+static int re_paren(struct re_state *st, char c, char *err, size_t errlen)
+{
+	re_run_end(st);
+	sb_putc(&st->out, c);
+	if (c == '(') {
+		if (st->depth >= RE_MAX_DEPTH) {
+			seterr(err, errlen, "groups nested too deep");
+			return -EINVAL;
+		}
+		st->weight[++st->depth] = 1;
+		st->atom_w = 0;
+		st->last_quant = false;
+	} else if (st->depth > 0) {	/* an unmatched ')' is regcomp's error */
+		st->depth--;
+		re_atom(st, st->weight[st->depth + 1]);
+	}
+	return 0;
+}
+
+static int re_escape(struct re_state *st, char n, char *err, size_t errlen)
+{
+	int r;
+
+	if (!n) {
+		seterr(err, errlen, "trailing backslash");
+		return -EINVAL;
+	}
+	if ((r = escape_outside(n, &st->out, err, errlen)) < 0)
+		return r;
+	re_atom(st, n == 'A' || n == 'z' ? 0 : 1);
+	if (ispunct((unsigned char)n))
+		re_lit(st, n);
+	else
+		re_run_end(st);
+	return 2;
+}
+
+/* The r-byte quantifier at p, with copy factor bound. */
+static int re_repeat(struct re_state *st, const char *p, int r, uint32_t bound,
+		     bool zero, char *err, size_t errlen)
+{
+	if (p[r] == '?') {
+		seterr(err, errlen, "RE2 lazy quantifier %.*s? is not supported", r, p);
+		return -EINVAL;
+	}
+	if (re_quant(st, bound, err, errlen) < 0)
+		return -EINVAL;
+	re_quant_run(st, zero);
+	for (int i = 0; i < r; i++)
+		sb_putc(&st->out, p[i]);
+	return r;
+}
+
+/* One step of the translation at p; returns chars consumed or -errno. */
+static int re_step(struct re_state *st, const char *p, char *err,
+		   size_t errlen)
+{
+	uint32_t bound;
+	bool zero = false;
+	int r;
+
+	switch (*p) {
+	case '\\':
+		return re_escape(st, p[1], err, errlen);
+	case '(':
+		if (p[1] == '?') {
+			seterr(err, errlen, "RE2 group syntax (?...) (flags, "
+			       "non-capturing or named groups) is not supported; "
+			       "use \"sensitive\": false instead of (?i)");
+			return -EINVAL;
+		}
+		return (r = re_paren(st, *p, err, errlen)) < 0 ? r : 1;
+	case ')':
+		return (r = re_paren(st, *p, err, errlen)) < 0 ? r : 1;
+	case '[':
+		if ((r = bracket_parse(p + 1, &st->out, err, errlen)) < 0)
+			return r;
+		re_atom(st, 1);
+		re_run_end(st);
+		return r + 1;
+	case '|':
+		re_run_end(st);
+		st->alt_top |= st->depth == 0;
+		st->atom_w = 0;
+		st->last_quant = false;
+		sb_putc(&st->out, '|');
+		return 1;
+	case '^': case '$':
+		re_run_end(st);
+		sb_putc(&st->out, *p);
+		st->atom_w = 0;	/* RE2: nothing to repeat */
+		st->last_quant = false;
+		return 1;
+	case '*': case '+': case '?':
+		r = 1;
+		bound = *p == '+' ? 2 : 1;
+		zero = *p != '+';
+		break;
+	case '{':
+		if ((r = re_braces(p, &bound, &zero)) > 0)
+			break;
+		sb_puts(&st->out, "\\{");
+		re_atom(st, 1);
+		re_lit(st, '{');
+		return 1;
+	default:
+		sb_putc(&st->out, *p);
+		re_atom(st, 1);
+		if (*p == '.')
+			re_run_end(st);
+		else
+			re_lit(st, *p);
+		return 1;
+	}
+	return re_repeat(st, p, r, bound, zero, err, errlen);
+}
+
+int re2_translate(const char *p, char *outbuf, size_t outlen, char *err,
+		  size_t errlen)
+{
+	return re2_translate_lit(p, outbuf, outlen, NULL, 0, err, errlen);
+}
+
+int re2_translate_lit(const char *p, char *outbuf, size_t outlen, char *lit,
+		      size_t litlen, char *err, size_t errlen)
+{
+	struct re_state st = { .out = { outbuf, 0, outlen, false } };
+	int r;
+
+	if (!outlen)
+		return -ENOSPC;
+	outbuf[0] = '\0';
+	st.weight[0] = 1;
+	while (*p) {
+		if ((r = re_step(&st, p, err, errlen)) < 0)
+			return r;
+		p += r;
+	}
+	if (st.out.full) {
+		seterr(err, errlen, "regexp too long");
+		return -ENOSPC;
+	}
+	re_run_end(&st);
+	if (lit && litlen) {
+		size_t n = st.alt_top || st.best_len >= litlen ? 0 : st.best_len;
+
+		memcpy(lit, st.best, n);
+		lit[n] = '\0';
+	}
+	return 0;
+}
+
+int re2_compile(regex_t *re, const char *pattern, bool icase, char *err,
+		size_t errlen)
+{
+	size_t cap = strlen(pattern) * 4 + 16;
+	char *ere;
+	int r;
+
+	if (!(ere = malloc(cap)))
+		return -ENOMEM;
+	if ((r = re2_translate(pattern, ere, cap, err, errlen)) < 0)
+		goto out;
+	r = regcomp(re, ere, REG_EXTENDED | REG_NOSUB | (icase ? REG_ICASE : 0));
+	if (r) {
+		char msg[128];
+
+		regerror(r, re, msg, sizeof(msg));
+		seterr(err, errlen, "bad regexp: %s", msg);
+		r = -EINVAL;
+	}
+out:
+	free(ere);
+	return r;
+}
+
+/* ---- operator compile */
+
+static const struct {
+	const char *name;
+	enum rule_operand opd;
+} operands[] = {
+	{ "true", OPD_TRUE },
+	{ "process.path", OPD_PROC_PATH },
+	{ "process.command", OPD_PROC_COMMAND },
+	{ "process.id", OPD_PROC_ID },
+	{ "process.parent.path", OPD_PROC_PARENT_PATH },
+	{ "user.id", OPD_USER_ID },
+	{ "user.name", OPD_USER_NAME },
+	{ "protocol", OPD_PROTOCOL },
+	{ "dest.ip", OPD_DEST_IP },
+	{ "dest.host", OPD_DEST_HOST },
+	{ "dest.port", OPD_DEST_PORT },
+	{ "dest.network", OPD_DEST_NETWORK },
+	{ "source.ip", OPD_SRC_IP },
+	{ "source.port", OPD_SRC_PORT },
+	{ "source.network", OPD_SRC_NETWORK },
+	{ "iface.in", OPD_IFACE_IN },
+	{ "iface.out", OPD_IFACE_OUT },
+	{ "lists.domains", OPD_LISTS_DOMAINS },
+	{ "lists.domains_regexp", OPD_LISTS_DOMAINS_RE },
+	{ "lists.ips", OPD_LISTS_IPS },
+	{ "lists.nets", OPD_LISTS_NETS },
+};
+
+static const char *const type_names[] = {
+	[OP_SIMPLE] = "simple", [OP_REGEXP] = "regexp",
+	[OP_NETWORK] = "network", [OP_LIST] = "list", [OP_LISTS] = "lists",
+};
+
+static int parse_operand(struct rule_op *op, const char *s, char *err,
+			 size_t errlen)
+{
+	size_t n;
+
+	for (size_t i = 0; i < sizeof(operands) / sizeof(operands[0]); i++) {
+		if (!strcmp(s, operands[i].name)) {
+			op->operand = operands[i].opd;
+			return 0;
+		}
+	}
+	if (!strncmp(s, "process.env.", 12)) {
+		n = strlen(s + 12);
+		if (n == 0 || n >= RULE_ENV_NAME_MAX || strchr(s + 12, '=')) {
+			seterr(err, errlen, "bad environment variable in operand \"%.64s\"", s);
+			return -EINVAL;
+		}
+		op->operand = OPD_PROC_ENV;
+		op->env_name = op->operand_text + 12;
+		return 0;
+	}
+	seterr(err, errlen, "unknown operand \"%.64s\"", s);
+	return -EINVAL;
+}
+
+static int parse_type(const char *s, enum rule_op_type *t, char *err,
+		      size_t errlen)
+{
+	for (size_t i = 0; i < sizeof(type_names) / sizeof(type_names[0]); i++) {
+		if (!strcmp(s, type_names[i])) {
+			*t = (enum rule_op_type)i;
+			return 0;
+		}
+	}
+	seterr(err, errlen, "unknown operator type \"%.64s\"", s);
+	return -EINVAL;
+}
+
+/* Which operand each type accepts: network types want an address
+ * operand, lists want a lists.* operand, and neither fits elsewhere. */
+static int check_pair(const struct rule_op *op, char *err, size_t errlen)
+{
+	enum rule_operand o = op->operand;
+	bool is_lists = o >= OPD_LISTS_DOMAINS && o <= OPD_LISTS_NETS;
+	bool is_net = o == OPD_DEST_NETWORK || o == OPD_SRC_NETWORK;
+	bool is_addr = is_net || o == OPD_DEST_IP || o == OPD_SRC_IP;
+	bool ok;
+
+	switch (op->type) {
+	case OP_SIMPLE: ok = !is_lists && !is_net; break;
+	case OP_REGEXP: ok = !is_lists && !is_net && o != OPD_TRUE; break;
+	case OP_NETWORK: ok = is_addr; break;
+	case OP_LISTS: ok = is_lists; break;
+	default: ok = true; break;
+	}
+	if (!ok)
+		seterr(err, errlen, "operand \"%s\" cannot be used with type \"%s\"",
+		       op->operand_text, type_names[op->type]);
+	return ok ? 0 : -EINVAL;
+}
+
+static const char *obj_str(const struct json_object *o, const char *key,
+			  size_t *len)
+{
+	struct json_object *v;
+
+	if (!json_object_object_get_ex(o, key, &v) ||
+	    !json_object_is_type(v, json_type_string))
+		return NULL;
+	if (len)
+		*len = (size_t)json_object_get_string_len(v);
+	return json_object_get_string(v);
+}
+
+static int compile_network(struct rule_op *op, char *err, size_t errlen)
+{
+	int r;
+
+	if (!(op->nets = netset_new()))
+		return -ENOMEM;
+	r = netset_add_alias(op->nets, op->data);
+	if (r == -ENOENT)
+		r = netset_add_cidr(op->nets, op->data);
+	if (r < 0) {
+		seterr(err, errlen, "bad network \"%.64s\" (want CIDR, LAN or MULTICAST)",
+		       op->data);
+		return -EINVAL;
+	}
+	netset_seal(op->nets);
+	return 0;
+}
+
+static int compile_one(const struct json_object *obj, int depth,
+		       struct rule_op **out, char *err, size_t errlen);
+
+/* A substring every match must contain: a strstr() before regexec()
+ * skips most non-matching values for a fraction of the cost. */
+static int regexp_literal(struct rule_op *op)
+{
+	size_t cap = op->data_len * 4 + 16;
+	char *ere = malloc(cap), lit[64];
+	int r = 0;
+
+	if (!ere)
+		return -ENOMEM;
+	if (re2_translate_lit(op->data, ere, cap, lit, sizeof(lit), NULL, 0) == 0 &&
+	    strlen(lit) >= 2 && !(op->re_lit = strdup(lit)))
+		r = -ENOMEM;
+	free(ere);
+	return r;
+}
+
+/* "list": sub-operators in the "list" array, or (OpenSnitch <= 1.5) the
+ * same array as a JSON string in "data". */
+static int compile_list(struct rule_op *op, const struct json_object *obj,
+			int depth, char *err, size_t errlen)
+{
+	struct json_object *arr = NULL, *parsed = NULL;
+	size_t n;
+	int r = 0;
+
+	if (!json_object_object_get_ex(obj, "list", &arr) ||
+	    !json_object_is_type(arr, json_type_array) ||
+	    json_object_array_length(arr) == 0) {
+		struct json_tokener *tok = json_tokener_new_ex(OP_MAX_DEPTH * 4);
+
+		if (!tok)
+			return -ENOMEM;
+		parsed = json_tokener_parse_ex(tok, op->data, (int)op->data_len);
+		json_tokener_free(tok);
+		arr = parsed;
+	}
+	if (!arr || !json_object_is_type(arr, json_type_array) ||
+	    (n = json_object_array_length(arr)) == 0) {
+		seterr(err, errlen, "list operator without sub-operators");
+		r = -EINVAL;
+		goto out;
+	}
+	if (n > RULE_OP_MAX_LIST) {
+		seterr(err, errlen, "list has more than %d operators", RULE_OP_MAX_LIST);
+		r = -EINVAL;
+		goto out;
+	}
+	if (!(op->sub = calloc(n, sizeof(*op->sub)))) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (; op->n_sub < n; op->n_sub++) {
+		r = compile_one(json_object_array_get_idx(arr, op->n_sub),
+				depth + 1, &op->sub[op->n_sub], err, errlen);
+		if (r < 0)
+			goto out;
+	}
+out:
+	json_object_put(parsed);
+	return r;
+}
+
+static int compile_fields(struct rule_op *op, const struct json_object *obj,
+			  char *err, size_t errlen)
+{
+	struct json_object *v;
+	const char *s;
+	size_t len = 0;
+
+	if (!(s = obj_str(obj, "type", NULL))) {
+		seterr(err, errlen, "operator has no \"type\"");
+		return -EINVAL;
+	}
+	if (parse_type(s, &op->type, err, errlen) < 0)
+		return -EINVAL;
+	if (json_object_object_get_ex(obj, "sensitive", &v))
+		op->sensitive = json_object_get_boolean(v);
+	s = obj_str(obj, "data", &len);
+	if (json_object_object_get_ex(obj, "data", &v) && !s &&
+	    !json_object_is_type(v, json_type_null)) {
+		seterr(err, errlen, "operator \"data\" is not a string");
+		return -EINVAL;
+	}
+	if (!s)
+		s = "";
+	if (op->type != OP_LIST && len > RULE_OP_MAX_DATA) {
+		seterr(err, errlen, "operator data longer than %d bytes", RULE_OP_MAX_DATA);
+		return -EINVAL;
+	}
+	if (memchr(s, '\0', len)) {
+		seterr(err, errlen, "operator data contains a NUL byte");
+		return -EINVAL;
+	}
+	if (!(op->data = strndup(s, len)))
+		return -ENOMEM;
+	op->data_len = len;
+	s = obj_str(obj, "operand", NULL);
+	if (!s && op->type != OP_LIST) {
+		seterr(err, errlen, "operator has no \"operand\"");
+		return -EINVAL;
+	}
+	if (!(op->operand_text = strdup(s ? s : "list")))
+		return -ENOMEM;
+	if (op->type == OP_LIST) {
+		op->operand = OPD_NONE;
+		return 0;
+	}
+	if (parse_operand(op, op->operand_text, err, errlen) < 0)
+		return -EINVAL;
+	return check_pair(op, err, errlen);
+}
+
+static int compile_one(const struct json_object *obj, int depth,
+		       struct rule_op **out, char *err, size_t errlen)
+{
+	struct rule_op *op;
+	int r = 0;
+
+	*out = NULL;
+	if (!obj || !json_object_is_type(obj, json_type_object)) {
+		seterr(err, errlen, "operator is not an object");
+		return -EINVAL;
+	}
+	if (depth > OP_MAX_DEPTH) {
+		seterr(err, errlen, "list operators nested too deep");
+		return -EINVAL;
+	}
+	if (!(op = calloc(1, sizeof(*op))))
+		return -ENOMEM;
+	if ((r = compile_fields(op, obj, err, errlen)) < 0)
+		goto out;
+	switch (op->type) {
+	case OP_REGEXP:
+		if ((r = re2_compile(&op->re, op->data, !op->sensitive, err,
+				     errlen)) == 0)
+			op->re_ok = true;
+		if (!r)
+			r = regexp_literal(op);
+		break;
+	case OP_NETWORK:
+		r = compile_network(op, err, errlen);
+		break;
+	case OP_LIST:
+		r = compile_list(op, obj, depth, err, errlen);
+		break;
+	case OP_LISTS:
+		if (!op->data_len) {
+			seterr(err, errlen, "lists operator without a directory");
+			r = -EINVAL;
+		}
+		break;
+	case OP_SIMPLE:
+		break;
+	}
+out:
+	if (r < 0)
+		rule_op_free(op);
+	else
+		*out = op;
+	return r;
+}
+
+int rule_op_compile(const struct json_object *obj, struct rule_op **out,
+		    char *err, size_t errlen)
+{
+	return compile_one(obj, 0, out, err, errlen);
+}
+
+void rule_op_free(struct rule_op *op)
+{
+	if (!op)
+		return;
+	if (op->re_ok)
+		regfree(&op->re);
+	netset_free(op->nets);
+	rule_list_free(op->list);
+	for (size_t i = 0; i < op->n_sub; i++)
+		rule_op_free(op->sub[i]);
+	free(op->sub);
+	free(op->operand_text);
+	free(op->data);
+	free(op->re_lit);
+	free(op);
+}
+
+static const enum list_kind list_kinds[] = {
+	[OPD_LISTS_DOMAINS - OPD_LISTS_DOMAINS] = LIST_DOMAINS,
+	[OPD_LISTS_DOMAINS_RE - OPD_LISTS_DOMAINS] = LIST_DOMAINS_REGEXP,
+	[OPD_LISTS_IPS - OPD_LISTS_DOMAINS] = LIST_IPS,
+	[OPD_LISTS_NETS - OPD_LISTS_DOMAINS] = LIST_NETS,
+};
+
+int rule_op_load_lists(struct rule_op *op, char *err, size_t errlen)
+{
+	struct rule_list *l;
+	int r;
+
+	for (size_t i = 0; i < op->n_sub; i++)
+		if ((r = rule_op_load_lists(op->sub[i], err, errlen)) < 0)
+			return r;
+	if (op->type != OP_LISTS)
+		return 0;
+	r = rule_list_load(op->data, list_kinds[op->operand - OPD_LISTS_DOMAINS],
+			   &l, err, errlen);
+	if (r < 0)
+		return r;
+	rule_list_free(op->list);
+	op->list = l;
+	return 0;
+}
+
+struct json_object *rule_op_to_json(const struct rule_op *op)
+{
+	struct json_object *o = json_object_new_object(), *arr;
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "type", json_object_new_string(type_names[op->type]));
+	json_object_object_add(o, "operand", json_object_new_string(op->operand_text));
+	json_object_object_add(o, "sensitive", json_object_new_boolean(op->sensitive));
+	arr = json_object_new_array();
+	for (size_t i = 0; arr && i < op->n_sub; i++)
+		json_object_array_add(arr, rule_op_to_json(op->sub[i]));
+	/* OpenSnitch writes the sub-list twice for "list": as the array and,
+	 * for older readers, as a JSON string in "data". */
+	if (op->type == OP_LIST && arr)
+		json_object_object_add(o, "data", json_object_new_string(
+			json_object_to_json_string_ext(arr, JSON_C_TO_STRING_PLAIN)));
+	else
+		json_object_object_add(o, "data",
+			json_object_new_string_len(op->data, (int)op->data_len));
+	json_object_object_add(o, "list", arr);
+	return o;
+}
+
+/* ---- matching */
+
+void match_cache_init(struct match_cache *c)
+{
+	c->have = 0;
+	c->host_len = 0;
+}
+
+static const char *join_cmdline(const struct proc_info *pi, char *buf,
+				size_t cap)
+{
+	size_t n = pi->cmdline_len < cap - 1 ? pi->cmdline_len : cap - 1;
+
+	for (size_t i = 0; i < n; i++)
+		buf[i] = pi->cmdline[i] ? pi->cmdline[i] : ' ';
+	buf[n] = '\0';
+	return buf;
+}
+
+static bool ctx_uid(const struct rule_ctx *ctx, uint32_t *uid)
+{
+	if (ctx->proc) {
+		*uid = ctx->proc->uid;
+		return true;
+	}
+	*uid = ctx->uid;
+	return ctx->has_uid;
+}
+
+/* The text an operand stands for, computed once per evaluation. */
+static const char *compute_text(enum rule_operand o, const struct rule_ctx *ctx,
+				struct match_cache *c)
+{
+	const struct proc_info *pi = ctx->proc;
+	const struct flow *f = ctx->flow;
+	uint32_t uid;
+
+	switch (o) {
+	case OPD_PROC_PATH: return pi ? pi->exe : NULL;
+	case OPD_PROC_COMMAND:
+		return pi && pi->cmdline ?
+		       join_cmdline(pi, c->command, sizeof(c->command)) : NULL;
+	case OPD_PROC_ID:
+		if (!pi)
+			return NULL;
+		snprintf(c->pid, sizeof(c->pid), "%d", (int)pi->pid);
+		return c->pid;
+	case OPD_PROC_PARENT_PATH: return pi ? ctx->parent_path : NULL;
+	case OPD_USER_ID:
+		if (!ctx_uid(ctx, &uid))
+			return NULL;
+		snprintf(c->uid, sizeof(c->uid), "%u", uid);
+		return c->uid;
+	case OPD_USER_NAME:
+		if (!ctx->user_name || !ctx_uid(ctx, &uid))
+			return NULL;
+		return ctx->user_name(ctx->data, uid);
+	case OPD_PROTOCOL:
+		return packet_proto_operand(f, c->proto, sizeof(c->proto));
+	case OPD_DEST_IP:
+		return flow_addr_str(f->family, f->dst, c->ip_dst, sizeof(c->ip_dst));
+	case OPD_SRC_IP:
+		return flow_addr_str(f->family, f->src, c->ip_src, sizeof(c->ip_src));
+	case OPD_DEST_PORT:
+		snprintf(c->port_dst, sizeof(c->port_dst), "%u", f->dport);
+		return c->port_dst;
+	case OPD_SRC_PORT:
+		snprintf(c->port_src, sizeof(c->port_src), "%u", f->sport);
+		return c->port_src;
+	case OPD_DEST_HOST: return ctx->dst_host;
+	case OPD_IFACE_IN: return ctx->iface_in;
+	case OPD_IFACE_OUT: return ctx->iface_out;
+	default: return NULL;
+	}
+}
+
+const char *match_operand_text(enum rule_operand o, const struct rule_ctx *ctx,
+			       struct match_cache *c, size_t *len)
+{
+	const char *v;
+
+	if (!(c->have & (1u << o))) {
+		v = compute_text(o, ctx, c);
+		c->val[o] = v;
+		c->len[o] = v ? strlen(v) : 0;
+		c->have |= 1u << o;
+	}
+	*len = c->len[o];
+	return c->val[o];
+}
+
+static const char *operand_text(const struct rule_op *op,
+				const struct rule_ctx *ctx,
+				struct match_cache *c, size_t *len)
+{
+	const char *v;
+
+	if (op->operand == OPD_PROC_ENV) {	/* one name per operator */
+		v = ctx->proc && ctx->proc_env ?
+		    ctx->proc_env(ctx->data, ctx->proc, op->env_name) : NULL;
+		*len = v ? strlen(v) : 0;
+		return v;
+	}
+	return match_operand_text(op->operand, ctx, c, len);
+}
+
+uint64_t match_hash_lower(const char *s, size_t len)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+
+	for (size_t i = 0; i < len; i++)
+		h = (h ^ (uint8_t)tolower((unsigned char)s[i])) * 0x100000001b3ULL;
+	return h;
+}
+
+static bool indexable(const struct rule_op *op)
+{
+	if (op->type != OP_SIMPLE)
+		return false;
+	switch (op->operand) {
+	case OPD_PROC_PATH: case OPD_PROC_COMMAND: case OPD_PROC_ID:
+	case OPD_PROC_PARENT_PATH: case OPD_USER_ID: case OPD_USER_NAME:
+	case OPD_PROTOCOL: case OPD_DEST_IP: case OPD_DEST_HOST:
+	case OPD_DEST_PORT: case OPD_SRC_IP: case OPD_SRC_PORT:
+	case OPD_IFACE_IN: case OPD_IFACE_OUT:
+		return true;
+	default:
+		return false;
+	}
+}
+
+const struct rule_op *rule_op_index_key(const struct rule_op *op)
+{
+	if (indexable(op))
+		return op;
+	if (op->type != OP_LIST)
+		return NULL;
+	for (size_t i = 0; i < op->n_sub; i++)
+		if (indexable(op->sub[i]))
+			return op->sub[i];
+	return NULL;
+}
+
+static const uint8_t *operand_addr(const struct rule_op *op,
+				   const struct rule_ctx *ctx)
+{
+	switch (op->operand) {
+	case OPD_DEST_IP: case OPD_DEST_NETWORK: case OPD_LISTS_IPS:
+	case OPD_LISTS_NETS:
+		return ctx->flow->dst;
+	case OPD_SRC_IP: case OPD_SRC_NETWORK:
+		return ctx->flow->src;
+	default:
+		return NULL;
+	}
+}
+
+static int match_lists(const struct rule_op *op, const struct rule_ctx *ctx)
+{
+	if (!op->list)
+		return 0;
+	if (op->operand == OPD_LISTS_DOMAINS || op->operand == OPD_LISTS_DOMAINS_RE)
+		return ctx->dst_host && rule_list_match_host(op->list, ctx->dst_host);
+	return rule_list_match_addr(op->list, ctx->flow->family,
+				    operand_addr(op, ctx));
+}
+
+int rule_op_match(const struct rule_op *op, const struct rule_ctx *ctx,
+		  struct match_cache *c)
+{
+	const char *v;
+	size_t len;
+
+	switch (op->type) {
+	case OP_SIMPLE:
+		if (op->operand == OPD_TRUE)
+			return 1;
+		if (!(v = operand_text(op, ctx, c, &len)) || len != op->data_len)
+			return 0;
+		return op->sensitive ? !memcmp(v, op->data, len) :
+				       !strncasecmp(v, op->data, len);
+	case OP_REGEXP:
+		if (!(v = operand_text(op, ctx, c, &len)))
+			return 0;
+		if (op->re_lit && !(op->sensitive ? strstr(v, op->re_lit) :
+				    strcasestr(v, op->re_lit)))
+			return 0;
+		return regexec(&op->re, v, 0, NULL, 0) == 0;
+	case OP_NETWORK:
+		return netset_contains(op->nets, ctx->flow->family,
+				       operand_addr(op, ctx));
+	case OP_LIST:
+		for (size_t i = 0; i < op->n_sub; i++)
+			if (!rule_op_match(op->sub[i], ctx, c))
+				return 0;
+		return 1;
+	case OP_LISTS:
+		return match_lists(op, ctx);
+	}
+	return 0;
+}
