@@ -1,0 +1,83 @@
+/* prompt.h - the open-prompt table: connections no rule matched, held
+ * while a person decides.  Pure: no I/O, time is a parameter.
+ *
+ * A prompt is keyed by executable and destination (dst ip, dst port,
+ * protocol): further packets for the same key join it instead of asking
+ * again.  Each prompt remembers the queue packet ids it holds (at most
+ * PROMPT_MAX_PKTS) so an answer can decide them all, and every prompt has
+ * one deadline (opened + timeout) shared by the packets that joined it. */
+#ifndef TATTLE_PROMPT_H
+#define TATTLE_PROMPT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+#define PROMPT_MAX_PKTS		64	/* packets held by one prompt */
+#define PROMPT_HOST_MAX		256
+#define PROMPT_EXE_MAX		4096
+#define PROMPTS_DEFAULT_CAP	64	/* prompts open at once */
+
+/* What an answer's rule covers; values match enum ctl_scope. */
+enum prompt_scope {
+	PROMPT_SCOPE_EXE,		/* this executable, any destination */
+	PROMPT_SCOPE_EXE_HOST,		/* ... and this host name */
+	PROMPT_SCOPE_EXE_IP_PORT,	/* ... and this ip, port, protocol */
+};
+
+/* A read-only view of one open prompt. */
+struct prompt {
+	uint32_t id;
+	char *exe;
+	char host[PROMPT_HOST_MAX];	/* "" when unknown */
+	struct flow flow;		/* of the first packet */
+	uint64_t opened_ms, deadline_ms;
+	size_t n_pkts;
+	uint32_t pkts[PROMPT_MAX_PKTS];
+};
+
+struct prompts;
+
+/* NULL and errno.  cap prompts open at once; each lasts timeout_ms. */
+struct prompts *prompts_new(unsigned cap, unsigned timeout_ms);
+void prompts_free(struct prompts *p);	/* NULL ok */
+
+/* Join the open prompt for (exe, f's destination) or open a new one.
+ * host may be NULL.  0 with *prompt_id and *is_new (true: the caller
+ * sends a prompt event); -EINVAL for an empty exe (nothing to ask about);
+ * -ENOSPC when the table or that prompt's packet list is full (the caller
+ * decides the packet now); -ENOMEM. */
+int prompts_open_or_join(struct prompts *p, const char *exe,
+			 const struct flow *f, const char *host,
+			 uint32_t pkt_id, uint64_t now_ms,
+			 uint32_t *prompt_id, bool *is_new);
+
+/* The open prompt with this id, or NULL.  Valid until the next call that
+ * changes the table. */
+const struct prompt *prompts_get(const struct prompts *p, uint32_t prompt_id);
+
+/* Close the prompt and copy its packet ids (up to max) into pkt_ids.
+ * Returns the number copied, or -ENOENT (answered or expired already). */
+int prompts_take(struct prompts *p, uint32_t prompt_id, uint32_t *pkt_ids,
+		 size_t max);
+
+/* Close every other open prompt that a rule for (exe, scope, host, f)
+ * covers, appending their packet ids to pkt_ids (up to max).  Returns the
+ * number of ids appended.  A prompt without a host is not covered by an
+ * exe+host answer. */
+int prompts_take_covered(struct prompts *p, const char *exe,
+			 enum prompt_scope scope, const char *host,
+			 const struct flow *f, uint32_t *pkt_ids, size_t max);
+
+/* Close prompts whose deadline is at or before now_ms (their packets are
+ * decided by the pending table's own deadlines).  Returns how many. */
+unsigned prompts_expire(struct prompts *p, uint64_t now_ms);
+
+/* Earliest deadline, 0 when none are open. */
+uint64_t prompts_next_deadline(const struct prompts *p);
+unsigned prompts_count(const struct prompts *p);
+unsigned prompts_timeout_ms(const struct prompts *p);
+
+#endif

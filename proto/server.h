@@ -1,0 +1,83 @@
+/* server.h - the event/control unix socket (proto/PROTOCOL.md).
+ *
+ * Many clients at once, all on the daemon's loop thread; nothing here ever
+ * blocks.  Each client has a capped input line (CTL_LINE_MAX) and a
+ * bounded output queue: when a subscriber stops reading, its OLDEST queued
+ * events are dropped and it is told how many with a "dropped" line before
+ * the next line it gets, so a slow UI never slows a verdict.  Replies are
+ * never dropped: a client whose unread replies alone exceed the cap is
+ * disconnected, as is one that sends SERVER_GARBAGE_MAX bad lines in a row.
+ *
+ * The server answers subscribe, unsubscribe and prompt.register itself and
+ * hands every other command to ops->request. */
+#ifndef TATTLE_SERVER_H
+#define TATTLE_SERVER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ctl.h"
+#include "jsonw.h"
+
+struct loop;
+struct server;
+struct server_client;
+
+#define SERVER_MAX_CLIENTS	64
+#define SERVER_OUT_MAX		(1u << 20)	/* queued bytes per client */
+#define SERVER_OUT_LINES	8192		/* queued lines per client */
+#define SERVER_GARBAGE_MAX	16		/* bad lines in a row */
+#define SERVER_REPLY_MAX	(256u * 1024)	/* one reply line */
+#define SERVER_GROUP		"tattle"
+
+struct server_ops {
+	/* Answer req: write exactly one JSON value (the "result") into w and
+	 * return 0, or return -errno with *err filled (nothing written to w
+	 * is kept then).  Runs on the loop thread; must not block. */
+	int (*request)(void *data, struct server_client *c,
+		       const struct ctl_req *req, struct jw *w,
+		       struct ctl_error *err);
+	/* c is going away (may be NULL). */
+	void (*closed)(void *data, struct server_client *c);
+};
+
+struct server_stats {
+	uint64_t clients;		/* connected now */
+	uint64_t prompters;		/* of which registered as prompters */
+	uint64_t accepted;		/* connections ever accepted */
+	uint64_t refused;		/* over SERVER_MAX_CLIENTS */
+	uint64_t requests;		/* lines decoded as requests */
+	uint64_t malformed;		/* bad JSON / not a request / unknown cmd */
+	uint64_t too_long;		/* lines over CTL_LINE_MAX */
+	uint64_t dropped;		/* events dropped from full queues */
+	uint64_t disconnects;		/* clients we closed: garbage, overflow,
+					 * write error */
+};
+
+/* Listen on path: mkdir -p its parent (0755), replace a stale socket (but
+ * refuse -EADDRINUSE when a live server answers there, and never unlink a
+ * non-socket), mode 0660, group SERVER_GROUP when it exists.  Registers
+ * the listening fd on l.  ops and data are borrowed for the server's life.
+ * NULL and errno on failure. */
+struct server *server_open(struct loop *l, const char *path,
+			   const struct server_ops *ops, void *data);
+/* Disconnect everyone, unregister, unlink the socket.  NULL ok. */
+void server_close(struct server *s);
+
+/* Queue an event line (ending in '\n', at most CTL_LINE_MAX + 1 bytes) to
+ * every subscriber whose filter passes m. */
+void server_broadcast(struct server *s, const struct event_meta *m,
+		      const char *line, size_t len);
+/* Queue a prompt event line to every prompter, and to subscribers whose
+ * filter takes "prompt" events. */
+void server_prompt_event(struct server *s, const char *line, size_t len);
+bool server_has_prompter(const struct server *s);
+
+void server_get_stats(const struct server *s, struct server_stats *st);
+
+/* A per-connection number, unique for the server's life (starts at 1). */
+uint64_t server_client_id(const struct server_client *c);
+bool server_client_is_prompter(const struct server_client *c);
+
+#endif
