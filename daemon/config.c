@@ -1,0 +1,306 @@
+/* config.c - see config.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#define CONFIG_FILE_MAX (256 * 1024)
+
+void config_defaults(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	snprintf(c->socket_path, sizeof(c->socket_path), "%s", CONFIG_DEFAULT_SOCKET);
+	snprintf(c->audit_key, sizeof(c->audit_key), "tattle");
+	c->default_action = ACTION_ALLOW;
+	c->queue = CONFIG_DEFAULT_QUEUE;
+	c->audit_wait_ms = 50;
+	c->verdict_timeout_ms = 2000;
+	c->prompt_timeout_ms = 15000;
+	c->pidcache_max = 65536;
+	c->process_ttl_ms = 10 * 60 * 1000;
+	c->grace_ms = 30 * 1000;
+	c->pending_max = 4096;
+	c->audit_backlog = 8192;
+}
+
+const char *action_name(enum action a)
+{
+	switch (a) {
+	case ACTION_DENY:
+		return "deny";
+	case ACTION_REJECT:
+		return "reject";
+	default:
+		return "allow";
+	}
+}
+
+int action_parse(const char *s, enum action *out)
+{
+	if (!strcmp(s, "allow"))
+		*out = ACTION_ALLOW;
+	else if (!strcmp(s, "deny"))
+		*out = ACTION_DENY;
+	else if (!strcmp(s, "reject"))
+		*out = ACTION_REJECT;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+void config_usage(FILE *out)
+{
+	fprintf(out,
+"usage: tattled [options]\n"
+"  --rules DIR               OpenSnitch rule files (*.json)\n"
+"  --default-action ACTION   allow|deny|reject when no rule matches (default allow)\n"
+"  --queue N                 NFQUEUE number (default 0)\n"
+"  --netns PATH              enter this network namespace after opening\n"
+"                            host-only sockets (audit)\n"
+"  --socket PATH             event/control socket (default %s, \"\" disables)\n"
+"  --log-events FILE|-       write every event as a JSON line\n"
+"  --no-firewall             do not install chains; the user routes to the queue\n"
+"  --fail-closed             drop new connections while tattled is not running\n"
+"  --no-audit                do not use kernel audit\n"
+"  --config FILE             JSON config file (flags override it)\n"
+"  --check-rules DIR         validate rules, print them as JSON, exit non-zero\n"
+"                            if any file is invalid\n"
+"  --version, --help\n"
+"exit: 0 clean shutdown, 1 runtime failure, 2 bad usage or config\n",
+		CONFIG_DEFAULT_SOCKET);
+}
+
+static int config_set_str(char *dst, size_t cap, const char *v, const char *what,
+			  char *err, size_t errlen)
+{
+	if (strlen(v) >= cap) {
+		snprintf(err, errlen, "%s: value too long", what);
+		return -EINVAL;
+	}
+	snprintf(dst, cap, "%s", v);
+	return 0;
+}
+
+static int config_set_uint(unsigned *dst, const char *v, unsigned max,
+			   const char *what, char *err, size_t errlen)
+{
+	char *end;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno || end == v || *end || n > max || v[0] == '-') {
+		snprintf(err, errlen, "%s: expected an integer 0..%u, got '%s'",
+			 what, max, v);
+		return -EINVAL;
+	}
+	*dst = (unsigned)n;
+	return 0;
+}
+
+/* One option by name, shared by argv and the config file. */
+static int config_apply(struct config *c, const char *name, const char *v,
+			char *err, size_t errlen)
+{
+	unsigned u;
+	int r;
+
+	if (!strcmp(name, "rules"))
+		return config_set_str(c->rules_dir, sizeof(c->rules_dir), v, name, err, errlen);
+	if (!strcmp(name, "netns"))
+		return config_set_str(c->netns, sizeof(c->netns), v, name, err, errlen);
+	if (!strcmp(name, "socket"))
+		return config_set_str(c->socket_path, sizeof(c->socket_path), v, name, err, errlen);
+	if (!strcmp(name, "log-events"))
+		return config_set_str(c->log_events, sizeof(c->log_events), v, name, err, errlen);
+	if (!strcmp(name, "audit-key"))
+		return config_set_str(c->audit_key, sizeof(c->audit_key), v, name, err, errlen);
+	if (!strcmp(name, "default-action")) {
+		if (action_parse(v, &c->default_action) < 0) {
+			snprintf(err, errlen, "default-action: expected allow|deny|reject, got '%s'", v);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!strcmp(name, "queue")) {
+		if ((r = config_set_uint(&u, v, 65535, name, err, errlen)) < 0)
+			return r;
+		c->queue = (uint16_t)u;
+		return 0;
+	}
+#define UINT_OPT(key, field, max) \
+	if (!strcmp(name, key)) \
+		return config_set_uint(&c->field, v, max, name, err, errlen);
+	UINT_OPT("audit-wait-ms", audit_wait_ms, 10000)
+	UINT_OPT("verdict-timeout-ms", verdict_timeout_ms, 600000)
+	UINT_OPT("prompt-timeout-ms", prompt_timeout_ms, 3600000)
+	UINT_OPT("pidcache-max", pidcache_max, 1u << 22)
+	UINT_OPT("process-ttl-ms", process_ttl_ms, 86400000)
+	UINT_OPT("grace-ms", grace_ms, 3600000)
+	UINT_OPT("pending-max", pending_max, 1u << 20)
+	UINT_OPT("audit-backlog", audit_backlog, 1u << 20)
+#undef UINT_OPT
+	snprintf(err, errlen, "unknown option '%s'", name);
+	return -EINVAL;
+}
+
+static int config_apply_bool(struct config *c, const char *name, bool v,
+			     char *err, size_t errlen)
+{
+	if (!strcmp(name, "no-firewall"))
+		c->no_firewall = v;
+	else if (!strcmp(name, "fail-closed"))
+		c->fail_closed = v;
+	else if (!strcmp(name, "no-audit"))
+		c->no_audit = v;
+	else if (!strcmp(name, "audit-execve"))
+		c->audit_execve = v;
+	else {
+		snprintf(err, errlen, "'%s' is not a true/false option", name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Config file keys use the flag names ("default-action") or the same with
+ * underscores ("default_action"). */
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct json_object *root = NULL;
+	char sub[256];
+	int r = 0;
+
+	root = json_object_from_file(path);
+	if (!root || !json_object_is_type(root, json_type_object)) {
+		snprintf(err, errlen, "%s: not a JSON object (%s)", path,
+			 root ? "wrong type" : json_util_get_last_err());
+		r = -EINVAL;
+		goto out;
+	}
+	json_object_object_foreach(root, key, val) {
+		char name[64], *p;
+
+		snprintf(name, sizeof(name), "%s", key);
+		for (p = name; *p; p++)
+			if (*p == '_')
+				*p = '-';
+		if (json_object_is_type(val, json_type_boolean))
+			r = config_apply_bool(c, name, json_object_get_boolean(val),
+					      sub, sizeof(sub));
+		else if (json_object_is_type(val, json_type_string) ||
+			 json_object_is_type(val, json_type_int))
+			r = config_apply(c, name, json_object_get_string(val),
+					 sub, sizeof(sub));
+		else {
+			snprintf(sub, sizeof(sub), "%s: unsupported value type", name);
+			r = -EINVAL;
+		}
+		if (r < 0) {
+			snprintf(err, errlen, "%s: %s", path, sub);
+			goto out;
+		}
+	}
+out:
+	json_object_put(root);
+	return r;
+}
+
+static const struct option config_longopts[] = {
+	{ "rules", required_argument, NULL, 0 },
+	{ "default-action", required_argument, NULL, 0 },
+	{ "queue", required_argument, NULL, 0 },
+	{ "netns", required_argument, NULL, 0 },
+	{ "socket", required_argument, NULL, 0 },
+	{ "log-events", required_argument, NULL, 0 },
+	{ "audit-key", required_argument, NULL, 0 },
+	{ "verdict-timeout-ms", required_argument, NULL, 0 },
+	{ "audit-wait-ms", required_argument, NULL, 0 },
+	{ "prompt-timeout-ms", required_argument, NULL, 0 },
+	{ "grace-ms", required_argument, NULL, 0 },
+	{ "no-firewall", no_argument, NULL, 0 },
+	{ "fail-closed", no_argument, NULL, 0 },
+	{ "no-audit", no_argument, NULL, 0 },
+	{ "audit-execve", no_argument, NULL, 0 },
+	{ "config", required_argument, NULL, 'c' },
+	{ "check-rules", required_argument, NULL, 'k' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* First pass: only --config, so the file loads before flags override it. */
+static int config_find_file(struct config *c, int argc, char **argv,
+			    char *err, size_t errlen)
+{
+	int i;
+
+	for (i = 1; i < argc; i++) {
+		const char *v = NULL;
+
+		if (!strcmp(argv[i], "--config") && i + 1 < argc)
+			v = argv[i + 1];
+		else if (!strncmp(argv[i], "--config=", 9))
+			v = argv[i] + 9;
+		if (v)
+			return config_set_str(c->config_file, sizeof(c->config_file),
+					      v, "config", err, errlen);
+	}
+	return 0;
+}
+
+int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
+		 char *err, size_t errlen)
+{
+	int opt, idx, r;
+
+	*cmd = CONFIG_RUN;
+	if ((r = config_find_file(c, argc, argv, err, errlen)) < 0)
+		return r;
+	if (c->config_file[0] &&
+	    (r = config_load_file(c, c->config_file, err, errlen)) < 0)
+		return r;
+	optind = 1;
+	opterr = 0;
+	while ((opt = getopt_long(argc, argv, "", config_longopts, &idx)) != -1) {
+		const char *name = config_longopts[idx].name;
+
+		switch (opt) {
+		case 0:
+			if (config_longopts[idx].has_arg == no_argument)
+				r = config_apply_bool(c, name, true, err, errlen);
+			else
+				r = config_apply(c, name, optarg, err, errlen);
+			if (r < 0)
+				return r;
+			break;
+		case 'c':
+			break;
+		case 'k':
+			*cmd = CONFIG_CHECK_RULES;
+			if ((r = config_set_str(c->check_rules, sizeof(c->check_rules),
+						optarg, "check-rules", err, errlen)) < 0)
+				return r;
+			break;
+		case 'V':
+			*cmd = CONFIG_VERSION;
+			return 0;
+		case 'h':
+			*cmd = CONFIG_HELP;
+			return 0;
+		default:
+			snprintf(err, errlen, "unknown or incomplete option '%s'",
+				 argv[optind - 1]);
+			return -EINVAL;
+		}
+	}
+	if (optind < argc) {
+		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
+		return -EINVAL;
+	}
+	return 0;
+}

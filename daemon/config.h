@@ -1,0 +1,59 @@
+/* config.h - tattled options: defaults, the JSON config file, argv.
+ * Command-line flags override the file.  No global state. */
+#ifndef TATTLE_CONFIG_H
+#define TATTLE_CONFIG_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define CONFIG_DEFAULT_SOCKET	"/run/tattle/tattle.sock"
+#define CONFIG_DEFAULT_QUEUE	0
+#define CONFIG_PATH_MAX		4096
+
+enum action { ACTION_ALLOW, ACTION_DENY, ACTION_REJECT };
+
+struct config {
+	char rules_dir[CONFIG_PATH_MAX];	/* "" = no rules */
+	char netns[CONFIG_PATH_MAX];
+	char socket_path[CONFIG_PATH_MAX];	/* "" disables the socket */
+	char log_events[CONFIG_PATH_MAX];	/* "" none, "-" stdout */
+	char check_rules[CONFIG_PATH_MAX];	/* --check-rules DIR */
+	char config_file[CONFIG_PATH_MAX];
+	enum action default_action;
+	uint16_t queue;
+	bool no_firewall;
+	bool fail_closed;
+	bool no_audit;
+	bool audit_execve;
+	char audit_key[32];
+	unsigned audit_wait_ms;		/* wait for audit before deciding */
+	unsigned verdict_timeout_ms;	/* hard cap on any pending packet */
+	unsigned prompt_timeout_ms;
+	unsigned pidcache_max;
+	unsigned process_ttl_ms;	/* idle age expiry */
+	unsigned grace_ms;		/* keep exited processes this long */
+	unsigned pending_max;		/* packets held at once */
+	unsigned audit_backlog;		/* backlog_limit while we run */
+};
+
+/* What parsing asks main to do. */
+enum config_cmd { CONFIG_RUN, CONFIG_HELP, CONFIG_VERSION, CONFIG_CHECK_RULES };
+
+void config_defaults(struct config *c);
+
+/* Parse argv (including loading --config FILE first, so flags override
+ * it).  0 and *cmd; -EINVAL with a one-line reason in err. */
+int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
+		 char *err, size_t errlen);
+
+/* Apply a JSON config file.  0, or -errno with a reason naming the file. */
+int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
+
+const char *action_name(enum action a);
+int action_parse(const char *s, enum action *out);	/* 0 or -EINVAL */
+
+void config_usage(FILE *out);
+
+#endif

@@ -1,0 +1,106 @@
+/* daemon.h - struct daemon: all of tattled's state, owned by main.c and
+ * passed to every callback as its data pointer.  No globals. */
+#ifndef TATTLE_DAEMON_H
+#define TATTLE_DAEMON_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "attrib.h"
+#include "audit.h"
+#include "aurec.h"
+#include "config.h"
+#include "dns.h"
+#include "firewall.h"
+#include "loop.h"
+#include "nfqueue.h"
+#include "pending.h"
+#include "pidcache.h"
+#include "sockdiag.h"
+#include "worker.h"
+
+#define DAEMON_DRAIN_BATCH 256	/* packets per wakeup before other fds */
+#define DAEMON_TICK_MS	250	/* housekeeping: expiry, audit loss */
+#define DAEMON_EXPIRE_BATCH 256	/* cache entries probed per tick */
+#define DAEMON_STATUS_EVERY_MS 5000	/* kernel audit status poll */
+#define DAEMON_STATS_EVERY_MS 60000	/* a "stats" event this often */
+#define DAEMON_DNS_CACHE	16384	/* names remembered; memory grows with use */
+
+struct daemon_stats {
+	uint64_t packets;
+	uint64_t malformed;
+	uint64_t allowed, denied, rejected;
+	uint64_t pending_full;	/* decided at once: table full */
+	uint64_t timeouts;	/* decided by deadline */
+	uint64_t own_traffic;
+	uint64_t events, events_dropped;
+	uint64_t scans_submitted, scans_rejected;
+};
+
+/* Audit loss counters as last reported, to report only increases. */
+struct audit_loss {
+	uint64_t enobufs, sk_drops, serial_gaps, kernel_lost, truncated;
+};
+
+struct daemon {
+	struct config cfg;
+	struct loop *loop;
+	struct nfqueue *q;
+	struct pending *pending;
+	FILE *log;			/* --log-events, or NULL */
+	int sigfd;
+	uint64_t seq;			/* last event sequence number */
+	enum firewall_backend fw;
+	bool firewall_installed;
+	int exit_code;
+	struct daemon_stats st;
+	pid_t self;
+	/* attribution */
+	struct sockdiag *sd;
+	struct pidcache *pc;
+	struct worker *worker;
+	struct attrib *attrib;
+	struct dns_cache *dns;		/* ip -> name from queued DNS replies */
+	/* audit (NULL with --no-audit or when unavailable) */
+	struct audit_ctl *actl;
+	struct audit_mc *amc;
+	struct aurec_asm *asm_;
+	bool audit_learned;		/* set by the event callback */
+	struct audit_loss loss;		/* last reported */
+	uint64_t next_tick_ms, next_status_ms, next_stats_ms;
+	/* control socket, prompts, rules (proto/server.h, daemon/control.h) */
+	struct server *server;		/* NULL with --socket "" */
+	struct prompts *prompts;
+	struct control *ctl;
+	struct ruleset *rules;		/* current; control.c swaps it on edits */
+	struct rules_watch *rwatch;	/* inotify on --rules (policy.c) */
+	uint64_t reload_at_ms;		/* debounced reload due, 0 = none */
+};
+
+/* verdict.c: the packet path. */
+void verdict_on_queue(struct loop *l, int fd, uint32_t events, void *data);
+/* Decide every held packet past its deadline; re-arm the timer. */
+void verdict_on_timer(struct loop *l, void *data);
+void verdict_arm_timer(struct daemon *d);
+/* Decide every held packet now with the default action (shutdown). */
+void verdict_flush_all(struct daemon *d, const char *reason);
+/* control.c's decide_held hook: decide packets held by an answered prompt. */
+void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
+			    enum action a, const char *rule, uint32_t prompt_id);
+
+/* Audit multicast readable / worker results ready. */
+void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data);
+void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data);
+/* aurec's on_event: feed the join. */
+void verdict_audit_event(const struct audit_event *ev, void *data);
+
+/* housekeeping.c: the periodic tick (cache expiry, audit loss). */
+void housekeeping_tick(struct daemon *d, uint64_t now_ms);
+void daemon_warning(struct daemon *d, const char *code, const char *msg,
+		    const char *file);
+
+/* Emit one encoded event line to every sink. */
+void daemon_emit(struct daemon *d, const char *line, size_t len);
+
+#endif

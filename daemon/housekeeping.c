@@ -1,0 +1,134 @@
+/* housekeeping.c - the periodic tick: PID cache expiry by age and
+ * liveness, audit reassembly timeouts, and audit loss detection (ENOBUFS,
+ * SO_MEMINFO drops, serial gaps, the kernel's lost counter), reported as
+ * "audit-loss" events, never ignored. */
+#include "daemon.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "control.h"
+#include "ctl.h"
+#include "event.h"
+#include "policy.h"
+
+void daemon_warning(struct daemon *d, const char *code, const char *msg,
+		    const char *file)
+{
+	char line[EVENT_LINE_MAX];
+	struct timespec ts;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	fprintf(stderr, "tattled: warning: %s%s%s\n", file ? file : "",
+		file ? ": " : "", msg);
+	n = event_warning_encode(++d->seq, &ts, code, msg, file, line, sizeof(line));
+	if (n > 0)
+		control_emit(d, &(struct event_meta){ .type = "warning" }, line, (size_t)n);
+}
+
+static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
+			 const struct audit_loss *delta)
+{
+	char line[EVENT_LINE_MAX];
+	struct timespec ts;
+	struct jw w;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	jw_init(&w, line, sizeof(line));
+	event_begin(&w, "audit-loss", ++d->seq, &ts);
+	jw_key(&w, "new");
+	jw_obj_begin(&w);
+	jw_kuint(&w, "enobufs", delta->enobufs);
+	jw_kuint(&w, "socket_drops", delta->sk_drops);
+	jw_kuint(&w, "serial_gaps", delta->serial_gaps);
+	jw_kuint(&w, "kernel_lost", delta->kernel_lost);
+	jw_kuint(&w, "truncated", delta->truncated);
+	jw_obj_end(&w);
+	jw_key(&w, "total");
+	jw_obj_begin(&w);
+	jw_kuint(&w, "enobufs", now->enobufs);
+	jw_kuint(&w, "socket_drops", now->sk_drops);
+	jw_kuint(&w, "serial_gaps", now->serial_gaps);
+	jw_kuint(&w, "kernel_lost", now->kernel_lost);
+	jw_kuint(&w, "truncated", now->truncated);
+	jw_obj_end(&w);
+	jw_obj_end(&w);
+	if ((n = jw_finish(&w)) > 0)
+		control_emit(d, &(struct event_meta){ .type = "audit-loss" }, line, (size_t)n);
+}
+
+static void hk_audit_loss(struct daemon *d, uint64_t now_ms)
+{
+	struct audit_mc_stats ms;
+	struct aurec_stats as;
+	struct audit_loss cur = d->loss, delta;
+
+	if (!d->amc)
+		return;
+	(void)audit_mc_stats(d->amc, &ms);
+	aurec_asm_stats(d->asm_, &as);
+	cur.enobufs = ms.enobufs;
+	cur.sk_drops = ms.sk_drops;
+	cur.truncated = ms.truncated;
+	cur.serial_gaps = as.lost;
+	if (d->actl && now_ms >= d->next_status_ms) {
+		struct audit_status st;
+
+		d->next_status_ms = now_ms + DAEMON_STATUS_EVERY_MS;
+		if (audit_ctl_status(d->actl, &st) == 0) {
+			cur.kernel_lost = st.lost;
+			if (st.enabled == 0) {
+				/* Someone turned audit off under us (another
+				 * tool restoring its own state): say so, and
+				 * turn it back on, or attribution degrades. */
+				daemon_warning(d, "audit-disabled",
+					       "audit was disabled by another "
+					       "program; re-enabling", NULL);
+				(void)audit_ctl_set(d->actl, AUDIT_STATUS_ENABLED, 1);
+			}
+		}
+	}
+	delta.enobufs = cur.enobufs - d->loss.enobufs;
+	delta.sk_drops = cur.sk_drops - d->loss.sk_drops;
+	delta.truncated = cur.truncated - d->loss.truncated;
+	delta.serial_gaps = cur.serial_gaps - d->loss.serial_gaps;
+	delta.kernel_lost = cur.kernel_lost > d->loss.kernel_lost ?
+			    cur.kernel_lost - d->loss.kernel_lost : 0;
+	if (delta.enobufs || delta.sk_drops || delta.truncated ||
+	    delta.serial_gaps || delta.kernel_lost)
+		hk_emit_loss(d, &cur, &delta);
+	d->loss = cur;
+}
+
+static void hk_stats(struct daemon *d, uint64_t now_ms)
+{
+	char line[EVENT_LINE_MAX];
+	struct timespec ts;
+	int n;
+
+	if (!d->next_stats_ms)
+		d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
+	if (now_ms < d->next_stats_ms || !d->ctl)
+		return;
+	d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	n = control_stats_encode(d, ++d->seq, &ts, now_ms, line, sizeof(line));
+	if (n > 0)
+		control_emit(d, &(struct event_meta){ .type = "stats" }, line,
+			     (size_t)n);
+}
+
+void housekeeping_tick(struct daemon *d, uint64_t now_ms)
+{
+	if (d->pc)
+		(void)pidcache_expire(d->pc, now_ms, DAEMON_EXPIRE_BATCH,
+				      procfs_alive, (void *)"/proc");
+	if (d->asm_)
+		(void)aurec_asm_tick(d->asm_, now_ms);
+	hk_audit_loss(d, now_ms);
+	policy_tick(d, now_ms);
+	hk_stats(d, now_ms);
+}

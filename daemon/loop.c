@@ -1,0 +1,193 @@
+/* loop.c - epoll + timerfd.  See loop.h. */
+#include "loop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/timerfd.h>
+#include <time.h>
+#include <unistd.h>
+
+struct loop_slot {
+	int fd;			/* -1 when free */
+	loop_fd_cb cb;
+	void *data;
+};
+
+struct loop {
+	int epfd;
+	int tfd;
+	int stop;
+	unsigned max;
+	struct loop_slot *slots;
+	void (*timer_cb)(struct loop *l, void *data);
+	void *timer_data;
+};
+
+#define LOOP_TIMER_TAG UINT32_MAX
+#define LOOP_BATCH 64
+
+uint64_t loop_now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
+uint64_t loop_now_ms(void)
+{
+	return loop_now_us() / 1000u;
+}
+
+uint64_t loop_boottime_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+struct loop *loop_new(unsigned max_fds)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	struct loop *l;
+	unsigned i;
+
+	l = calloc(1, sizeof(*l));
+	if (!l)
+		return NULL;
+	l->epfd = l->tfd = -1;
+	l->max = max_fds;
+	l->slots = calloc(max_fds, sizeof(*l->slots));
+	if (!l->slots)
+		goto fail;
+	for (i = 0; i < max_fds; i++)
+		l->slots[i].fd = -1;
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	l->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+	if (l->epfd < 0 || l->tfd < 0)
+		goto fail;
+	ev.data.u32 = LOOP_TIMER_TAG;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, l->tfd, &ev) < 0)
+		goto fail;
+	return l;
+fail:
+	{
+		int e = errno;
+
+		loop_free(l);
+		errno = e;
+	}
+	return NULL;
+}
+
+void loop_free(struct loop *l)
+{
+	if (!l)
+		return;
+	if (l->epfd >= 0)
+		close(l->epfd);
+	if (l->tfd >= 0)
+		close(l->tfd);
+	free(l->slots);
+	free(l);
+}
+
+int loop_add(struct loop *l, int fd, uint32_t events, loop_fd_cb cb, void *data)
+{
+	struct epoll_event ev = { .events = events };
+	unsigned i, freei = l->max;
+
+	for (i = 0; i < l->max; i++) {
+		if (l->slots[i].fd == fd)
+			return -EEXIST;
+		if (l->slots[i].fd < 0 && freei == l->max)
+			freei = i;
+	}
+	if (freei == l->max)
+		return -ENOSPC;
+	ev.data.u32 = freei;
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &ev) < 0)
+		return -errno;
+	l->slots[freei] = (struct loop_slot){ .fd = fd, .cb = cb, .data = data };
+	return 0;
+}
+
+int loop_del(struct loop *l, int fd)
+{
+	unsigned i;
+
+	for (i = 0; i < l->max; i++) {
+		if (l->slots[i].fd != fd)
+			continue;
+		l->slots[i].fd = -1;
+		if (epoll_ctl(l->epfd, EPOLL_CTL_DEL, fd, NULL) < 0)
+			return -errno;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+int loop_set_timer(struct loop *l, uint64_t at_ms,
+		   void (*cb)(struct loop *l, void *data), void *data)
+{
+	struct itimerspec its;
+
+	memset(&its, 0, sizeof(its));
+	if (at_ms) {
+		its.it_value.tv_sec = (time_t)(at_ms / 1000u);
+		its.it_value.tv_nsec = (long)(at_ms % 1000u) * 1000000L;
+	}
+	l->timer_cb = cb;
+	l->timer_data = data;
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
+static void loop_fire_timer(struct loop *l)
+{
+	uint64_t n;
+	void (*cb)(struct loop *, void *) = l->timer_cb;
+
+	if (read(l->tfd, &n, sizeof(n)) != sizeof(n))
+		return;
+	if (cb)
+		cb(l, l->timer_data);
+}
+
+int loop_run(struct loop *l)
+{
+	struct epoll_event evs[LOOP_BATCH];
+	int n, i;
+
+	l->stop = 0;
+	while (!l->stop) {
+		n = epoll_wait(l->epfd, evs, LOOP_BATCH, -1);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		for (i = 0; i < n && !l->stop; i++) {
+			uint32_t tag = evs[i].data.u32;
+			struct loop_slot *s;
+
+			if (tag == LOOP_TIMER_TAG) {
+				loop_fire_timer(l);
+				continue;
+			}
+			s = &l->slots[tag];
+			if (s->fd >= 0)
+				s->cb(l, s->fd, evs[i].events, s->data);
+		}
+	}
+	return 0;
+}
+
+void loop_stop(struct loop *l)
+{
+	l->stop = 1;
+}

@@ -1,0 +1,352 @@
+/* main.c - tattled: argv, setup in the right order, the loop, teardown.
+ * Owns struct daemon; nothing else holds mutable global state. */
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "daemon.h"
+#include "control.h"
+#include "prompt.h"
+#include "server.h"
+#include "policy.h"
+#include "rules.h"
+#include "version.h"
+
+static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(fd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGINT:
+		case SIGTERM:
+			loop_stop(l);
+			break;
+		case SIGHUP:
+			policy_reload(d, "sighup");
+			break;
+		default:
+			break;
+		}
+	}
+}
+
+static int setup_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGHUP);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
+		return -errno;
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	if (d->sigfd < 0)
+		return -errno;
+	return loop_add(d->loop, d->sigfd, EPOLLIN, on_signal, d);
+}
+
+static int enter_netns(const char *path)
+{
+	int fd, r = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (setns(fd, CLONE_NEWNET) < 0)
+		r = -errno;
+	close(fd);
+	return r;
+}
+
+static int open_log(struct daemon *d)
+{
+	if (!d->cfg.log_events[0])
+		return 0;
+	if (!strcmp(d->cfg.log_events, "-")) {
+		d->log = stdout;
+		return 0;
+	}
+	d->log = fopen(d->cfg.log_events, "ae");
+	return d->log ? 0 : -errno;
+}
+
+/* Audit is optional: without it attribution falls back to /proc scans,
+ * and the reason is reported, never silent. */
+static void setup_audit(struct daemon *d)
+{
+	struct audit_setup as = { .key = d->cfg.audit_key, .own_pid = d->self,
+				  .with_execve = d->cfg.audit_execve,
+				  .backlog_limit = d->cfg.audit_backlog };
+	struct aurec_asm_opts ao = { .max_inflight = 64, .timeout_ms = 2000,
+				     .on_event = verdict_audit_event, .data = d };
+	struct audit_diag diag;
+	struct audit_status st;
+	char msg[AUDIT_DIAG_LEN + 64];
+	unsigned i;
+	int r;
+
+	audit_diag_clear(&diag);
+	d->actl = audit_ctl_open();
+	if (!d->actl) {
+		snprintf(msg, sizeof(msg), "audit control unavailable: %s; "
+			 "attribution falls back to /proc", strerror(errno));
+		daemon_warning(d, "audit-unavailable", msg, NULL);
+		return;
+	}
+	if ((r = audit_ctl_setup(d->actl, &as, &diag)) < 0) {
+		snprintf(msg, sizeof(msg), "audit rules: %s; attribution falls "
+			 "back to /proc", strerror(-r));
+		daemon_warning(d, "audit-unavailable", msg, NULL);
+		audit_ctl_close(d->actl);
+		d->actl = NULL;
+		return;
+	}
+	for (i = 0; i < diag.n; i++)
+		daemon_warning(d, "audit-config", diag.msg[i], NULL);
+	if (audit_ctl_status(d->actl, &st) == 0)
+		d->loss.kernel_lost = st.lost;	/* report only new loss */
+	d->amc = audit_mc_open(0);
+	d->asm_ = aurec_asm_new(&ao);
+	if (!d->amc || !d->asm_) {
+		snprintf(msg, sizeof(msg), "audit multicast: %s; attribution "
+			 "falls back to /proc", strerror(errno));
+		daemon_warning(d, "audit-unavailable", msg, NULL);
+		audit_mc_close(d->amc);
+		d->amc = NULL;
+	}
+}
+
+/* Inside the target namespace: sock_diag, the cache, the worker, the join. */
+static int setup_attrib(struct daemon *d)
+{
+	struct pidcache_config pcc = { .max_procs = d->cfg.pidcache_max,
+				       .ttl_ms = d->cfg.process_ttl_ms,
+				       .grace_ms = d->cfg.grace_ms };
+	struct attrib_opts ao = { .self = d->self };
+	int r;
+
+	d->sd = sockdiag_open();
+	if (!d->sd)
+		daemon_warning(d, "sockdiag-unavailable",
+			       "sock_diag unavailable: attributing by audit "
+			       "destinations and /proc scans only", NULL);
+	d->pc = pidcache_new(&pcc);
+	d->worker = worker_new(NULL);
+	d->dns = dns_cache_new(DAEMON_DNS_CACHE);
+	if (!d->pc || !d->worker || !d->dns)
+		return -errno;
+	d->attrib = attrib_new(&ao, d->sd, d->pc);
+	if (!d->attrib)
+		return -errno;
+	if ((r = loop_add(d->loop, worker_fd(d->worker), EPOLLIN,
+			  verdict_on_worker, d)) < 0)
+		return r;
+	if (d->amc && (r = loop_add(d->loop, audit_mc_fd(d->amc), EPOLLIN,
+				    verdict_on_audit, d)) < 0)
+		return r;
+	return 0;
+}
+
+/* Order matters: host-only sockets (audit) first, then the namespace, then
+ * everything that must live inside it (queue, firewall, sock_diag). */
+static const struct control_hooks control_hooks = {
+	.decide_held = verdict_prompt_decided,
+};
+
+/* The control socket, after the rules (commands edit d->rules). */
+static int setup_control(struct daemon *d)
+{
+	d->ctl = control_new(&control_hooks, loop_now_ms());
+	d->prompts = prompts_new(PROMPTS_DEFAULT_CAP, d->cfg.prompt_timeout_ms);
+	if (!d->ctl || !d->prompts)
+		return -ENOMEM;
+	if (!d->cfg.socket_path[0])
+		return 0;
+	d->server = server_open(d->loop, d->cfg.socket_path, &control_server_ops, d);
+	if (!d->server) {
+		int r = -errno;
+
+		fprintf(stderr, "tattled: --socket %s: %s\n", d->cfg.socket_path,
+			strerror(-r));
+		return r;
+	}
+	return 0;
+}
+
+static int daemon_setup(struct daemon *d)
+{
+	struct firewall_opts fo = { .queue = d->cfg.queue,
+				    .fail_closed = d->cfg.fail_closed };
+	char err[256];
+	int r;
+
+	if ((r = open_log(d)) < 0) {
+		fprintf(stderr, "tattled: --log-events %s: %s\n",
+			d->cfg.log_events, strerror(-r));
+		return r;
+	}
+	d->loop = loop_new(256);
+	d->pending = pending_new(d->cfg.pending_max);
+	if (!d->loop || !d->pending)
+		return -ENOMEM;
+	if ((r = setup_signals(d)) < 0)
+		return r;
+	if (!d->cfg.no_audit)
+		setup_audit(d);
+	if (d->cfg.netns[0] && (r = enter_netns(d->cfg.netns)) < 0) {
+		fprintf(stderr, "tattled: --netns %s: %s\n", d->cfg.netns, strerror(-r));
+		return r;
+	}
+	if ((r = policy_open(d)) < 0)
+		return r;
+	if ((r = setup_control(d)) < 0)
+		return r;
+	if ((r = setup_attrib(d)) < 0) {
+		fprintf(stderr, "tattled: attribution setup: %s\n", strerror(-r));
+		return r;
+	}
+	d->q = nfqueue_open(d->cfg.queue, d->cfg.fail_closed ? 0 : NFQUEUE_F_FAIL_OPEN);
+	if (!d->q) {
+		r = -errno;
+		fprintf(stderr, "tattled: queue %u: %s%s\n", d->cfg.queue, strerror(-r),
+			r == -EBUSY ? " (another program owns this queue)" : "");
+		return r;
+	}
+	if ((r = loop_add(d->loop, nfqueue_fd(d->q), EPOLLIN,
+			  verdict_on_queue, d)) < 0)
+		return r;
+	if (!d->cfg.no_firewall) {
+		if ((r = firewall_install(&fo, &d->fw, err, sizeof(err))) < 0) {
+			fprintf(stderr, "tattled: firewall: %s\n", err[0] ? err : strerror(-r));
+			return r;
+		}
+		d->firewall_installed = true;
+	}
+	d->next_tick_ms = loop_now_ms() + DAEMON_TICK_MS;
+	verdict_arm_timer(d);
+	fprintf(stderr, "tattled %s: queue %u, firewall %s%s, default %s, audit %s\n",
+		TATTLE_VERSION, d->cfg.queue, firewall_backend_name(d->fw),
+		d->cfg.fail_closed ? " (fail-closed)" : " (bypass when down)",
+		action_name(d->cfg.default_action), d->amc ? "on" : "off");
+	return 0;
+}
+
+/* One summary on stderr at exit: what an admin checks first. */
+static void daemon_summary(struct daemon *d)
+{
+	struct attrib_stats as = { 0 };
+	struct audit_mc_stats ms = { 0 };
+	struct aurec_stats rs = { 0 };
+
+	if (d->attrib)
+		attrib_get_stats(d->attrib, &as);
+	if (d->amc)
+		(void)audit_mc_stats(d->amc, &ms);
+	if (d->asm_)
+		aurec_asm_stats(d->asm_, &rs);
+	fprintf(stderr, "tattled: packets %llu (malformed %llu): allowed %llu, "
+		"denied %llu, rejected %llu; attribution inode-cache %llu, "
+		"audit-fd %llu, audit-dst %llu, proc-scan %llu, none %llu "
+		"(ambiguous %llu); audit records %llu, events %llu, "
+		"joined %llu, lost %llu\n",
+		(unsigned long long)d->st.packets, (unsigned long long)d->st.malformed,
+		(unsigned long long)d->st.allowed, (unsigned long long)d->st.denied,
+		(unsigned long long)d->st.rejected,
+		(unsigned long long)as.by_source[0], (unsigned long long)as.by_source[1],
+		(unsigned long long)as.by_source[2], (unsigned long long)as.by_source[3],
+		(unsigned long long)as.by_source[4], (unsigned long long)as.ambiguous,
+		(unsigned long long)ms.records, (unsigned long long)rs.events,
+		(unsigned long long)as.audit_events, (unsigned long long)rs.lost);
+}
+
+static void daemon_teardown(struct daemon *d)
+{
+	daemon_summary(d);
+	/* Chains first, so no new packet is queued to a reader that is
+	 * going away; then decide what is still held. */
+	if (d->firewall_installed && firewall_remove() < 0)
+		fprintf(stderr, "tattled: could not remove all firewall chains\n");
+	/* No prompter may hold what the flush decides. */
+	server_close(d->server);
+	d->server = NULL;
+	if (d->q && d->pending)
+		verdict_flush_all(d, "default");
+	prompts_free(d->prompts);
+	control_free(d->ctl);
+	if (d->actl && audit_ctl_teardown(d->actl) < 0)
+		fprintf(stderr, "tattled: could not restore all audit settings\n");
+	audit_ctl_close(d->actl);
+	audit_mc_close(d->amc);
+	aurec_asm_free(d->asm_);
+	if (d->log) {
+		fflush(d->log);
+		if (d->log != stdout)
+			fclose(d->log);
+	}
+	nfqueue_close(d->q);
+	policy_close(d);
+	worker_free(d->worker);
+	attrib_free(d->attrib);
+	pidcache_free(d->pc);
+	dns_cache_free(d->dns);
+	sockdiag_close(d->sd);
+	pending_free(d->pending);
+	if (d->sigfd > 0)
+		close(d->sigfd);
+	loop_free(d->loop);
+}
+
+int main(int argc, char **argv)
+{
+	struct daemon d;
+	enum config_cmd cmd;
+	char err[512];
+	int r;
+
+	memset(&d, 0, sizeof(d));
+	d.sigfd = -1;
+	d.self = getpid();
+	config_defaults(&d.cfg);
+	if (config_parse(&d.cfg, argc, argv, &cmd, err, sizeof(err)) < 0) {
+		fprintf(stderr, "tattled: %s\n", err);
+		config_usage(stderr);
+		return 2;
+	}
+	switch (cmd) {
+	case CONFIG_HELP:
+		config_usage(stdout);
+		return 0;
+	case CONFIG_VERSION:
+		printf("tattled %s\n", TATTLE_VERSION);
+		return 0;
+	case CONFIG_CHECK_RULES:
+		r = rules_check_dir(d.cfg.check_rules, stdout, stderr);
+		if (r < 0) {
+			fprintf(stderr, "tattled: --check-rules %s: %s\n",
+				d.cfg.check_rules, strerror(-r));
+			return 2;
+		}
+		return r > 0 ? 1 : 0;
+	default:
+		break;
+	}
+	if (d.log == NULL && !strcmp(d.cfg.log_events, "-"))
+		setvbuf(stdout, NULL, _IOLBF, 0);
+	r = daemon_setup(&d);
+	if (r == 0 && (r = loop_run(d.loop)) < 0)
+		fprintf(stderr, "tattled: loop: %s\n", strerror(-r));
+	daemon_teardown(&d);
+	return r < 0 ? 1 : d.exit_code;
+}

@@ -1,0 +1,59 @@
+/* nfqueue.h - the NFQUEUE socket (libmnl + libnetfilter_queue's nlmsg API):
+ * bind a queue, receive packets, send verdicts asynchronously by id. */
+#ifndef TATTLE_NFQUEUE_H
+#define TATTLE_NFQUEUE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Enough for every header we parse and a DNS reply (EDNS0 4096 + headers). */
+#define NFQUEUE_COPY_RANGE	4352
+#define NFQUEUE_MAXLEN		8192	/* kernel queue length */
+#define NFQUEUE_RCVBUF		(16u << 20)
+
+#define NFQUEUE_F_FAIL_OPEN	0x1	/* kernel accepts when the queue is full */
+
+struct nfqueue;
+
+struct nfqueue_pkt {
+	uint32_t id;
+	uint16_t hw_proto;	/* ETH_P_IP / ETH_P_IPV6, host order */
+	uint8_t hook;
+	const uint8_t *payload;	/* points into the receive buffer */
+	size_t len;		/* bytes present (<= copy range) */
+	uint32_t orig_len;	/* wire length (NFQA_CAP_LEN) or len */
+	bool has_uid;
+	uint32_t uid, gid;
+	uint32_t mark;
+	uint32_t indev, outdev;	/* ifindex, 0 = none */
+};
+
+struct nfqueue_stats {
+	uint64_t received;
+	uint64_t malformed;	/* netlink messages we could not read */
+	uint64_t enobufs;	/* kernel dropped messages to us */
+	uint64_t verdicts;
+	uint64_t verdict_errors;
+};
+
+/* 0 to keep reading, <0 to stop the drain and return that error. */
+typedef int (*nfqueue_cb)(const struct nfqueue_pkt *p, void *data);
+
+/* Open and bind queue `num`.  NULL and errno (EBUSY: another program owns
+ * the queue; EPERM: needs CAP_NET_ADMIN). */
+struct nfqueue *nfqueue_open(uint16_t num, unsigned flags);
+void nfqueue_close(struct nfqueue *q);
+int nfqueue_fd(const struct nfqueue *q);
+
+/* Read up to max packets without blocking, calling cb for each.
+ * Returns the number read; ENOBUFS is counted and not an error. */
+int nfqueue_drain(struct nfqueue *q, unsigned max, nfqueue_cb cb, void *data);
+
+/* verdict: NF_ACCEPT or NF_DROP.  0 or -errno (-ENOENT: id unknown to the
+ * kernel, e.g. already decided or flushed). */
+int nfqueue_verdict(struct nfqueue *q, uint32_t id, int verdict);
+
+void nfqueue_get_stats(const struct nfqueue *q, struct nfqueue_stats *st);
+
+#endif

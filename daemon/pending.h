@@ -1,0 +1,56 @@
+/* pending.h - packets held in the queue awaiting an asynchronous verdict.
+ * Bounded at init; every entry has a deadline after which the caller
+ * applies the default action. */
+#ifndef TATTLE_PENDING_H
+#define TATTLE_PENDING_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "attrib.h"
+#include "packet.h"
+
+/* What we are still waiting for. */
+enum pending_wait {
+	PENDING_AUDIT = 1,	/* audit records to catch up */
+	PENDING_WORKER,		/* a /proc scan on the worker thread */
+	PENDING_PROMPT,		/* a person's answer */
+};
+
+struct pending_pkt {
+	uint32_t id;		/* nfqueue packet id */
+	uint64_t deadline_ms;	/* monotonic */
+	uint64_t arrival_us;	/* monotonic, for verdict_us */
+	enum pending_wait wait;
+	struct flow flow;
+	bool has_uid;
+	uint32_t uid, gid;
+	uint32_t indev, outdev;
+	struct attrib_pkt ast;	/* attribution state (socket found...) */
+	char host[254];		/* DNS query: the name asked for ("" none) */
+	uint32_t prompt_id;	/* PENDING_PROMPT: which prompt holds it */
+	unsigned tries;		/* re-examinations so far */
+};
+
+struct pending;
+
+struct pending *pending_new(unsigned cap);
+void pending_free(struct pending *p);
+
+/* A zeroed slot with id set, or NULL when full (the caller decides now). */
+struct pending_pkt *pending_add(struct pending *p, uint32_t id);
+struct pending_pkt *pending_find(struct pending *p, uint32_t id);
+/* pkt must come from this table; it is invalid afterwards. */
+void pending_remove(struct pending *p, struct pending_pkt *pkt);
+
+unsigned pending_count(const struct pending *p);
+/* Earliest deadline, or 0 when empty. */
+uint64_t pending_next_deadline(const struct pending *p);
+
+/* Call cb for each entry in arrival order.  cb may remove the entry it was
+ * given (and only that one).  Returns how many were visited. */
+unsigned pending_foreach(struct pending *p,
+			 void (*cb)(struct pending_pkt *pkt, void *data),
+			 void *data);
+
+#endif

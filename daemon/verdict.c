@@ -1,0 +1,466 @@
+/* verdict.c - the packet path: parse, attribute, decide, emit.  Runs on the
+ * loop thread and never blocks: a packet whose answer is not known yet
+ * (audit to catch up, a /proc scan on the worker) stays pending by id with
+ * a deadline, and other packets keep flowing. */
+#include "daemon.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/netfilter.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+
+#include "control.h"
+#include "event.h"
+#include "server.h"
+#include "packet.h"
+#include "policy.h"
+
+struct decision {
+	enum action action;
+	const char *reason;
+	const char *rule;
+	const char *dst_host;
+};
+
+void daemon_emit(struct daemon *d, const char *line, size_t len)
+{
+	d->st.events++;
+	if (d->log) {
+		if (fwrite(line, 1, len, d->log) != len)
+			d->st.events_dropped++;
+	}
+}
+
+static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
+			  const struct decision *dc,
+			  const struct attrib_result *ar, uint64_t now_us)
+{
+	char line[EVENT_LINE_MAX];
+	struct conn_event ev = {
+		.verdict = action_name(dc->action),
+		.reason = dc->reason,
+		.rule = dc->rule,
+		.flow = &pk->flow,
+		.dst_host = dc->dst_host,
+		.proc = ar->proc,
+		.source = ar->source,
+		.confidence = ar->confidence,
+		.attrib_us = now_us - pk->arrival_us,
+		.verdict_us = now_us - pk->arrival_us,
+	};
+	struct event_meta m = { .type = "connection" };
+	int n;
+
+	ev.prompt_id = pk->wait == PENDING_PROMPT ? pk->prompt_id : 0;
+	ev.seq = ++d->seq;
+	clock_gettime(CLOCK_REALTIME, &ev.ts);
+	n = event_conn_encode(&ev, line, sizeof(line));
+	if (n < 0) {
+		d->st.events_dropped++;
+		return;
+	}
+	daemon_emit(d, line, (size_t)n);
+	m.verdict = ev.verdict;
+	m.exe = ev.proc ? ev.proc->exe : NULL;
+	control_note_connection(d->ctl, &ev, line, (size_t)n);
+	server_broadcast(d->server, &m, line, (size_t)n);
+}
+
+/* Send the verdict and the event.  Reject also destroys the local socket
+ * so the caller fails at once instead of timing out. */
+static void verdict_apply(struct daemon *d, struct pending_pkt *pk,
+			  const struct decision *dc,
+			  const struct attrib_result *ar)
+{
+	uint64_t now_us = loop_now_us();
+	int v = dc->action == ACTION_ALLOW ? NF_ACCEPT : NF_DROP;
+
+	(void)nfqueue_verdict(d->q, pk->id, v);
+	switch (dc->action) {
+	case ACTION_ALLOW:
+		d->st.allowed++;
+		break;
+	case ACTION_DENY:
+		d->st.denied++;
+		break;
+	case ACTION_REJECT:
+		d->st.rejected++;
+		/* An unconnected UDP socket may carry many flows (a resolver):
+		 * destroying it would reject them all, so that one is only
+		 * dropped. */
+		if (d->sd && pk->ast.sock_found &&
+		    (pk->flow.proto == IPPROTO_TCP ||
+		     pk->ast.sock.state == TCP_ESTABLISHED))
+			(void)sockdiag_destroy(d->sd, &pk->ast.sock);
+		break;
+	}
+	verdict_event(d, pk, dc, ar, now_us);
+}
+
+static const struct attrib_result verdict_none = {
+	.source = "none", .confidence = "none",
+};
+
+/* Policy for an attributed packet: own traffic, then the rules, then the
+ * default.  `reason` is the reason used when no rule matches. */
+static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
+			   const struct attrib_result *ar, const char *reason)
+{
+	struct decision dc = { .action = d->cfg.default_action, .reason = reason };
+	struct policy_decision pd;
+
+	const char *cached = d->dns ? dns_cache_lookup(d->dns, pk->flow.family,
+						       pk->flow.dst, loop_now_ms()) : NULL;
+
+	/* The event of a DNS query names what was asked; rules see where
+	 * the packet goes (the resolver), so "deny dest.host X" blocks
+	 * connections to X, not the lookup of X. */
+	dc.dst_host = pk->host[0] ? pk->host : cached;
+	if (ar->own) {
+		d->st.own_traffic++;
+		dc.action = ACTION_ALLOW;
+		dc.reason = "own-traffic";
+	} else if (strcmp(reason, "default") == 0) {
+		policy_match(d, pk, ar, cached, &pd);
+		if (pd.matched) {
+			dc.action = (enum action)pd.action;
+			dc.reason = pd.reason;
+			dc.rule = pd.rule;
+		} else if (pk->wait != PENDING_PROMPT &&
+			   pending_find(d->pending, pk->id) == pk &&
+			   control_prompt_hold(d, pk, ar->proc, dc.dst_host,
+					       loop_now_ms())) {
+			return false;	/* held for a prompt */
+		}
+	}
+	verdict_apply(d, pk, &dc, ar);
+	return true;
+}
+
+void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
+			    enum action a, const char *rule, uint32_t prompt_id)
+{
+	size_t i;
+
+	(void)prompt_id;
+	for (i = 0; i < n; i++) {
+		struct pending_pkt *pk = pending_find(d->pending, ids[i]);
+		struct decision dc = { .action = a, .reason = "prompt", .rule = rule };
+		struct attrib_result ar = verdict_none;
+
+		if (!pk || pk->wait != PENDING_PROMPT)
+			continue;	/* timed out meanwhile */
+		if (d->attrib)
+			(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
+					    &pk->ast, ATTRIB_FINAL, loop_now_ms(), &ar);
+		verdict_apply(d, pk, &dc, &ar);
+		pending_remove(d->pending, pk);
+	}
+	if (d->log)
+		fflush(d->log);
+	verdict_arm_timer(d);
+}
+
+/* The wait is over and nothing more will come: best inference or none. */
+static bool verdict_final(struct daemon *d, struct pending_pkt *pk,
+			  const char *reason)
+{
+	struct attrib_result ar;
+
+	if (!d->attrib)
+		return verdict_decide(d, pk, &verdict_none, reason);
+	(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
+			    ATTRIB_FINAL, loop_now_ms(), &ar);
+	return verdict_decide(d, pk, &ar, reason);
+}
+
+/* Ask the worker to find the socket's owner in /proc.  false when it
+ * cannot (no socket to look for, queue full). */
+static bool verdict_scan(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms)
+{
+	struct worker_req req = { .op = WORKER_SCAN_ALL, .n_inos = 1 };
+
+	if (!d->worker || !pk->ast.sock_found)
+		return false;
+	req.cookie = pk->id;
+	req.inos[0] = pk->ast.sock.inode;
+	if (worker_submit(d->worker, &req) < 0) {
+		d->st.scans_rejected++;
+		return false;
+	}
+	d->st.scans_submitted++;
+	pk->wait = PENDING_WORKER;
+	/* A scan keeps the packet until the hard cap, not past it. */
+	if (pk->deadline_ms < now_ms)
+		pk->deadline_ms = now_ms;
+	return true;
+}
+
+/* First look at a new packet.  true when decided now. */
+static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms)
+{
+	struct attrib_result ar;
+
+	if (!d->attrib)
+		return verdict_decide(d, pk, &verdict_none, "default");
+	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
+			  ATTRIB_FIRST, now_ms, &ar) == 1)
+		return verdict_decide(d, pk, &ar, "default");
+	/* Held, not released early: a process blocked in connect() stays
+	 * alive until its socket() record is joined; released, a short-lived
+	 * one exits first and could only be inferred (measured in the
+	 * benchmark's short-lived workload). */
+	if (d->amc) {
+		pk->wait = PENDING_AUDIT;
+		pk->deadline_ms = now_ms + d->cfg.audit_wait_ms;
+		return false;
+	}
+	pk->deadline_ms = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
+	if (verdict_scan(d, pk, now_ms))
+		return false;
+	return verdict_final(d, pk, "default");
+}
+
+static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
+{
+	struct daemon *d = data;
+	struct pending_pkt tmp, *pk;
+	uint64_t now_us = loop_now_us();
+
+	d->st.packets++;
+	memset(&tmp, 0, sizeof(tmp));
+	tmp.id = p->id;
+	tmp.arrival_us = now_us;
+	if (packet_parse(p->payload, p->len, &tmp.flow) < 0) {
+		/* Malformed: counted, and the owner's default decides, so
+		 * bad input never opens a hole the policy did not choose. */
+		d->st.malformed++;
+		(void)nfqueue_verdict(d->q, p->id,
+				      d->cfg.default_action == ACTION_ALLOW ?
+				      NF_ACCEPT : NF_DROP);
+		return 0;
+	}
+	if (p->hook == NF_INET_LOCAL_IN) {
+		/* Inbound DNS replies (to queries that left this host) are
+		 * queued only to learn names; malformed ones are counted by
+		 * the cache and passed on like any other. */
+		if (d->dns && tmp.flow.proto == IPPROTO_UDP &&
+		    tmp.flow.sport == 53 && tmp.flow.payload_len)
+			(void)dns_cache_ingest(d->dns, p->payload + tmp.flow.payload_off,
+					       tmp.flow.payload_len, now_us / 1000);
+		(void)nfqueue_verdict(d->q, p->id, NF_ACCEPT);
+		return 0;
+	}
+	/* A query to port 53: the event names what was asked. */
+	if (tmp.flow.proto == IPPROTO_UDP && tmp.flow.dport == 53 &&
+	    tmp.flow.payload_len &&
+	    dns_query_name(p->payload + tmp.flow.payload_off, tmp.flow.payload_len,
+			   tmp.host, sizeof(tmp.host)) < 0)
+		tmp.host[0] = '\0';
+	tmp.ast.arrival_ms = now_us / 1000;
+	tmp.has_uid = p->has_uid;
+	tmp.uid = p->uid;
+	tmp.gid = p->gid;
+	tmp.indev = p->indev;
+	tmp.outdev = p->outdev;
+	pk = pending_add(d->pending, p->id);
+	if (!pk) {
+		/* Table full: decide now rather than hold without bound. */
+		d->st.pending_full++;
+		(void)verdict_decide(d, &tmp, &verdict_none, "default");
+		return 0;
+	}
+	*pk = tmp;
+	if (verdict_first(d, pk, now_us / 1000))
+		pending_remove(d->pending, pk);
+	return 0;
+}
+
+static void verdict_drain_audit(struct daemon *d);
+
+void verdict_on_queue(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+	int r;
+
+	(void)l, (void)fd, (void)events;
+	/* The socket() record of a connection is usually already waiting:
+	 * read it first, so the SYN finds its inode in the cache instead of
+	 * waiting a wakeup for it. */
+	if (d->amc)
+		verdict_drain_audit(d);
+	r = nfqueue_drain(d->q, DAEMON_DRAIN_BATCH, verdict_on_packet, d);
+	if (r < 0 && r != -EINTR)
+		fprintf(stderr, "tattled: %s: queue read: %s\n", __func__, strerror(-r));
+	if (d->log)
+		fflush(d->log);
+	verdict_arm_timer(d);
+}
+
+/* ---- audit: records arrive, packets waiting for them are re-examined */
+
+struct recheck_ctx {
+	struct daemon *d;
+	uint64_t now_ms;
+};
+
+static void verdict_recheck_one(struct pending_pkt *pk, void *data)
+{
+	struct recheck_ctx *x = data;
+	struct attrib_result ar;
+
+	if (pk->wait != PENDING_AUDIT)
+		return;
+	pk->tries++;
+	if (attrib_lookup(x->d->attrib, &pk->flow, pk->has_uid, pk->uid,
+			  &pk->ast, ATTRIB_AUDIT, x->now_ms, &ar) != 1)
+		return;
+	if (verdict_decide(x->d, pk, &ar, "default"))
+		pending_remove(x->d->pending, pk);
+}
+
+void verdict_audit_event(const struct audit_event *ev, void *data)
+{
+	struct daemon *d = data;
+
+	if (attrib_on_audit(d->attrib, ev, pending_count(d->pending) > 0,
+			    loop_now_ms()) > 0)
+		d->audit_learned = true;
+}
+
+static void verdict_on_record(uint16_t type, const char *text, size_t len,
+			      void *data)
+{
+	struct daemon *d = data;
+
+	(void)aurec_asm_push(d->asm_, type, text, len, loop_now_ms());
+}
+
+/* Read what audit has and re-examine the packets waiting for it. */
+static void verdict_drain_audit(struct daemon *d)
+{
+	struct recheck_ctx x = { .d = d };
+	int r;
+
+	d->audit_learned = false;
+	r = audit_mc_drain(d->amc, verdict_on_record, d, DAEMON_DRAIN_BATCH);
+	if (r < 0)
+		fprintf(stderr, "tattled: %s: audit read: %s\n", __func__, strerror(-r));
+	if (d->audit_learned && pending_count(d->pending)) {
+		x.now_ms = loop_now_ms();
+		pending_foreach(d->pending, verdict_recheck_one, &x);
+	}
+}
+
+void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+
+	(void)l, (void)fd, (void)events;
+	verdict_drain_audit(d);
+	if (d->log)
+		fflush(d->log);
+	verdict_arm_timer(d);
+}
+
+/* ---- worker: /proc scan results */
+
+static void verdict_on_result(struct worker_result *r, void *data)
+{
+	struct daemon *d = data;
+	struct pending_pkt *pk = pending_find(d->pending, (uint32_t)r->cookie);
+	uint64_t now_ms = loop_now_ms();
+	struct attrib_result ar;
+
+	if (r->err == 0)
+		(void)attrib_on_scan(d->attrib, r->ino, r->pid, &r->pi, now_ms);
+	if (!pk || pk->wait != PENDING_WORKER)
+		return;		/* decided by its deadline meanwhile */
+	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
+			  ATTRIB_SCAN, now_ms, &ar) == 1 ?
+	    verdict_decide(d, pk, &ar, "default") : verdict_final(d, pk, "default"))
+		pending_remove(d->pending, pk);
+}
+
+void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+
+	(void)l, (void)fd, (void)events;
+	(void)worker_results(d->worker, verdict_on_result, d);
+	if (d->log)
+		fflush(d->log);
+	verdict_arm_timer(d);
+}
+
+/* ---- deadlines */
+
+struct expire_ctx {
+	struct daemon *d;
+	uint64_t now_ms;
+	const char *reason;	/* NULL: only expired ones */
+};
+
+static void verdict_expire_one(struct pending_pkt *pk, void *data)
+{
+	struct expire_ctx *x = data;
+	uint64_t hard = pk->arrival_us / 1000 + x->d->cfg.verdict_timeout_ms;
+
+	if (x->reason) {
+		(void)verdict_decide(x->d, pk, &verdict_none, x->reason);
+		pending_remove(x->d->pending, pk);
+		return;
+	}
+	if (pk->deadline_ms > x->now_ms)
+		return;
+	if (pk->wait == PENDING_AUDIT && x->now_ms < hard) {
+		/* Audit did not name it in time: scan /proc for the socket. */
+		pk->deadline_ms = hard;
+		if (verdict_scan(x->d, pk, x->now_ms))
+			return;
+	}
+	x->d->st.timeouts += pk->wait != PENDING_AUDIT;
+	if (pk->wait == PENDING_PROMPT)
+		(void)verdict_decide(x->d, pk, &verdict_none, "prompt-timeout");
+	else if (!verdict_final(x->d, pk, "default"))
+		return;		/* now held for a prompt */
+	pending_remove(x->d->pending, pk);
+}
+
+void verdict_arm_timer(struct daemon *d)
+{
+	uint64_t at = pending_next_deadline(d->pending);
+
+	if (!at || d->next_tick_ms < at)
+		at = d->next_tick_ms;
+	(void)loop_set_timer(d->loop, at, verdict_on_timer, d);
+}
+
+void verdict_on_timer(struct loop *l, void *data)
+{
+	struct daemon *d = data;
+	struct expire_ctx x = { .d = d, .now_ms = loop_now_ms() };
+
+	(void)l;
+	pending_foreach(d->pending, verdict_expire_one, &x);
+	control_prompt_expire(d, x.now_ms);
+	if (x.now_ms >= d->next_tick_ms) {
+		housekeeping_tick(d, x.now_ms);
+		d->next_tick_ms = x.now_ms + DAEMON_TICK_MS;
+	}
+	if (d->log)
+		fflush(d->log);
+	verdict_arm_timer(d);
+}
+
+void verdict_flush_all(struct daemon *d, const char *reason)
+{
+	struct expire_ctx x = { .d = d, .now_ms = loop_now_ms(), .reason = reason };
+
+	pending_foreach(d->pending, verdict_expire_one, &x);
+}
