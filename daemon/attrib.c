@@ -1,0 +1,319 @@
+/* attrib.c - see attrib.h. */
+#include "attrib.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#define ATTRIB_MAX_CANDS 8
+/* The sender's audit record is read after its packet (the syscall exits
+ * after the packet is queued), or a little before when both wait in the
+ * same wakeup.  An older record to the same destination is someone's
+ * earlier send, not this one: never use it. */
+#define ATTRIB_DEST_SLACK_MS 50
+
+enum { SRC_INODE, SRC_AUDIT_FD, SRC_AUDIT_DST, SRC_SCAN, SRC_NONE };
+
+const char *const attrib_source_names[5] = {
+	"inode-cache", "audit-fd", "audit-dst", "proc-scan", "none",
+};
+
+struct attrib {
+	struct sockdiag *sd;
+	struct pidcache *pc;
+	char procroot[256];
+	uint64_t dest_slack_ms;
+	pid_t self;
+	uint64_t netns;		/* the namespace we police; 0 = unknown */
+	struct attrib_stats st;
+};
+
+struct attrib *attrib_new(const struct attrib_opts *o, struct sockdiag *sd,
+			  struct pidcache *pc)
+{
+	struct attrib *a;
+
+	if (!pc) {
+		errno = EINVAL;
+		return NULL;
+	}
+	a = calloc(1, sizeof(*a));
+	if (!a)
+		return NULL;
+	a->sd = sd;
+	a->pc = pc;
+	snprintf(a->procroot, sizeof(a->procroot), "%s",
+		 o->procroot ? o->procroot : "/proc");
+	a->dest_slack_ms = o->dest_slack_ms ? o->dest_slack_ms : ATTRIB_DEST_SLACK_MS;
+	a->self = o->self;
+	/* attrib_new runs after setns: this is the namespace whose packets
+	 * we see.  Audit is host-wide, so events from processes elsewhere
+	 * (containers, other namespaces with their own loopback) must not
+	 * become candidates for our packets. */
+	(void)procfs_netns(a->procroot, getpid(), &a->netns);
+	return a;
+}
+
+void attrib_free(struct attrib *a)
+{
+	free(a);
+}
+
+static int attrib_done(struct attrib *a, struct attrib_result *out,
+		       const struct proc_info *pi, int src)
+{
+	out->proc = pi;
+	out->source = attrib_source_names[src];
+	out->confidence = !pi ? "none" : src == SRC_AUDIT_DST ? "inferred" : "exact";
+	out->own = pi && pi->pid == a->self;
+	a->st.by_source[src]++;
+	return 1;
+}
+
+static bool attrib_has_socket_table(uint8_t proto)
+{
+	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
+	       proto == IPPROTO_UDPLITE;
+}
+
+static void attrib_sockdiag(struct attrib *a, const struct flow *f,
+			    struct attrib_pkt *st)
+{
+	int r;
+
+	st->looked_up = true;
+	if (!a->sd || !attrib_has_socket_table(f->proto) ||
+	    (f->flags & FLOW_F_NO_L4))
+		return;
+	r = sockdiag_lookup(a->sd, f, &st->sock);
+	if (r == 0 && st->sock.inode) {
+		st->sock_found = true;
+		a->st.sockdiag_hits++;
+	} else if (r == -ENOENT) {
+		a->st.sockdiag_misses++;
+	} else {
+		a->st.sockdiag_errors++;
+	}
+}
+
+/* Senders to this destination as this uid, recently.  1 with one process
+ * (or several of the same executable: the newest), 0 when none, -1 when
+ * they disagree. */
+static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
+			  uint64_t arrival_ms, const struct proc_info **out)
+{
+	struct pidcache_cand c[ATTRIB_MAX_CANDS];
+	int n, i;
+
+	*out = NULL;
+	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, uid, arrival_ms,
+			     a->dest_slack_ms, c, ATTRIB_MAX_CANDS);
+	if (n <= 0)
+		return 0;
+	if (n > ATTRIB_MAX_CANDS)
+		return -1;	/* too many to vouch for */
+	for (i = 1; i < n; i++) {
+		const char *e0 = c[0].proc ? c[0].proc->exe : NULL;
+		const char *ei = c[i].proc ? c[i].proc->exe : NULL;
+
+		if (!e0 || !ei || strcmp(e0, ei) != 0)
+			return -1;
+	}
+	*out = c[0].proc;
+	return *out ? 1 : 0;
+}
+
+int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
+		  uint32_t uid, struct attrib_pkt *st, enum attrib_stage stage,
+		  uint64_t now_ms, struct attrib_result *out)
+{
+	static const int inode_src[] = {
+		[ATTRIB_FIRST] = SRC_INODE, [ATTRIB_AUDIT] = SRC_AUDIT_FD,
+		[ATTRIB_SCAN] = SRC_SCAN, [ATTRIB_FINAL] = SRC_AUDIT_FD,
+	};
+	const struct proc_info *pi = NULL;
+	int r;
+
+	memset(out, 0, sizeof(*out));
+	if (!st->looked_up) {
+		a->st.lookups++;
+		attrib_sockdiag(a, f, st);
+	}
+	if (st->sock_found) {
+		if (pidcache_by_inode(a->pc, st->sock.inode, now_ms, &pi) == 0)
+			return attrib_done(a, out, pi, inode_src[stage]);
+		if (!has_uid)
+			uid = st->sock.uid;
+		has_uid = true;
+		/* The socket exists, so its owner can still be named exactly:
+		 * infer from destinations only when the wait is over. */
+		if (stage != ATTRIB_FINAL)
+			return 0;
+	}
+	if (has_uid && f->family && !(f->flags & FLOW_F_NO_L4)) {
+		r = attrib_by_dest(a, f, uid, st->arrival_ms, &pi);
+		if (r > 0)
+			return attrib_done(a, out, pi, SRC_AUDIT_DST);
+		if (r < 0) {
+			a->st.ambiguous++;
+			out->ambiguous = true;
+			return attrib_done(a, out, NULL, SRC_NONE);
+		}
+	}
+	if (stage == ATTRIB_FINAL)
+		return attrib_done(a, out, NULL, SRC_NONE);
+	return 0;
+}
+
+/* The process behind an audit event, as a proc_info: /proc while it is
+ * alive and still runs what the record says, else the record itself. */
+static void attrib_event_proc(struct attrib *a, const struct audit_event *ev,
+			      struct proc_info *pi)
+{
+	memset(pi, 0, sizeof(*pi));
+	a->st.proc_reads++;
+	if (procfs_read_proc(a->procroot, ev->pid, pi) == 0 &&
+	    (!ev->exe[0] || (pi->exe && !strcmp(pi->exe, ev->exe))))
+		return;
+	proc_info_clear(pi);
+	pi->pid = ev->pid;
+	pi->ppid = ev->ppid > 0 ? ev->ppid : 0;
+	pi->uid = ev->uid;
+	pi->gid = ev->gid;
+	memcpy(pi->comm, ev->comm, sizeof(pi->comm) - 1);	/* comm: 16 max */
+	pi->comm[sizeof(pi->comm) - 1] = '\0';
+	pi->exe = ev->exe[0] ? strdup(ev->exe) : NULL;
+	pi->cwd = ev->cwd[0] ? strdup(ev->cwd) : NULL;
+	if (ev->has_execve && ev->args_len) {
+		pi->cmdline = malloc(ev->args_len);
+		if (pi->cmdline) {
+			memcpy(pi->cmdline, ev->args, ev->args_len);
+			pi->cmdline_len = ev->args_len -
+					  (ev->args[ev->args_len - 1] == '\0');
+		}
+	} else if (ev->proctitle_len && !ev->proctitle_stale) {
+		pi->cmdline = malloc(ev->proctitle_len);
+		if (pi->cmdline) {
+			memcpy(pi->cmdline, ev->proctitle, ev->proctitle_len);
+			pi->cmdline_len = ev->proctitle_len;
+		}
+	}
+}
+
+static bool attrib_cached(struct attrib *a, const struct audit_event *ev,
+			  uint64_t now_ms)
+{
+	const struct proc_info *pi;
+
+	return pidcache_get(a->pc, ev->pid, now_ms, &pi) == 0 &&
+	       (!ev->exe[0] || (pi->exe && !strcmp(pi->exe, ev->exe)));
+}
+
+/* Make sure the event's process is cached; *start gets its start time. */
+static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
+			     bool refresh, uint64_t now_ms, uint64_t *start)
+{
+	const struct proc_info *cached;
+	struct proc_info pi;
+	int r;
+
+	if (!refresh && pidcache_get(a->pc, ev->pid, now_ms, &cached) == 0 &&
+	    (!ev->exe[0] || (cached->exe && !strcmp(cached->exe, ev->exe)))) {
+		*start = cached->start_time;
+		return 0;
+	}
+	attrib_event_proc(a, ev, &pi);
+	r = pidcache_put(a->pc, &pi, now_ms);
+	*start = pi.start_time;
+	proc_info_clear(&pi);
+	return r;
+}
+
+static int attrib_index_fd(struct attrib *a, pid_t pid, int64_t fd,
+			   uint64_t start, uint64_t now_ms)
+{
+	uint64_t ino;
+
+	if (fd < 0 || fd > INT32_MAX)
+		return 0;
+	if (procfs_readlink_fd(a->procroot, pid, (int)fd, &ino) < 0) {
+		a->st.readlink_fail++;
+		return 0;
+	}
+	a->st.readlink_ok++;
+	return pidcache_put_inode(a->pc, ino, pid, start, now_ms) == 0;
+}
+
+int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
+		    bool want_fds, uint64_t now_ms)
+{
+	uint64_t args[4], start = 0;
+	enum aurec_call call = aurec_event_call(ev, args);
+	int learned = 0;
+
+	uint64_t ns;
+
+	if (call == AUREC_CALL_OTHER || ev->pid <= 0 || ev->pid == a->self)
+		return 0;
+	/* A process we can still see in another namespace is not ours; one
+	 * already gone is kept (short-lived senders are why we read audit).
+	 * Cached processes were checked when first learned. */
+	if (call != AUREC_CALL_EXECVE && a->netns &&
+	    !attrib_cached(a, ev, now_ms) &&
+	    procfs_netns(a->procroot, ev->pid, &ns) == 0 && ns != a->netns) {
+		a->st.foreign_netns++;
+		return 0;
+	}
+	a->st.audit_events++;
+	if (attrib_learn_proc(a, ev, call == AUREC_CALL_EXECVE, now_ms, &start) < 0)
+		return 0;
+	switch (call) {
+	case AUREC_CALL_SOCKET:
+		if (ev->success)
+			learned |= attrib_index_fd(a, ev->pid, ev->exit, start, now_ms);
+		break;
+	case AUREC_CALL_CONNECT:
+	case AUREC_CALL_SENDTO:
+	case AUREC_CALL_SENDMSG:
+	case AUREC_CALL_SENDMMSG:
+		/* The socket() record indexed this fd already; read the link
+		 * again only when a packet waits (e.g. that record was missed). */
+		if (want_fds)
+			learned |= attrib_index_fd(a, ev->pid, (int64_t)args[0],
+						   start, now_ms);
+		if (ev->has_sockaddr &&
+		    (ev->family == AF_INET || ev->family == AF_INET6)) {
+			uint8_t addr[16] = { 0 };
+
+			memcpy(addr, ev->addr, ev->family == AF_INET ? 4 : 16);
+			learned |= pidcache_put_dest(a->pc, ev->family, addr, ev->port,
+						     ev->euid, ev->pid, start,
+						     now_ms) == 0;
+		}
+		break;
+	default:
+		break;
+	}
+	return learned;
+}
+
+int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
+		   const struct proc_info *pi, uint64_t now_ms)
+{
+	int r;
+
+	if (pid <= 0 || !pi)
+		return -ENOENT;
+	if ((r = pidcache_put(a->pc, pi, now_ms)) < 0)
+		return r;
+	return pidcache_put_inode(a->pc, ino, pid, pi->start_time, now_ms);
+}
+
+void attrib_get_stats(const struct attrib *a, struct attrib_stats *out)
+{
+	*out = a->st;
+}

@@ -1,0 +1,106 @@
+/* attrib.h - the join: which process sent this packet?
+ *
+ * Cheapest first (DESIGN.md "Attribution"): sock_diag exact lookup of the
+ * 5-tuple gives the socket inode; the PID cache's inode index gives the
+ * process (learned from audit (pid, fd) by one readlink, or from earlier
+ * scans); for sockets already closed, the audit destination index gives the
+ * recent senders to that destination as that uid.  Candidates with
+ * different executables are never guessed.  What is not known yet is
+ * answered later: audit records arrive (attrib_on_audit) or a /proc scan on
+ * the worker thread finds the owner (attrib_on_scan).
+ *
+ * Runs on the loop thread; blocking work is limited to single-file /proc
+ * reads for a pid that audit just named. */
+#ifndef TATTLE_ATTRIB_H
+#define TATTLE_ATTRIB_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "aurec.h"
+#include "packet.h"
+#include "pidcache.h"
+#include "procfs.h"
+#include "sockdiag.h"
+
+/* Which look the packet is getting; decides the source tag and whether the
+ * destination index may answer for a socket that still exists. */
+enum attrib_stage {
+	ATTRIB_FIRST,	/* on arrival: cache only */
+	ATTRIB_AUDIT,	/* audit records arrived while it waited */
+	ATTRIB_SCAN,	/* a /proc scan result arrived */
+	ATTRIB_FINAL,	/* the wait is over: take the best inference */
+};
+
+/* Per-packet attribution state, kept with the held packet. */
+struct attrib_pkt {
+	uint64_t arrival_ms;	/* when the packet reached us (monotonic) */
+	bool looked_up;		/* sock_diag asked already */
+	bool sock_found;
+	struct sockdiag_sock sock;
+};
+
+struct attrib_result {
+	const struct proc_info *proc;	/* NULL: unknown; points into the
+					 * cache, valid until it changes */
+	const char *source;		/* inode-cache | audit-fd | audit-dst |
+					 * proc-scan | none */
+	const char *confidence;		/* exact | inferred | none */
+	bool ambiguous;			/* candidates disagreed: none */
+	bool own;			/* tattled's own socket */
+};
+
+struct attrib_stats {
+	uint64_t lookups;
+	uint64_t sockdiag_hits, sockdiag_misses, sockdiag_errors;
+	uint64_t by_source[5];		/* index: enum in attrib.c order */
+	uint64_t ambiguous;
+	uint64_t audit_events;		/* network/exec events joined */
+	uint64_t foreign_netns;		/* events from other namespaces */
+	uint64_t readlink_ok, readlink_fail;
+	uint64_t proc_reads;		/* single-process /proc reads */
+};
+
+struct attrib_opts {
+	const char *procroot;		/* NULL = "/proc" */
+	uint64_t dest_slack_ms;		/* audit-dst: a sender counts only if
+					 * its record was read no earlier than
+					 * this before the packet arrived */
+	pid_t self;			/* our pid (own traffic) */
+};
+
+struct attrib;
+
+/* sd may be NULL (no sock_diag: the destination index and scans only).
+ * pc is borrowed.  NULL and errno on failure. */
+struct attrib *attrib_new(const struct attrib_opts *o, struct sockdiag *sd,
+			  struct pidcache *pc);
+void attrib_free(struct attrib *a);
+
+/* Try to attribute an outbound packet.  uid is the socket owner from the
+ * queue (has_uid false when unknown).  Returns 1 with *out when decided
+ * (out->proc may still be NULL: "none" after an ambiguous match or at
+ * ATTRIB_FINAL), 0 when it should wait. */
+int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
+		  uint32_t uid, struct attrib_pkt *st, enum attrib_stage stage,
+		  uint64_t now_ms, struct attrib_result *out);
+
+/* Feed one reassembled audit event.  want_fds: packets are waiting, so
+ * also index the fd of connect/send calls (socket() fds always are).
+ * Returns 1 when the cache learned something a waiting packet could use,
+ * else 0. */
+int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
+		    bool want_fds, uint64_t now_ms);
+
+/* A /proc scan found (or did not find) the owner of ino.  pi is copied
+ * into the cache.  0, or -errno. */
+int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
+		   const struct proc_info *pi, uint64_t now_ms);
+
+void attrib_get_stats(const struct attrib *a, struct attrib_stats *out);
+
+/* The source names in stats order. */
+extern const char *const attrib_source_names[5];
+
+#endif

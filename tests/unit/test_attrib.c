@@ -1,0 +1,257 @@
+/* test_attrib.c - the join without a kernel: audit events in, packets
+ * looked up by destination (sock_diag absent), with simulated time. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "attrib.h"
+
+/* Pids far above pid_max, so /proc never answers for them and the join
+ * must use what the audit record says. */
+#define FAKE_PID 40000000
+
+struct fixture {
+	struct pidcache *pc;
+	struct attrib *a;
+};
+
+static int setup(void **state)
+{
+	static struct fixture fx;
+	struct attrib_opts o = { .self = 1 };
+
+	fx.pc = pidcache_new(NULL);
+	fx.a = attrib_new(&o, NULL, fx.pc);
+	assert_non_null(fx.pc);
+	assert_non_null(fx.a);
+	*state = &fx;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *fx = *state;
+
+	attrib_free(fx->a);
+	pidcache_free(fx->pc);
+	return 0;
+}
+
+/* A sendto(2) by pid running exe to ip:port, as aurec would deliver it. */
+static void sendto_event(struct audit_event *ev, int pid, const char *exe,
+			 const char *ip, uint16_t port, uint32_t uid)
+{
+	memset(ev, 0, sizeof(*ev));
+	ev->has_syscall = true;
+	ev->arch = AUREC_ARCH_X86_64;
+	ev->syscall = 44;	/* sendto */
+	ev->success = true;
+	ev->exit = 1;
+	ev->a[0] = 3;
+	ev->pid = pid;
+	ev->ppid = 1;
+	ev->uid = ev->euid = uid;
+	snprintf(ev->comm, sizeof(ev->comm), "tconnect");
+	snprintf(ev->exe, sizeof(ev->exe), "%s", exe);
+	ev->has_sockaddr = true;
+	if (strchr(ip, ':')) {
+		ev->family = AF_INET6;
+		inet_pton(AF_INET6, ip, ev->addr);
+	} else {
+		ev->family = AF_INET;
+		inet_pton(AF_INET, ip, ev->addr);
+	}
+	ev->port = port;
+}
+
+static struct flow udp_flow(const char *ip, uint16_t port)
+{
+	struct flow f;
+
+	memset(&f, 0, sizeof(f));
+	f.proto = 17;
+	f.dport = port;
+	f.sport = 40000;
+	if (strchr(ip, ':')) {
+		f.family = AF_INET6;
+		inet_pton(AF_INET6, ip, f.dst);
+	} else {
+		f.family = AF_INET;
+		inet_pton(AF_INET, ip, f.dst);
+	}
+	return f;
+}
+
+static void test_fire_and_forget_found_by_destination(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 1000 };
+	struct flow f = udp_flow("127.0.0.1", 53);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	/* The packet arrives first; nothing is known yet: wait. */
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       1000, &r), 0);
+	sendto_event(&ev, FAKE_PID, "/usr/bin/dig", "127.0.0.1", 53, 0);
+	assert_int_equal(attrib_on_audit(fx->a, &ev, true, 1001), 1);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       1001, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID);
+	assert_string_equal(r.proc->exe, "/usr/bin/dig");
+	assert_string_equal(r.source, "audit-dst");
+	assert_string_equal(r.confidence, "inferred");
+}
+
+static void test_stale_sender_is_never_used(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 5000 };
+	struct flow f = udp_flow("::1", 8080);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 1, "/usr/bin/old", "::1", 8080, 0);
+	assert_int_equal(attrib_on_audit(fx->a, &ev, true, 1000), 1);
+	/* 4 s later a packet to the same place: not that old sender. */
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       5000, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       5050, &r), 1);
+	assert_null(r.proc);
+	assert_string_equal(r.source, "none");
+}
+
+static void test_different_executables_are_not_guessed(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 2000 };
+	struct flow f = udp_flow("10.0.0.1", 9999);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 2, "/usr/bin/good", "10.0.0.1", 9999, 1000);
+	attrib_on_audit(fx->a, &ev, true, 2001);
+	sendto_event(&ev, FAKE_PID + 3, "/usr/bin/bad", "10.0.0.1", 9999, 1000);
+	attrib_on_audit(fx->a, &ev, true, 2002);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 1000, &st, ATTRIB_AUDIT,
+				       2002, &r), 1);
+	assert_null(r.proc);
+	assert_true(r.ambiguous);
+	assert_string_equal(r.confidence, "none");
+}
+
+static void test_same_executable_takes_newest(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 3000 };
+	struct flow f = udp_flow("10.0.0.2", 123);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 4, "/usr/sbin/ntpd", "10.0.0.2", 123, 0);
+	attrib_on_audit(fx->a, &ev, true, 3000);
+	sendto_event(&ev, FAKE_PID + 5, "/usr/sbin/ntpd", "10.0.0.2", 123, 0);
+	attrib_on_audit(fx->a, &ev, true, 3001);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       3001, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 5);
+}
+
+static void test_other_uid_does_not_match(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 4000 };
+	struct flow f = udp_flow("10.0.0.3", 53);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 6, "/usr/bin/dig", "10.0.0.3", 53, 1000);
+	attrib_on_audit(fx->a, &ev, true, 4000);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 1001, &st, ATTRIB_FINAL,
+				       4001, &r), 1);
+	assert_null(r.proc);
+}
+
+static void test_own_pid_events_are_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct audit_event ev;
+
+	sendto_event(&ev, 1, "/usr/sbin/tattled", "10.0.0.4", 53, 0);
+	assert_int_equal(attrib_on_audit(fx->a, &ev, true, 1), 0);
+}
+
+static void test_non_network_syscall_is_ignored(void **state)
+{
+	struct fixture *fx = *state;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 7, "/bin/cat", "10.0.0.5", 1, 0);
+	ev.syscall = 0;	/* read */
+	assert_int_equal(attrib_on_audit(fx->a, &ev, true, 1), 0);
+}
+
+/* The record's proctitle becomes the cmdline of a process already gone. */
+static void test_exited_process_keeps_audit_facts(void **state)
+{
+	static const char title[] = "dig\0example.org";
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 7000 };
+	struct flow f = udp_flow("10.0.0.6", 53);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 8, "/usr/bin/dig", "10.0.0.6", 53, 0);
+	memcpy(ev.proctitle, title, sizeof(title) - 1);
+	ev.proctitle_len = sizeof(title) - 1;
+	snprintf(ev.cwd, sizeof(ev.cwd), "/home/u");
+	attrib_on_audit(fx->a, &ev, true, 7000);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       7000, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->cmdline_len, sizeof(title) - 1);
+	assert_memory_equal(r.proc->cmdline, title, sizeof(title) - 1);
+	assert_string_equal(r.proc->cwd, "/home/u");
+	assert_string_equal(r.proc->comm, "tconnect");
+}
+
+static void test_icmp_without_ports_waits_then_none(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 1 };
+	struct flow f = udp_flow("10.0.0.7", 0);
+	struct attrib_result r;
+
+	f.proto = 1;
+	f.flags = FLOW_F_NO_L4;
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST, 1, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL, 60, &r), 1);
+	assert_string_equal(r.source, "none");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(test_fire_and_forget_found_by_destination, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_stale_sender_is_never_used, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_different_executables_are_not_guessed, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_executable_takes_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_other_uid_does_not_match, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_own_pid_events_are_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_non_network_syscall_is_ignored, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exited_process_keeps_audit_facts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
