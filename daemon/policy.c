@@ -1,0 +1,275 @@
+/* policy.c - see policy.h. */
+#include "policy.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "ctl.h"
+#include "daemon.h"
+#include "event.h"
+#include "match.h"
+#include "rules.h"
+#include "watch.h"
+
+#define POLICY_ENV_MAX	(64 * 1024)	/* /proc/PID/environ read cap */
+
+/* Scratch for one ruleset_match call: lazily filled look-ups. */
+struct policy_scratch {
+	char user[64];
+	char env_val[1024];
+	char parent[4096];
+};
+
+static void policy_clock(struct rules_clock *clk)
+{
+	struct timespec ts;
+
+	clk->boot_ms = loop_boottime_ms();
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clk->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void policy_rule_change(struct daemon *d, const char *what, size_t nerr)
+{
+	char line[EVENT_LINE_MAX];
+	struct timespec ts;
+	struct jw w;
+	int n;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	jw_init(&w, line, sizeof(line));
+	event_begin(&w, "rule-change", ++d->seq, &ts);
+	jw_kstr(&w, "change", what);
+	jw_kuint(&w, "rules", d->rules ? ruleset_count(d->rules) : 0);
+	jw_kuint(&w, "invalid_files", nerr);
+	jw_obj_end(&w);
+	if ((n = jw_finish(&w)) > 0)
+		control_emit(d, &(struct event_meta){ .type = "rule-change" }, line,
+			     (size_t)n);
+}
+
+static void policy_report(struct daemon *d, const struct rules_errors *errs)
+{
+	size_t i;
+
+	for (i = 0; i < errs->n; i++)
+		daemon_warning(d, "rule-invalid", errs->e[i].reason, errs->e[i].file);
+	if (errs->dropped) {
+		char msg[96];
+
+		snprintf(msg, sizeof(msg), "%zu more invalid rule files not listed",
+			 errs->dropped);
+		daemon_warning(d, "rule-invalid", msg, d->cfg.rules_dir);
+	}
+}
+
+static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
+{
+	struct daemon *d = data;
+
+	(void)l, (void)fd, (void)events;
+	if (rules_watch_drain(d->rwatch, NULL, NULL) > 0 && !d->reload_at_ms)
+		d->reload_at_ms = loop_now_ms() + POLICY_DEBOUNCE_MS;
+}
+
+int policy_open(struct daemon *d)
+{
+	struct rules_errors errs;
+	struct rules_clock clk;
+	int r;
+
+	memset(&errs, 0, sizeof(errs));
+	if (!d->cfg.rules_dir[0]) {
+		d->rules = ruleset_new();
+		return d->rules ? 0 : -errno;
+	}
+	policy_clock(&clk);
+	if ((r = ruleset_load_dir(d->cfg.rules_dir, &clk, &d->rules, &errs)) < 0) {
+		fprintf(stderr, "tattled: --rules %s: %s\n", d->cfg.rules_dir,
+			strerror(-r));
+		return r;
+	}
+	policy_report(d, &errs);
+	d->rwatch = rules_watch_new(d->cfg.rules_dir);
+	if (!d->rwatch) {
+		daemon_warning(d, "rules-watch", "cannot watch the rules directory: "
+			       "changes need SIGHUP", d->cfg.rules_dir);
+		return 0;
+	}
+	(void)rules_watch_set_lists(d->rwatch, d->rules);
+	return loop_add(d->loop, rules_watch_fd(d->rwatch), EPOLLIN, on_watch, d);
+}
+
+void policy_close(struct daemon *d)
+{
+	rules_watch_free(d->rwatch);
+	d->rwatch = NULL;
+	ruleset_put(d->rules);
+	d->rules = NULL;
+}
+
+void policy_reload(struct daemon *d, const char *why)
+{
+	struct ruleset *ns = NULL;
+	struct rules_errors errs;
+	struct rules_clock clk;
+	int r;
+
+	d->reload_at_ms = 0;
+	if (!d->cfg.rules_dir[0])
+		return;
+	memset(&errs, 0, sizeof(errs));
+	policy_clock(&clk);
+	r = ruleset_reload(d->rules, d->cfg.rules_dir, &clk, &ns, &errs);
+	if (r < 0) {
+		char msg[128];
+
+		snprintf(msg, sizeof(msg), "reload failed (%s): the previous "
+			 "rules stay active", strerror(-r));
+		daemon_warning(d, "rules-reload", msg, d->cfg.rules_dir);
+		return;
+	}
+	policy_report(d, &errs);
+	ruleset_put(d->rules);
+	d->rules = ns;
+	if (d->rwatch)
+		(void)rules_watch_set_lists(d->rwatch, d->rules);
+	policy_rule_change(d, why, errs.n + errs.dropped);
+}
+
+void policy_tick(struct daemon *d, uint64_t now_ms)
+{
+	struct ruleset *ns = NULL;
+
+	if (d->reload_at_ms && now_ms >= d->reload_at_ms)
+		policy_reload(d, "reload");
+	if (d->rules && ruleset_expire(d->rules, loop_boottime_ms(), &ns) > 0 && ns) {
+		ruleset_put(d->rules);
+		d->rules = ns;
+		policy_rule_change(d, "expired", 0);
+	}
+}
+
+/* ---- lazy look-ups for rule_ctx */
+
+static const char *policy_user_name(void *data, uint32_t uid)
+{
+	struct policy_scratch *s = data;
+	struct passwd pw, *res = NULL;
+	char buf[1024];
+
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res)
+		return NULL;
+	snprintf(s->user, sizeof(s->user), "%s", res->pw_name);
+	return s->user;
+}
+
+static const char *policy_proc_env(void *data, const struct proc_info *pi,
+				   const char *name)
+{
+	struct policy_scratch *s = data;
+	char path[64], buf[POLICY_ENV_MAX];
+	size_t nlen = strlen(name), off = 0;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pi->pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	n = read(fd, buf, sizeof(buf));
+	close(fd);
+	while (n > 0 && off < (size_t)n) {
+		const char *e = buf + off;
+		const char *end = memchr(e, '\0', (size_t)n - off);
+		size_t elen = end ? (size_t)(end - e) : (size_t)n - off;
+
+		if (elen > nlen && e[nlen] == '=' && !memcmp(e, name, nlen)) {
+			snprintf(s->env_val, sizeof(s->env_val), "%.*s",
+				 (int)(elen - nlen - 1), e + nlen + 1);
+			return s->env_val;
+		}
+		off += elen + 1;
+	}
+	return NULL;
+}
+
+static const char *policy_parent(struct daemon *d, const struct proc_info *pi,
+				 struct policy_scratch *s)
+{
+	const struct proc_info *pp;
+	char path[64];
+	ssize_t n;
+
+	if (!pi || pi->ppid <= 0)
+		return NULL;
+	if (d->pc && pidcache_get(d->pc, pi->ppid, loop_now_ms(), &pp) == 0 && pp->exe)
+		return pp->exe;
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pi->ppid);
+	n = readlink(path, s->parent, sizeof(s->parent) - 1);
+	if (n <= 0)
+		return NULL;
+	s->parent[n] = '\0';
+	return s->parent;
+}
+
+void policy_match(struct daemon *d, const struct pending_pkt *pk,
+		  const struct attrib_result *ar, const char *dst_host,
+		  struct policy_decision *out)
+{
+	struct policy_scratch s;
+	char in[IF_NAMESIZE], outn[IF_NAMESIZE];
+	struct rule_ctx ctx = {
+		.flow = &pk->flow, .proc = ar->proc, .dst_host = dst_host,
+		.has_uid = pk->has_uid, .uid = pk->uid,
+		.user_name = policy_user_name, .proc_env = policy_proc_env,
+		.data = &s,
+	};
+	const struct rule *ru = NULL;
+
+	memset(out, 0, sizeof(*out));
+	out->action = d->cfg.default_action;
+	out->reason = "default";
+	if (!d->rules || !ruleset_count(d->rules))
+		return;
+	ctx.parent_path = policy_parent(d, ar->proc, &s);
+	ctx.iface_in = pk->indev ? if_indextoname(pk->indev, in) : NULL;
+	ctx.iface_out = pk->outdev ? if_indextoname(pk->outdev, outn) : NULL;
+	if (ruleset_match(d->rules, &ctx, loop_boottime_ms(), &ru) != 1 || !ru)
+		return;
+	out->matched = true;
+	out->reason = "rule";
+	snprintf(out->rule, sizeof(out->rule), "%s", rule_name(ru));
+	switch (rule_action(ru)) {
+	case RULE_DENY:
+		out->action = ACTION_DENY;
+		break;
+	case RULE_REJECT:
+		out->action = ACTION_REJECT;
+		break;
+	default:
+		out->action = ACTION_ALLOW;
+		break;
+	}
+	if (rule_duration(ru) == RULE_ONCE) {
+		struct ruleset *ns = NULL;
+
+		/* "once": it decided this connection and is gone, file too, or
+		 * the next reload would bring it back. */
+		if (rule_file(ru) && unlink(rule_file(ru)) < 0 && errno != ENOENT)
+			daemon_warning(d, "rule-once", "cannot remove used once-rule file",
+				       rule_file(ru));
+		if (ruleset_remove(d->rules, out->rule, &ns) == 0 && ns) {
+			ruleset_put(d->rules);
+			d->rules = ns;
+			policy_rule_change(d, "once-used", 0);
+		}
+	}
+}

@@ -1,0 +1,42 @@
+/* policy.h - rules in the daemon: load, live reload (inotify, SIGHUP),
+ * expiry, and the decision for an attributed connection.  Operates on
+ * struct daemon (d->rules is the current immutable ruleset; a reload
+ * swaps the pointer, so a change takes effect for the next connection). */
+#ifndef TATTLE_POLICY_H
+#define TATTLE_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct daemon;
+struct pending_pkt;
+struct attrib_result;
+
+#define POLICY_DEBOUNCE_MS 100	/* editors write files in several steps */
+
+struct policy_decision {
+	int action;		/* enum action */
+	const char *reason;	/* rule | default */
+	char rule[256];		/* deciding rule's name, "" for none */
+	bool matched;
+};
+
+/* Load --rules DIR (warnings for invalid files) and start watching it.
+ * Without --rules: an empty ruleset.  0 or -errno (fatal only when the
+ * directory cannot be read at all). */
+int policy_open(struct daemon *d);
+void policy_close(struct daemon *d);
+
+/* Reload everything now (SIGHUP, or the debounced watch). */
+void policy_reload(struct daemon *d, const char *why);
+
+/* Housekeeping: debounced reloads and rule expiry. */
+void policy_tick(struct daemon *d, uint64_t now_ms);
+
+/* Match the ruleset.  matched false: no rule applies (the caller prompts
+ * or applies the default). */
+void policy_match(struct daemon *d, const struct pending_pkt *pk,
+		  const struct attrib_result *ar, const char *dst_host,
+		  struct policy_decision *out);
+
+#endif
