@@ -116,7 +116,8 @@ build/san/tests/%: tests/unit/%.c $$(call san_objs,$$($$*_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $(call srcs_of,$^) $(LDLIBS) $($*_LIBS) -lcmocka
 
-# Benchmarks link optimized objects: bench_<name>_DEPS, bench_<name>_LIBS.
+# Benchmarks link optimized objects: <stem>_DEPS and <stem>_LIBS (for
+# tests/bench/bench_aurec.c: bench_aurec_DEPS); undefined means none.
 build/bench/%: tests/bench/%.c $$(call opt_objs,$$($$*_DEPS))
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $(call srcs_of,$^) $(LDLIBS) $($*_LIBS)
