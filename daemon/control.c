@@ -405,35 +405,21 @@ static int cmd_config(struct daemon *d, struct jw *w)
 
 /* ---- rules */
 
-static struct rules_clock clock_now(void)
+void control_rule_change(struct daemon *d, const char *change,
+			 const char *name, const char *file, const char *source,
+			 size_t invalid_files)
 {
-	struct rules_clock clk = { .boot_ms = loop_boottime_ms() };
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	clk.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	return clk;
-}
-
-static void emit_rule_change(struct daemon *d, const char *change,
-			     const char *name, const char *file)
-{
-	static const struct event_meta m = { .type = "rule-change" };
-	char line[1024];
-	struct timespec ts;
+	char line[EVENT_LINE_MAX];
 	struct jw w;
-	int n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	jw_init(&w, line, sizeof(line));
-	event_begin(&w, "rule-change", ++d->seq, &ts);
+	daemon_event_begin(d, &w, line, sizeof(line), "rule-change");
 	jw_kstr(&w, "change", change);
 	jw_kstr(&w, "rule", name);
 	jw_kstr(&w, "file", file);
-	jw_kstr(&w, "source", "control");
-	jw_obj_end(&w);
-	if ((n = jw_finish(&w)) > 0)
-		control_emit(d, &m, line, (size_t)n);
+	jw_kstr(&w, "source", source);
+	jw_kuint(&w, "rules", d->rules ? ruleset_count(d->rules) : 0);
+	jw_kuint(&w, "invalid_files", invalid_files);
+	daemon_event_end(d, &w, "rule-change");
 }
 
 static void swap_rules(struct daemon *d, struct ruleset *rs)
@@ -487,7 +473,7 @@ static int install_rule(struct daemon *d, struct rule *r, char *file,
 	if (ret < 0)
 		return rules_errno(ret, rule_name(r), err);
 	swap_rules(d, ns);
-	emit_rule_change(d, "added", rule_name(r), file[0] ? file : NULL);
+	control_rule_change(d, "added", rule_name(r), file[0] ? file : NULL, "control", 0);
 	return 0;
 }
 
@@ -516,7 +502,7 @@ static void put_rule_result(struct jw *w, const char *name, const char *file)
 static int cmd_rules_add(struct daemon *d, const struct ctl_req *req,
 			 struct jw *w, struct ctl_error *err)
 {
-	struct rules_clock clk = clock_now();
+	struct rules_clock clk = rules_clock_now();
 	struct json_object *obj;
 	struct rule *r = NULL;
 	char why[256], file[CONFIG_PATH_MAX + CTL_NAME_MAX + 8];
@@ -595,7 +581,7 @@ static int cmd_rules_delete(struct daemon *d, const struct ctl_req *req,
 	if ((r = ruleset_remove(d->rules, name, &ns)) < 0)
 		return rules_errno(r, name, err);
 	swap_rules(d, ns);
-	emit_rule_change(d, "deleted", name, file[0] ? file : NULL);
+	control_rule_change(d, "deleted", name, file[0] ? file : NULL, "control", 0);
 	put_rule_result(w, name, file);
 	return 0;
 }
@@ -623,23 +609,13 @@ static int cmd_rules_enable(struct daemon *d, const struct ctl_req *req,
 		return rules_errno(r, name, err);
 	}
 	swap_rules(d, ns);
-	emit_rule_change(d, on ? "enabled" : "disabled", name, file);
+	control_rule_change(d, on ? "enabled" : "disabled", name, file, "control", 0);
 	put_rule_result(w, name, file);
 	return 0;
 }
 
 /* ---- prompts */
 
-static struct json_object *simple_op(const char *operand, const char *data)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "type", json_object_new_string("simple"));
-	json_object_object_add(o, "operand", json_object_new_string(operand));
-	json_object_object_add(o, "sensitive", json_object_new_boolean(false));
-	json_object_object_add(o, "data", json_object_new_string(data));
-	return o;
-}
 
 /* The operator an answer's scope asks for: process.path alone, or a
  * "list" (AND) with dest.host, or with dest.ip + dest.port + protocol. */
@@ -650,18 +626,18 @@ static struct json_object *answer_operator(const struct prompt *pr,
 	char ip[64], port[8], proto[16];
 
 	if (scope == CTL_SCOPE_EXE)
-		return simple_op("process.path", pr->exe);
+		return rule_json_simple("process.path", pr->exe);
 	list = json_object_new_array();
-	json_object_array_add(list, simple_op("process.path", pr->exe));
+	json_object_array_add(list, rule_json_simple("process.path", pr->exe));
 	if (scope == CTL_SCOPE_EXE_HOST) {
-		json_object_array_add(list, simple_op("dest.host", pr->host));
+		json_object_array_add(list, rule_json_simple("dest.host", pr->host));
 	} else {
 		flow_addr_str(pr->flow.family, pr->flow.dst, ip, sizeof(ip));
 		snprintf(port, sizeof(port), "%u", pr->flow.dport);
-		json_object_array_add(list, simple_op("dest.ip", ip));
-		json_object_array_add(list, simple_op("dest.port", port));
+		json_object_array_add(list, rule_json_simple("dest.ip", ip));
+		json_object_array_add(list, rule_json_simple("dest.port", port));
 		if (packet_proto_operand(&pr->flow, proto, sizeof(proto)))
-			json_object_array_add(list, simple_op("protocol", proto));
+			json_object_array_add(list, rule_json_simple("protocol", proto));
 	}
 	op = json_object_new_object();
 	json_object_object_add(op, "type", json_object_new_string("list"));
@@ -702,7 +678,7 @@ static int answer_rule(struct daemon *d, const struct prompt *pr,
 		       const struct ctl_answer *a, char *name, size_t nlen,
 		       char *file, size_t flen, struct ctl_error *err)
 {
-	struct rules_clock clk = clock_now();
+	struct rules_clock clk = rules_clock_now();
 	struct json_object *o = json_object_new_object();
 	struct rule *r = NULL;
 	char why[256];

@@ -81,4 +81,11 @@ int control_stats_encode(struct daemon *d, uint64_t seq,
 			 const struct timespec *ts, uint64_t now_ms,
 			 char *buf, size_t len);
 
+/* A "rule-change" event: what changed (added, deleted, enabled, reload,
+ * expired...), which rule and file when one, who (control, files), and
+ * how many rule files failed to load. */
+void control_rule_change(struct daemon *d, const char *change,
+			 const char *name, const char *file, const char *source,
+			 size_t invalid_files);
+
 #endif

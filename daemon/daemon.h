@@ -100,7 +100,15 @@ void housekeeping_tick(struct daemon *d, uint64_t now_ms);
 void daemon_warning(struct daemon *d, const char *code, const char *msg,
 		    const char *file);
 
-/* Emit one encoded event line to every sink. */
+/* emit.c: daemon events.  begin stamps seq and time and opens the object;
+ * end closes it and sends it to the log and every subscriber (a line too
+ * long for buf is counted in events_dropped). */
+struct jw;
+void daemon_event_begin(struct daemon *d, struct jw *w, char *buf, size_t len,
+			const char *type);
+void daemon_event_end(struct daemon *d, struct jw *w, const char *type);
+
+/* Emit one encoded event line to the log (control_emit adds subscribers). */
 void daemon_emit(struct daemon *d, const char *line, size_t len);
 
 #endif

@@ -13,32 +13,13 @@
 #include "event.h"
 #include "policy.h"
 
-void daemon_warning(struct daemon *d, const char *code, const char *msg,
-		    const char *file)
-{
-	char line[EVENT_LINE_MAX];
-	struct timespec ts;
-	int n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	fprintf(stderr, "tattled: warning: %s%s%s\n", file ? file : "",
-		file ? ": " : "", msg);
-	n = event_warning_encode(++d->seq, &ts, code, msg, file, line, sizeof(line));
-	if (n > 0)
-		control_emit(d, &(struct event_meta){ .type = "warning" }, line, (size_t)n);
-}
-
 static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
 			 const struct audit_loss *delta)
 {
 	char line[EVENT_LINE_MAX];
-	struct timespec ts;
 	struct jw w;
-	int n;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	jw_init(&w, line, sizeof(line));
-	event_begin(&w, "audit-loss", ++d->seq, &ts);
+	daemon_event_begin(d, &w, line, sizeof(line), "audit-loss");
 	jw_key(&w, "new");
 	jw_obj_begin(&w);
 	jw_kuint(&w, "enobufs", delta->enobufs);
@@ -55,9 +36,7 @@ static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
 	jw_kuint(&w, "kernel_lost", now->kernel_lost);
 	jw_kuint(&w, "truncated", now->truncated);
 	jw_obj_end(&w);
-	jw_obj_end(&w);
-	if ((n = jw_finish(&w)) > 0)
-		control_emit(d, &(struct event_meta){ .type = "audit-loss" }, line, (size_t)n);
+	daemon_event_end(d, &w, "audit-loss");
 }
 
 static void hk_audit_loss(struct daemon *d, uint64_t now_ms)

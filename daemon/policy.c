@@ -27,34 +27,6 @@ struct policy_scratch {
 	char parent[4096];
 };
 
-static void policy_clock(struct rules_clock *clk)
-{
-	struct timespec ts;
-
-	clk->boot_ms = loop_boottime_ms();
-	clock_gettime(CLOCK_REALTIME, &ts);
-	clk->wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void policy_rule_change(struct daemon *d, const char *what, size_t nerr)
-{
-	char line[EVENT_LINE_MAX];
-	struct timespec ts;
-	struct jw w;
-	int n;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	jw_init(&w, line, sizeof(line));
-	event_begin(&w, "rule-change", ++d->seq, &ts);
-	jw_kstr(&w, "change", what);
-	jw_kuint(&w, "rules", d->rules ? ruleset_count(d->rules) : 0);
-	jw_kuint(&w, "invalid_files", nerr);
-	jw_obj_end(&w);
-	if ((n = jw_finish(&w)) > 0)
-		control_emit(d, &(struct event_meta){ .type = "rule-change" }, line,
-			     (size_t)n);
-}
-
 static void policy_report(struct daemon *d, const struct rules_errors *errs)
 {
 	size_t i;
@@ -90,7 +62,7 @@ int policy_open(struct daemon *d)
 		d->rules = ruleset_new();
 		return d->rules ? 0 : -errno;
 	}
-	policy_clock(&clk);
+	clk = rules_clock_now();
 	if ((r = ruleset_load_dir(d->cfg.rules_dir, &clk, &d->rules, &errs)) < 0) {
 		fprintf(stderr, "tattled: --rules %s: %s\n", d->cfg.rules_dir,
 			strerror(-r));
@@ -126,7 +98,7 @@ void policy_reload(struct daemon *d, const char *why)
 	if (!d->cfg.rules_dir[0])
 		return;
 	memset(&errs, 0, sizeof(errs));
-	policy_clock(&clk);
+	clk = rules_clock_now();
 	r = ruleset_reload(d->rules, d->cfg.rules_dir, &clk, &ns, &errs);
 	if (r < 0) {
 		char msg[128];
@@ -141,7 +113,7 @@ void policy_reload(struct daemon *d, const char *why)
 	d->rules = ns;
 	if (d->rwatch)
 		(void)rules_watch_set_lists(d->rwatch, d->rules);
-	policy_rule_change(d, why, errs.n + errs.dropped);
+	control_rule_change(d, why, NULL, NULL, "files", errs.n + errs.dropped);
 }
 
 void policy_tick(struct daemon *d, uint64_t now_ms)
@@ -153,7 +125,7 @@ void policy_tick(struct daemon *d, uint64_t now_ms)
 	if (d->rules && ruleset_expire(d->rules, loop_boottime_ms(), &ns) > 0 && ns) {
 		ruleset_put(d->rules);
 		d->rules = ns;
-		policy_rule_change(d, "expired", 0);
+		control_rule_change(d, "expired", NULL, NULL, "timer", 0);
 	}
 }
 
@@ -269,7 +241,7 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 		if (ruleset_remove(d->rules, out->rule, &ns) == 0 && ns) {
 			ruleset_put(d->rules);
 			d->rules = ns;
-			policy_rule_change(d, "once-used", 0);
+			control_rule_change(d, "once-used", out->rule, NULL, "match", 0);
 		}
 	}
 }

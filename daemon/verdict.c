@@ -27,15 +27,6 @@ struct decision {
 	const char *dst_host;
 };
 
-void daemon_emit(struct daemon *d, const char *line, size_t len)
-{
-	d->st.events++;
-	if (d->log) {
-		if (fwrite(line, 1, len, d->log) != len)
-			d->st.events_dropped++;
-	}
-}
-
 static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 			  const struct decision *dc,
 			  const struct attrib_result *ar, uint64_t now_us)

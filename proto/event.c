@@ -133,19 +133,3 @@ int event_conn_encode(const struct conn_event *ev, char *buf, size_t len)
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }
-
-int event_warning_encode(uint64_t seq, const struct timespec *ts,
-			 const char *code, const char *message,
-			 const char *file, char *buf, size_t len)
-{
-	struct jw w;
-
-	jw_init(&w, buf, len);
-	event_begin(&w, "warning", seq, ts);
-	jw_kstr(&w, "code", code);
-	jw_kstr(&w, "message", message);
-	if (file)
-		jw_kstr(&w, "file", file);
-	jw_obj_end(&w);
-	return jw_finish(&w);
-}

@@ -48,9 +48,4 @@ void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host);
  * (ending in '\n') or -ENOSPC. */
 int event_conn_encode(const struct conn_event *ev, char *buf, size_t len);
 
-/* A "warning" event: {"code":..,"message":..,"file":..(optional)}. */
-int event_warning_encode(uint64_t seq, const struct timespec *ts,
-			 const char *code, const char *message,
-			 const char *file, char *buf, size_t len);
-
 #endif

@@ -59,20 +59,6 @@ static const char *const action_names[] = {
 	[RULE_ALLOW] = "allow", [RULE_DENY] = "deny", [RULE_REJECT] = "reject",
 };
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
-
 /* ---- time text */
 
 static const struct {
@@ -261,18 +247,18 @@ void rule_put(struct rule *r)
 static int check_name(const char *name, size_t len, char *err, size_t errlen)
 {
 	if (!len || len > RULE_NAME_MAX) {
-		seterr(err, errlen, "rule name empty or longer than %d bytes",
+		rules_seterr(err, errlen, "rule name empty or longer than %d bytes",
 		       RULE_NAME_MAX);
 		return -EINVAL;
 	}
 	if (name[0] == '.' || strlen(name) != len) {
-		seterr(err, errlen, "rule name starts with '.' or has a NUL byte");
+		rules_seterr(err, errlen, "rule name starts with '.' or has a NUL byte");
 		return -EINVAL;
 	}
 	for (size_t i = 0; i < len; i++) {
 		if (name[i] == '/' || (unsigned char)name[i] < 0x20 ||
 		    name[i] == 0x7f) {
-			seterr(err, errlen, "rule name has '/' or a control character");
+			rules_seterr(err, errlen, "rule name has '/' or a control character");
 			return -EINVAL;
 		}
 	}
@@ -288,11 +274,11 @@ static int get_str(const struct json_object *o, const char *key, bool need,
 	if (!json_object_object_get_ex(o, key, &v) ||
 	    json_object_is_type(v, json_type_null)) {
 		if (need)
-			seterr(err, errlen, "missing \"%s\"", key);
+			rules_seterr(err, errlen, "missing \"%s\"", key);
 		return need ? -EINVAL : 0;
 	}
 	if (!json_object_is_type(v, json_type_string)) {
-		seterr(err, errlen, "\"%s\" is not a string", key);
+		rules_seterr(err, errlen, "\"%s\" is not a string", key);
 		return -EINVAL;
 	}
 	if (!(*out = strdup(json_object_get_string(v))))
@@ -318,7 +304,7 @@ static int parse_action(struct rule *r, const char *s, char *err, size_t errlen)
 			return 0;
 		}
 	}
-	seterr(err, errlen, "unknown action \"%.32s\"", s);
+	rules_seterr(err, errlen, "unknown action \"%.32s\"", s);
 	return -EINVAL;
 }
 
@@ -347,7 +333,7 @@ static int parse_duration(struct rule *r, const struct rules_clock *clk,
 		if (!r->expires_ms)	/* 0 reads as "never" */
 			r->expires_ms = -1;
 	} else {
-		seterr(err, errlen, "bad duration \"%.32s\"", s);
+		rules_seterr(err, errlen, "bad duration \"%.32s\"", s);
 		return -EINVAL;
 	}
 	return 0;
@@ -371,7 +357,7 @@ static int parse_meta(struct rule *r, const struct json_object *obj,
 	if ((ret = parse_action(r, action, err, errlen)) < 0)
 		goto out;
 	if (r->created && rules_parse_rfc3339(r->created, &t) < 0) {
-		seterr(err, errlen, "bad \"created\" timestamp \"%.40s\"", r->created);
+		rules_seterr(err, errlen, "bad \"created\" timestamp \"%.40s\"", r->created);
 		ret = -EINVAL;
 		goto out;
 	}
@@ -394,7 +380,7 @@ int rule_from_json(const struct json_object *obj, const struct rules_clock *clk,
 
 	*out = NULL;
 	if (!json_object_is_type(obj, json_type_object)) {
-		seterr(err, errlen, "rule is not a JSON object");
+		rules_seterr(err, errlen, "rule is not a JSON object");
 		return -EINVAL;
 	}
 	if (!(r = calloc(1, sizeof(*r))))
@@ -413,7 +399,7 @@ int rule_from_json(const struct json_object *obj, const struct rules_clock *clk,
 	if ((ret = parse_duration(r, clk, err, errlen)) < 0)
 		goto out;
 	if (!json_object_object_get_ex(obj, "operator", &opobj)) {
-		seterr(err, errlen, "missing \"operator\"");
+		rules_seterr(err, errlen, "missing \"operator\"");
 		ret = -EINVAL;
 		goto out;
 	}
@@ -436,7 +422,7 @@ int rule_parse(const char *buf, size_t len, const struct rules_clock *clk,
 
 	*out = NULL;
 	if (len > RULES_MAX_FILE_BYTES) {
-		seterr(err, errlen, "larger than %u bytes", RULES_MAX_FILE_BYTES);
+		rules_seterr(err, errlen, "larger than %u bytes", RULES_MAX_FILE_BYTES);
 		return -EINVAL;
 	}
 	if (!(tok = json_tokener_new_ex(32)))
@@ -445,7 +431,7 @@ int rule_parse(const char *buf, size_t len, const struct rules_clock *clk,
 	if (!root) {
 		enum json_tokener_error e = json_tokener_get_error(tok);
 
-		seterr(err, errlen, "bad JSON: %s", e == json_tokener_continue ?
+		rules_seterr(err, errlen, "bad JSON: %s", e == json_tokener_continue ?
 		       "unexpected end of input" : json_tokener_error_desc(e));
 		ret = -EINVAL;
 		goto out;
@@ -453,7 +439,7 @@ int rule_parse(const char *buf, size_t len, const struct rules_clock *clk,
 	/* Trailing bytes other than white space are not one JSON value. */
 	for (size_t i = json_tokener_get_parse_end(tok); i < len; i++) {
 		if (!strchr(" \t\r\n", buf[i])) {
-			seterr(err, errlen, "bad JSON: trailing data at byte %zu", i);
+			rules_seterr(err, errlen, "bad JSON: trailing data at byte %zu", i);
 			ret = -EINVAL;
 			goto out;
 		}
@@ -477,7 +463,7 @@ int rule_new(const char *name, enum rule_action action, const char *duration,
 	if (!o || !op || action > RULE_REJECT) {
 		json_object_put(o);
 		json_object_put(op);
-		seterr(err, errlen, "bad action or out of memory");
+		rules_seterr(err, errlen, "bad action or out of memory");
 		return o && op ? -EINVAL : -ENOMEM;
 	}
 	json_object_object_add(op, "type", json_object_new_string(type));
@@ -1057,14 +1043,14 @@ static int load_one(const char *dir, const char *fname,
 
 	*out = NULL;
 	if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir, fname) >= sizeof(path)) {
-		seterr(err, errlen, "path too long");
+		rules_seterr(err, errlen, "path too long");
 		return -ENAMETOOLONG;
 	}
 	r = rules_read_file(path, RULES_MAX_FILE_BYTES, &buf, &len);
 	if (r == -EFBIG)
-		seterr(err, errlen, "larger than %u bytes", RULES_MAX_FILE_BYTES);
+		rules_seterr(err, errlen, "larger than %u bytes", RULES_MAX_FILE_BYTES);
 	else if (r < 0)
-		seterr(err, errlen, "%s", strerror(-r));
+		rules_seterr(err, errlen, "%s", strerror(-r));
 	if (r < 0)
 		return r;
 	if ((r = rule_parse(buf, len, clk, out, err, errlen)) < 0)
@@ -1220,4 +1206,29 @@ int rules_check_dir(const char *dir, FILE *out, FILE *err)
 		fprintf(err, "%s: %zu more invalid files\n", dir, errs.dropped);
 	ruleset_put(rs);
 	return (int)(errs.n + errs.dropped);
+}
+
+struct rules_clock rules_clock_now(void)
+{
+	struct rules_clock clk;
+	struct timespec ts;
+
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	clk.boot_ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	clk.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	return clk;
+}
+
+struct json_object *rule_json_simple(const char *operand, const char *data)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "type", json_object_new_string("simple"));
+	json_object_object_add(o, "operand", json_object_new_string(operand));
+	json_object_object_add(o, "sensitive", json_object_new_boolean(0));
+	json_object_object_add(o, "data", json_object_new_string(data));
+	return o;
 }

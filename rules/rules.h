@@ -35,6 +35,9 @@ struct rules_clock {
 	int64_t wall_ms;
 };
 
+/* Both clocks read now (CLOCK_BOOTTIME, CLOCK_REALTIME). */
+struct rules_clock rules_clock_now(void);
+
 /* Files that failed to load, for the daemon's warning events. */
 struct rules_error {
 	char file[256];
@@ -98,6 +101,9 @@ const char *rule_action_name(enum rule_action a);	/* "allow" ... */
 /* OpenSnitch 1.8 layout (new reference, NULL on ENOMEM).  Runtime rules
  * without "created" get one from the clock they were parsed with. */
 struct json_object *rule_to_json(const struct rule *r);
+/* A new {"type":"simple","operand":..,"sensitive":false,"data":..} operator
+ * object, as OpenSnitch writes it (caller owns the reference). */
+struct json_object *rule_json_simple(const char *operand, const char *data);
 /* Write dir/NAME.json atomically (temp file, fsync, rename, fsync dir),
  * mode 0600.  0 or -errno. */
 int rule_write_file(const struct rule *r, const char *dir);

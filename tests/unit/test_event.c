@@ -222,17 +222,23 @@ static void test_arrays_of_objects_are_comma_separated(void **state)
 	assert_string_equal(buf, "[{\"a\":1},{\"a\":-2}]\n");
 }
 
-static void test_warning_event_names_file(void **state)
+static void test_event_begin_stamps_version_seq_type_time(void **state)
 {
 	struct timespec ts = { 0, 0 };
 	struct json_object *o;
 	char buf[512];
+	struct jw w;
 
 	(void)state;
-	assert_true(event_warning_encode(7, &ts, "rule-invalid", "bad JSON",
-					 "/etc/tattle/rules/x.json", buf, sizeof(buf)) > 0);
+	jw_init(&w, buf, sizeof(buf));
+	event_begin(&w, "warning", 7, &ts);
+	jw_kstr(&w, "file", "/etc/tattle/rules/x.json");
+	jw_obj_end(&w);
+	assert_true(jw_finish(&w) > 0);
 	o = json_tokener_parse(buf);
 	assert_non_null(o);
+	assert_string_equal(jstr(o, "v"), "1");
+	assert_string_equal(jstr(o, "seq"), "7");
 	assert_string_equal(jstr(o, "type"), "warning");
 	assert_string_equal(jstr(o, "file"), "/etc/tattle/rules/x.json");
 	assert_string_equal(jstr(o, "ts"), "1970-01-01T00:00:00.000000Z");
@@ -249,7 +255,7 @@ int main(void)
 		cmocka_unit_test(test_small_buffer_is_enospc),
 		cmocka_unit_test(test_ipv6_icmp_has_null_ports),
 		cmocka_unit_test(test_arrays_of_objects_are_comma_separated),
-		cmocka_unit_test(test_warning_event_names_file),
+		cmocka_unit_test(test_event_begin_stamps_version_seq_type_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
