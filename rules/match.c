@@ -19,10 +19,7 @@
 
 #define OP_MAX_DEPTH	4	/* nested "list" operators */
 
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static void seterr(char *err, size_t errlen, const char *fmt, ...)
+void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -77,13 +74,13 @@ static int ctrl_escape(char n)
 static int bad_escape(char n, char *err, size_t errlen)
 {
 	if (n == 'b' || n == 'B')
-		seterr(err, errlen, "RE2 word boundary \\%c is not supported", n);
+		rules_seterr(err, errlen, "RE2 word boundary \\%c is not supported", n);
 	else if (n == 'p' || n == 'P')
-		seterr(err, errlen, "RE2 Unicode class \\%c is not supported", n);
+		rules_seterr(err, errlen, "RE2 Unicode class \\%c is not supported", n);
 	else if (n >= '0' && n <= '9')
-		seterr(err, errlen, "back-reference or octal \\%c is not supported", n);
+		rules_seterr(err, errlen, "back-reference or octal \\%c is not supported", n);
 	else
-		seterr(err, errlen, "RE2 escape \\%c is not supported", n);
+		rules_seterr(err, errlen, "RE2 escape \\%c is not supported", n);
 	return -EINVAL;
 }
 
@@ -102,7 +99,7 @@ static int bracket_escape(struct bracket *br, char n, char *err, size_t errlen)
 	case 'w': sb_puts(&br->body, "[:alnum:]_"); return 0;
 	case 's': sb_puts(&br->body, "[:space:]"); return 0;
 	case 'D': case 'W': case 'S':
-		seterr(err, errlen, "negated class \\%c inside [...] is not supported", n);
+		rules_seterr(err, errlen, "negated class \\%c inside [...] is not supported", n);
 		return -EINVAL;
 	case ']': br->rb = true; return 0;
 	case '-': br->dash = true; return 0;
@@ -168,7 +165,7 @@ static int bracket_parse(const char *p, struct sbuf *out, char *err,
 	for (; *s && *s != ']'; s++) {
 		if (s[0] == '[' && s[1] == ':') {
 			if (!(end = strstr(s + 2, ":]"))) {
-				seterr(err, errlen, "unterminated [: class");
+				rules_seterr(err, errlen, "unterminated [: class");
 				return -EINVAL;
 			}
 			for (; s < end + 1; s++)
@@ -186,15 +183,15 @@ static int bracket_parse(const char *p, struct sbuf *out, char *err,
 			return r;
 	}
 	if (*s != ']') {
-		seterr(err, errlen, "missing ] in character class");
+		rules_seterr(err, errlen, "missing ] in character class");
 		return -EINVAL;
 	}
 	if (!br.body.len && !br.rb && !br.dash && !br.caret) {
-		seterr(err, errlen, "empty character class");
+		rules_seterr(err, errlen, "empty character class");
 		return -EINVAL;
 	}
 	if (br.body.full) {
-		seterr(err, errlen, "character class too long");
+		rules_seterr(err, errlen, "character class too long");
 		return -EINVAL;
 	}
 	bracket_emit(&br, out);
@@ -314,14 +311,14 @@ static int re_quant(struct re_state *st, uint32_t factor, char *err,
 	uint64_t w;
 
 	if (st->last_quant || !st->atom_w) {
-		seterr(err, errlen, "%s repetition operator",
+		rules_seterr(err, errlen, "%s repetition operator",
 		       st->last_quant ? "stacked" : "missing argument to");
 		return -EINVAL;
 	}
 	w = (uint64_t)st->atom_w * factor;
 	st->cost += (uint32_t)(w > RE_MAX_COST ? RE_MAX_COST : w);
 	if (factor == UINT32_MAX || w > RE_MAX_REPEAT || st->cost > RE_MAX_COST) {
-		seterr(err, errlen, "repetition too large (RE2 allows %d)",
+		rules_seterr(err, errlen, "repetition too large (RE2 allows %d)",
 		       RE_MAX_REPEAT);
 		return -EINVAL;
 	}
@@ -346,7 +343,7 @@ static int re_paren(struct re_state *st, char c, char *err, size_t errlen)
 	sb_putc(&st->out, c);
 	if (c == '(') {
 		if (st->depth >= RE_MAX_DEPTH) {
-			seterr(err, errlen, "groups nested too deep");
+			rules_seterr(err, errlen, "groups nested too deep");
 			return -EINVAL;
 		}
 		st->weight[++st->depth] = 1;
@@ -364,7 +361,7 @@ static int re_escape(struct re_state *st, char n, char *err, size_t errlen)
 	int r;
 
 	if (!n) {
-		seterr(err, errlen, "trailing backslash");
+		rules_seterr(err, errlen, "trailing backslash");
 		return -EINVAL;
 	}
 	if ((r = escape_outside(n, &st->out, err, errlen)) < 0)
@@ -382,7 +379,7 @@ static int re_repeat(struct re_state *st, const char *p, int r, uint32_t bound,
 		     bool zero, char *err, size_t errlen)
 {
 	if (p[r] == '?') {
-		seterr(err, errlen, "RE2 lazy quantifier %.*s? is not supported", r, p);
+		rules_seterr(err, errlen, "RE2 lazy quantifier %.*s? is not supported", r, p);
 		return -EINVAL;
 	}
 	if (re_quant(st, bound, err, errlen) < 0)
@@ -406,7 +403,7 @@ static int re_step(struct re_state *st, const char *p, char *err,
 		return re_escape(st, p[1], err, errlen);
 	case '(':
 		if (p[1] == '?') {
-			seterr(err, errlen, "RE2 group syntax (?...) (flags, "
+			rules_seterr(err, errlen, "RE2 group syntax (?...) (flags, "
 			       "non-capturing or named groups) is not supported; "
 			       "use \"sensitive\": false instead of (?i)");
 			return -EINVAL;
@@ -479,7 +476,7 @@ int re2_translate_lit(const char *p, char *outbuf, size_t outlen, char *lit,
 		p += r;
 	}
 	if (st.out.full) {
-		seterr(err, errlen, "regexp too long");
+		rules_seterr(err, errlen, "regexp too long");
 		return -ENOSPC;
 	}
 	re_run_end(&st);
@@ -508,7 +505,7 @@ int re2_compile(regex_t *re, const char *pattern, bool icase, char *err,
 		char msg[128];
 
 		regerror(r, re, msg, sizeof(msg));
-		seterr(err, errlen, "bad regexp: %s", msg);
+		rules_seterr(err, errlen, "bad regexp: %s", msg);
 		r = -EINVAL;
 	}
 out:
@@ -564,14 +561,14 @@ static int parse_operand(struct rule_op *op, const char *s, char *err,
 	if (!strncmp(s, "process.env.", 12)) {
 		n = strlen(s + 12);
 		if (n == 0 || n >= RULE_ENV_NAME_MAX || strchr(s + 12, '=')) {
-			seterr(err, errlen, "bad environment variable in operand \"%.64s\"", s);
+			rules_seterr(err, errlen, "bad environment variable in operand \"%.64s\"", s);
 			return -EINVAL;
 		}
 		op->operand = OPD_PROC_ENV;
 		op->env_name = op->operand_text + 12;
 		return 0;
 	}
-	seterr(err, errlen, "unknown operand \"%.64s\"", s);
+	rules_seterr(err, errlen, "unknown operand \"%.64s\"", s);
 	return -EINVAL;
 }
 
@@ -584,7 +581,7 @@ static int parse_type(const char *s, enum rule_op_type *t, char *err,
 			return 0;
 		}
 	}
-	seterr(err, errlen, "unknown operator type \"%.64s\"", s);
+	rules_seterr(err, errlen, "unknown operator type \"%.64s\"", s);
 	return -EINVAL;
 }
 
@@ -606,7 +603,7 @@ static int check_pair(const struct rule_op *op, char *err, size_t errlen)
 	default: ok = true; break;
 	}
 	if (!ok)
-		seterr(err, errlen, "operand \"%s\" cannot be used with type \"%s\"",
+		rules_seterr(err, errlen, "operand \"%s\" cannot be used with type \"%s\"",
 		       op->operand_text, type_names[op->type]);
 	return ok ? 0 : -EINVAL;
 }
@@ -634,7 +631,7 @@ static int compile_network(struct rule_op *op, char *err, size_t errlen)
 	if (r == -ENOENT)
 		r = netset_add_cidr(op->nets, op->data);
 	if (r < 0) {
-		seterr(err, errlen, "bad network \"%.64s\" (want CIDR, LAN or MULTICAST)",
+		rules_seterr(err, errlen, "bad network \"%.64s\" (want CIDR, LAN or MULTICAST)",
 		       op->data);
 		return -EINVAL;
 	}
@@ -684,12 +681,12 @@ static int compile_list(struct rule_op *op, const struct json_object *obj,
 	}
 	if (!arr || !json_object_is_type(arr, json_type_array) ||
 	    (n = json_object_array_length(arr)) == 0) {
-		seterr(err, errlen, "list operator without sub-operators");
+		rules_seterr(err, errlen, "list operator without sub-operators");
 		r = -EINVAL;
 		goto out;
 	}
 	if (n > RULE_OP_MAX_LIST) {
-		seterr(err, errlen, "list has more than %d operators", RULE_OP_MAX_LIST);
+		rules_seterr(err, errlen, "list has more than %d operators", RULE_OP_MAX_LIST);
 		r = -EINVAL;
 		goto out;
 	}
@@ -716,7 +713,7 @@ static int compile_fields(struct rule_op *op, const struct json_object *obj,
 	size_t len = 0;
 
 	if (!(s = obj_str(obj, "type", NULL))) {
-		seterr(err, errlen, "operator has no \"type\"");
+		rules_seterr(err, errlen, "operator has no \"type\"");
 		return -EINVAL;
 	}
 	if (parse_type(s, &op->type, err, errlen) < 0)
@@ -726,17 +723,17 @@ static int compile_fields(struct rule_op *op, const struct json_object *obj,
 	s = obj_str(obj, "data", &len);
 	if (json_object_object_get_ex(obj, "data", &v) && !s &&
 	    !json_object_is_type(v, json_type_null)) {
-		seterr(err, errlen, "operator \"data\" is not a string");
+		rules_seterr(err, errlen, "operator \"data\" is not a string");
 		return -EINVAL;
 	}
 	if (!s)
 		s = "";
 	if (op->type != OP_LIST && len > RULE_OP_MAX_DATA) {
-		seterr(err, errlen, "operator data longer than %d bytes", RULE_OP_MAX_DATA);
+		rules_seterr(err, errlen, "operator data longer than %d bytes", RULE_OP_MAX_DATA);
 		return -EINVAL;
 	}
 	if (memchr(s, '\0', len)) {
-		seterr(err, errlen, "operator data contains a NUL byte");
+		rules_seterr(err, errlen, "operator data contains a NUL byte");
 		return -EINVAL;
 	}
 	if (!(op->data = strndup(s, len)))
@@ -744,7 +741,7 @@ static int compile_fields(struct rule_op *op, const struct json_object *obj,
 	op->data_len = len;
 	s = obj_str(obj, "operand", NULL);
 	if (!s && op->type != OP_LIST) {
-		seterr(err, errlen, "operator has no \"operand\"");
+		rules_seterr(err, errlen, "operator has no \"operand\"");
 		return -EINVAL;
 	}
 	if (!(op->operand_text = strdup(s ? s : "list")))
@@ -766,11 +763,11 @@ static int compile_one(const struct json_object *obj, int depth,
 
 	*out = NULL;
 	if (!obj || !json_object_is_type(obj, json_type_object)) {
-		seterr(err, errlen, "operator is not an object");
+		rules_seterr(err, errlen, "operator is not an object");
 		return -EINVAL;
 	}
 	if (depth > OP_MAX_DEPTH) {
-		seterr(err, errlen, "list operators nested too deep");
+		rules_seterr(err, errlen, "list operators nested too deep");
 		return -EINVAL;
 	}
 	if (!(op = calloc(1, sizeof(*op))))
@@ -793,7 +790,7 @@ static int compile_one(const struct json_object *obj, int depth,
 		break;
 	case OP_LISTS:
 		if (!op->data_len) {
-			seterr(err, errlen, "lists operator without a directory");
+			rules_seterr(err, errlen, "lists operator without a directory");
 			r = -EINVAL;
 		}
 		break;

@@ -40,6 +40,11 @@ struct rule_ctx {
 	void *data;
 };
 
+/* Format an error into err[errlen] (NULL or 0 ignored); shared by the
+ * rules library's parsers. */
+void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 enum rule_op_type { OP_SIMPLE, OP_REGEXP, OP_NETWORK, OP_LIST, OP_LISTS };
 
 enum rule_operand {
