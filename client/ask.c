@@ -227,20 +227,9 @@ static int ask_key(struct ask *a, struct tconn *c, int k)
 	return 0;
 }
 
-static int ask_drain(struct ask *a, struct tconn *c)
+static void ask_on_event(void *data, struct json_object *ev)
 {
-	char *line;
-	size_t len;
-	int r;
-
-	while ((r = tconn_read_line(c, 0, &line, &len)) > 0) {
-		struct json_object *ev = tconn_parse(line, len);
-
-		if (ev)
-			ask_event(a, ev);
-		json_object_put(ev);
-	}
-	return r == 0 ? -ECONNRESET : r == -ETIMEDOUT ? 0 : r;
+	ask_event(data, ev);
 }
 
 static int ask_loop(struct ask *a, struct tconn *c, struct term *tm)
@@ -248,7 +237,7 @@ static int ask_loop(struct ask *a, struct tconn *c, struct term *tm)
 	int ev, r;
 
 	for (;;) {
-		if ((r = ask_drain(a, c)) < 0)
+		if ((r = tconn_drain(c, ask_on_event, a)) < 0)
 			return r;
 		ask_expire(a, mono_ms());
 		ask_render(a);

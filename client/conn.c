@@ -238,3 +238,20 @@ int tconn_fail(const char *cmd, const char *path, int err)
 		strerror(-err));
 	return EXIT_RUNTIME;
 }
+
+int tconn_drain(struct tconn *c, void (*cb)(void *data, struct json_object *ev),
+		void *data)
+{
+	char *line;
+	size_t len;
+	int r;
+
+	while ((r = tconn_read_line(c, 0, &line, &len)) > 0) {
+		struct json_object *ev = tconn_parse(line, len);
+
+		if (ev)
+			cb(data, ev);
+		json_object_put(ev);
+	}
+	return r == 0 ? -ECONNRESET : r == -ETIMEDOUT ? 0 : r;
+}

@@ -52,6 +52,11 @@ int tconn_call(struct tconn *c, const char *cmd, const char *args_json,
 /* Parse a line as a JSON object; NULL if it is not one. */
 struct json_object *tconn_parse(const char *line, size_t len);
 
+/* Take every complete line waiting now, parsed, to cb (lines that are not
+ * JSON are skipped).  0, -ECONNRESET when the daemon left, or -errno. */
+int tconn_drain(struct tconn *c, void (*cb)(void *data, struct json_object *ev),
+		void *data);
+
 /* Helpers for reading replies and events (NULL/0 when absent). */
 struct json_object *jget(const struct json_object *o, const char *key);
 const char *jstr(const struct json_object *o, const char *key);

@@ -9,6 +9,7 @@
 
 #include "cmds.h"
 #include "conn.h"
+#include "rules.h"
 #include "fmt.h"
 
 static void rules_usage(FILE *out)
@@ -141,16 +142,6 @@ struct add_opts {
 	bool precedence, disabled;
 };
 
-static struct json_object *simple(const char *operand, const char *data)
-{
-	struct json_object *o = json_object_new_object();
-
-	json_object_object_add(o, "type", json_object_new_string("simple"));
-	json_object_object_add(o, "operand", json_object_new_string(operand));
-	json_object_object_add(o, "sensitive", json_object_new_boolean(false));
-	json_object_object_add(o, "data", json_object_new_string(data));
-	return o;
-}
 
 /* One condition: a simple operator; several: a "list" (AND). */
 static struct json_object *add_operator(const struct add_opts *o)
@@ -163,7 +154,7 @@ static struct json_object *add_operator(const struct add_opts *o)
 
 	for (i = 0; i < 5; i++) {
 		if (val[i])
-			json_object_array_add(list, simple(opd[i], val[i]));
+			json_object_array_add(list, rule_json_simple(opd[i], val[i]));
 	}
 	if (json_object_array_length(list) == 0) {
 		json_object_put(list);

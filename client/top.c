@@ -308,21 +308,9 @@ static int top_parse(int argc, char **argv, struct top *t)
 	return 0;
 }
 
-/* Take every complete line now.  0, or -ECONNRESET when the daemon left. */
-static int top_drain(struct top *t, struct tconn *c)
+static void top_on_event(void *data, struct json_object *ev)
 {
-	char *line;
-	size_t len;
-	int r;
-
-	while ((r = tconn_read_line(c, 0, &line, &len)) > 0) {
-		struct json_object *ev = tconn_parse(line, len);
-
-		if (ev)
-			top_event(t, ev);
-		json_object_put(ev);
-	}
-	return r == 0 ? -ECONNRESET : r == -ETIMEDOUT ? 0 : r;
+	top_event(data, ev);
 }
 
 static int top_start(struct top *t, struct tconn *c)
@@ -351,7 +339,7 @@ static int top_loop(struct top *t, struct tconn *c, struct term *tm)
 	int ev, r;
 
 	for (;;) {
-		if ((r = top_drain(t, c)) < 0)
+		if ((r = tconn_drain(c, top_on_event, t)) < 0)
 			return r;
 		now = now_ms();
 		if (now >= next) {
