@@ -160,6 +160,8 @@ static int config_apply_bool(struct config *c, const char *name, bool v,
 		c->no_audit = v;
 	else if (!strcmp(name, "audit-execve"))
 		c->audit_execve = v;
+	else if (!strcmp(name, "no-sockdiag"))
+		c->no_sockdiag = v;
 	else {
 		snprintf(err, errlen, "'%s' is not a true/false option", name);
 		return -EINVAL;

@@ -27,6 +27,7 @@ struct config {
 	bool fail_closed;
 	bool no_audit;
 	bool audit_execve;
+	bool no_sockdiag;		/* use the /proc/net fallback (tests) */
 	char audit_key[32];
 	unsigned audit_wait_ms;		/* wait for audit before deciding */
 	unsigned verdict_timeout_ms;	/* hard cap on any pending packet */

@@ -137,11 +137,11 @@ static int setup_attrib(struct daemon *d)
 	struct attrib_opts ao = { .self = d->self };
 	int r;
 
-	d->sd = sockdiag_open();
+	d->sd = d->cfg.no_sockdiag ? NULL : sockdiag_open();
 	if (!d->sd)
 		daemon_warning(d, "sockdiag-unavailable",
-			       "sock_diag unavailable: attributing by audit "
-			       "destinations and /proc scans only", NULL);
+			       "sock_diag unavailable: finding sockets in "
+			       "/proc/net on the worker thread (slower)", NULL);
 	d->pc = pidcache_new(&pcc);
 	d->worker = worker_new(NULL);
 	d->dns = dns_cache_new(DAEMON_DNS_CACHE);

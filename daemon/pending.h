@@ -15,6 +15,7 @@ enum pending_wait {
 	PENDING_AUDIT = 1,	/* audit records to catch up */
 	PENDING_WORKER,		/* a /proc scan on the worker thread */
 	PENDING_PROMPT,		/* a person's answer */
+	PENDING_SOCKET,		/* /proc/net read for its socket (no sock_diag) */
 };
 
 struct pending_pkt {

@@ -192,6 +192,28 @@ static bool verdict_scan(struct daemon *d, struct pending_pkt *pk, uint64_t now_
 	return true;
 }
 
+/* Without sock_diag the packet's socket comes from /proc/net, read on the
+ * worker; the result continues in verdict_first.  true when submitted. */
+static bool verdict_find_socket(struct daemon *d, struct pending_pkt *pk)
+{
+	struct worker_req req = { .op = WORKER_SOCKET };
+	uint8_t p = pk->flow.proto;
+
+	if (d->sd || !d->worker || pk->ast.looked_up ||
+	    (pk->flow.flags & FLOW_F_NO_L4) ||
+	    (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_UDPLITE))
+		return false;
+	req.cookie = pk->id;
+	req.flow = pk->flow;
+	if (worker_submit(d->worker, &req) < 0) {
+		d->st.scans_rejected++;
+		return false;
+	}
+	pk->wait = PENDING_SOCKET;
+	pk->deadline_ms = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
+	return true;
+}
+
 /* First look at a new packet.  true when decided now. */
 static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms)
 {
@@ -199,6 +221,8 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 
 	if (!d->attrib)
 		return verdict_decide(d, pk, &verdict_none, "default");
+	if (verdict_find_socket(d, pk))
+		return false;
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			  ATTRIB_FIRST, now_ms, &ar) == 1)
 		return verdict_decide(d, pk, &ar, "default");
@@ -368,6 +392,18 @@ static void verdict_on_result(struct worker_result *r, void *data)
 	uint64_t now_ms = loop_now_ms();
 	struct attrib_result ar;
 
+	if (r->op == WORKER_SOCKET) {
+		if (!pk || pk->wait != PENDING_SOCKET)
+			return;
+		pk->ast.looked_up = true;
+		pk->ast.sock_found = r->err == 0 && r->sock.inode;
+		if (pk->ast.sock_found)
+			pk->ast.sock = r->sock;
+		pk->wait = 0;
+		if (verdict_first(d, pk, now_ms))
+			pending_remove(d->pending, pk);
+		return;
+	}
 	if (r->err == 0)
 		(void)attrib_on_scan(d->attrib, r->ino, r->pid, &r->pi, now_ms);
 	if (!pk || pk->wait != PENDING_WORKER)

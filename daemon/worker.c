@@ -13,6 +13,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include "procnet.h"
+
 /* Full scans queued back to back share one pass over /proc: a burst of
  * unattributed packets then costs one scan, not one each. */
 #define WORKER_BATCH_MAX	16
@@ -168,6 +170,20 @@ static void run_read(struct worker *w, const struct worker_req *q)
 	post(w, &r);
 }
 
+/* /proc/net parsing costs milliseconds (tens with 10k sockets): here,
+ * never on the loop. */
+static void run_socket(struct worker *w, const struct worker_req *q)
+{
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.err = procnet_lookup(w->procroot, &q->flow, &r.sock);
+	r.ino = r.err ? 0 : r.sock.inode;
+	post(w, &r);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -183,6 +199,8 @@ static void *worker_main(void *arg)
 		pthread_mutex_unlock(&w->mu);
 		if (b->q[0].op == WORKER_READ_PROC)
 			run_read(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_SOCKET)
+			run_socket(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SCAN_PIDS)
 			run_scan_pids(w, &b->q[0]);
 		else
@@ -283,6 +301,8 @@ static bool req_valid(const struct worker_req *q)
 		return inos_ok;
 	case WORKER_READ_PROC:
 		return q->pid > 0;
+	case WORKER_SOCKET:
+		return q->flow.family != 0;
 	}
 	return false;
 }

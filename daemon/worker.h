@@ -11,7 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "packet.h"
 #include "procfs.h"
+#include "sockdiag.h"
 
 #define WORKER_MAX_REQUESTS	256
 #define WORKER_MAX_RESULTS	1024
@@ -29,6 +31,8 @@ enum worker_op {
 				 * scans queued back to back share one pass
 				 * (up to PROCFS_SCAN_MAX_INOS inodes) */
 	WORKER_READ_PROC,	/* procfs_read_proc(pid) */
+	WORKER_SOCKET,		/* procnet_lookup(flow): the socket of a
+				 * packet when sock_diag is unavailable */
 };
 
 struct worker_req {
@@ -39,6 +43,7 @@ struct worker_req {
 	pid_t pids[WORKER_MAX_PIDS];
 	size_t n_pids;		/* WORKER_SCAN_PIDS: 1..WORKER_MAX_PIDS */
 	pid_t pid;		/* WORKER_READ_PROC */
+	struct flow flow;	/* WORKER_SOCKET */
 };
 
 /* A scan posts one result per requested inode; a read posts one. */
@@ -49,6 +54,7 @@ struct worker_result {
 	int err;		/* 0, or -ENOENT (not found / process gone),
 				 * other -errno from procfs */
 	pid_t pid;		/* owner found / pid read; 0 when err */
+	struct sockdiag_sock sock;	/* WORKER_SOCKET: what /proc/net says */
 	struct proc_info pi;	/* the owner's facts when err == 0; for a
 				 * scan, pi.start_time == 0 if the owner
 				 * exited before it could be read */
