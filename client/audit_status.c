@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "audit.h"
 
@@ -14,8 +15,32 @@ static void audit_status_usage(FILE *out)
 	fprintf(out, "usage: tattle audit-status [--key KEY] [--purge]\n"
 		"  print kernel audit state as JSON: enabled, backlog_limit, lost,\n"
 		"  auditd pid, rule counts (all, and with KEY, default \"%s\")\n"
-		"  --purge  delete every audit rule carrying KEY\n",
+		"  --purge  after a crash: delete every audit rule carrying KEY and\n"
+		"           restore the audit settings the crashed tattled found\n",
 		AUDIT_KEY_DEFAULT);
+}
+
+/* After a crash: delete the rules with key, and put back the settings the
+ * crashed run found (tattled saves them in /run/tattle/audit-KEY.state). */
+static void audit_status_purge(struct audit_ctl *c, const char *key)
+{
+	unsigned en, bl;
+	char path[512];
+	FILE *f;
+
+	if (audit_ctl_purge_key(c, key) < 0)
+		fprintf(stderr, "tattle: audit: purge %s failed\n", key);
+	snprintf(path, sizeof(path), "/run/tattle/audit-%s.state", key);
+	f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fscanf(f, "enabled %u backlog_limit %u", &en, &bl) == 2 &&
+	    audit_ctl_set(c, AUDIT_STATUS_BACKLOG_LIMIT, bl) == 0 &&
+	    audit_ctl_set(c, AUDIT_STATUS_ENABLED, en) == 0)
+		(void)unlink(path);
+	else
+		fprintf(stderr, "tattle: audit: cannot restore %s\n", path);
+	fclose(f);
 }
 
 int audit_status_main(int argc, char **argv)
@@ -58,8 +83,8 @@ int audit_status_main(int argc, char **argv)
 		fprintf(stderr, "tattle: audit: %s\n", strerror(errno));
 		return 1;
 	}
-	if (purge && audit_ctl_purge_key(c, key) < 0)
-		fprintf(stderr, "tattle: audit: purge %s failed\n", key);
+	if (purge)
+		audit_status_purge(c, key);
 	if (audit_ctl_status(c, &st) < 0 ||
 	    (all = audit_ctl_count_key(c, NULL)) < 0 ||
 	    (ours = audit_ctl_count_key(c, key)) < 0) {

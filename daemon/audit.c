@@ -385,6 +385,8 @@ struct audit_ctl {
 	uint32_t seq;
 	bool have_orig;		/* orig holds the state before our setup */
 	struct audit_status orig;
+	bool recovered;		/* rec_*: the state before a crashed run */
+	uint32_t rec_enabled, rec_backlog;
 	bool set_enabled;	/* we changed enabled from orig to 1 */
 	bool set_backlog;	/* we changed backlog_limit to our_backlog */
 	uint32_t our_backlog;
@@ -759,6 +761,28 @@ static int ctl_raise(struct audit_ctl *c, const struct audit_status *st,
 	return 0;
 }
 
+/* What a crashed run changed is ours to undo: it found audit as
+ * recorded (rec_*) and left it as it is now (st). */
+static void ctl_adopt_crashed(struct audit_ctl *c, const struct audit_status *st)
+{
+	if (!c->recovered)
+		return;
+	if (c->rec_enabled == 0 && st->enabled == 1)
+		c->set_enabled = true;
+	if (!c->set_backlog && st->pid == 0 && c->rec_backlog < st->backlog_limit) {
+		c->set_backlog = true;
+		c->our_backlog = st->backlog_limit;
+	}
+}
+
+void audit_ctl_recover(struct audit_ctl *c, uint32_t enabled,
+		       uint32_t backlog_limit)
+{
+	c->recovered = true;
+	c->rec_enabled = enabled;
+	c->rec_backlog = backlog_limit;
+}
+
 static int ctl_add_ours(struct audit_ctl *c, struct audit_diag *diag)
 {
 	bool warned_b32 = false;
@@ -836,12 +860,17 @@ int audit_ctl_setup(struct audit_ctl *c, const struct audit_setup *opts,
 		c->foreign = s.foreign;
 		c->orig = st;
 		c->have_orig = true;
+		if (c->recovered) {
+			c->orig.enabled = c->rec_enabled;
+			c->orig.backlog_limit = c->rec_backlog;
+		}
 	}
 	if (st.enabled == ENABLED_LOCKED)
 		return ctl_setup_locked(c, diag);
 	if ((r = ctl_raise(c, &st, o.backlog_limit ? o.backlog_limit :
 			   AUDIT_BACKLOG_DEFAULT)) < 0)
 		goto fail;
+	ctl_adopt_crashed(c, &st);
 	/* Stale rules are not fatal; the ones we add are what matters. */
 	r = ctl_purge(c, c->key, true, diag);
 	if (r < 0 && r != -E2BIG)

@@ -157,6 +157,12 @@ int audit_ctl_set(struct audit_ctl *c, uint32_t mask, uint32_t value);
 int audit_ctl_setup(struct audit_ctl *c, const struct audit_setup *opts,
 		    struct audit_diag *diag);
 
+/* Before audit_ctl_setup: a previous run with our key crashed after
+ * finding audit with these values, so restore to them at teardown rather
+ * than to what that run left behind. */
+void audit_ctl_recover(struct audit_ctl *c, uint32_t enabled,
+		       uint32_t backlog_limit);
+
 /* Lists the kernel's rules and counts those whose key equals key exactly
  * (key NULL: every rule).  Returns the count or -errno. */
 int audit_ctl_count_key(struct audit_ctl *c, const char *key);

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.h"
@@ -82,6 +83,42 @@ static int open_log(struct daemon *d)
 	return d->log ? 0 : -errno;
 }
 
+#define AUDIT_STATE_DIR "/run/tattle"
+
+/* The audit state we found, kept in /run (tmpfs: gone at reboot, like the
+ * kernel's audit state) until a clean exit restores it.  If a run is
+ * killed, the next one restores what the killed one found, not what it
+ * left behind.  Best effort: without the file, behaviour is as before. */
+static void audit_state_path(const struct daemon *d, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s/audit-%s.state", AUDIT_STATE_DIR, d->cfg.audit_key);
+}
+
+static void audit_state_load_or_save(struct daemon *d)
+{
+	struct audit_status st;
+	unsigned en, bl;
+	char path[512];
+	FILE *f;
+
+	audit_state_path(d, path, sizeof(path));
+	f = fopen(path, "re");
+	if (f) {
+		if (fscanf(f, "enabled %u backlog_limit %u", &en, &bl) == 2)
+			audit_ctl_recover(d->actl, en, bl);
+		fclose(f);
+		return;
+	}
+	if (audit_ctl_status(d->actl, &st) < 0)
+		return;
+	(void)mkdir(AUDIT_STATE_DIR, 0755);
+	f = fopen(path, "we");
+	if (!f)
+		return;
+	fprintf(f, "enabled %u backlog_limit %u\n", st.enabled, st.backlog_limit);
+	fclose(f);
+}
+
 /* Audit is optional: without it attribution falls back to /proc scans,
  * and the reason is reported, never silent. */
 static void setup_audit(struct daemon *d)
@@ -105,6 +142,7 @@ static void setup_audit(struct daemon *d)
 		daemon_warning(d, "audit-unavailable", msg, NULL);
 		return;
 	}
+	audit_state_load_or_save(d);
 	if ((r = audit_ctl_setup(d->actl, &as, &diag)) < 0) {
 		snprintf(msg, sizeof(msg), "audit rules: %s; attribution falls "
 			 "back to /proc", strerror(-r));
@@ -285,8 +323,16 @@ static void daemon_teardown(struct daemon *d)
 		verdict_flush_all(d, "default");
 	prompts_free(d->prompts);
 	control_free(d->ctl);
-	if (d->actl && audit_ctl_teardown(d->actl) < 0)
-		fprintf(stderr, "tattled: could not restore all audit settings\n");
+	if (d->actl) {
+		char path[512];
+
+		if (audit_ctl_teardown(d->actl) < 0) {
+			fprintf(stderr, "tattled: could not restore all audit settings\n");
+		} else {
+			audit_state_path(d, path, sizeof(path));
+			(void)unlink(path);
+		}
+	}
 	audit_ctl_close(d->actl);
 	audit_mc_close(d->amc);
 	aurec_asm_free(d->asm_);

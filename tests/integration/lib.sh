@@ -43,6 +43,11 @@ tt_cleanup() {
 		kill -KILL "$TT_DAEMON_PID" 2>/dev/null
 	fi
 	eval "$TT_CLEANUPS"
+	# A daemon of ours that died uncleanly left its audit rules and the
+	# settings it found: put them back.
+	if [ -f "/run/tattle/audit-$TT_KEY.state" ]; then
+		"$TATTLE" audit-status --key "$TT_KEY" --purge >/dev/null 2>&1
+	fi
 	if [ -n "$TT_NS" ]; then
 		ip netns pids "$TT_NS" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 		ip netns del "$TT_NS" 2>/dev/null
