@@ -101,26 +101,38 @@ static void attrib_sockdiag(struct attrib *a, const struct flow *f,
 }
 
 /* Senders to this destination as this uid, recently.  1 with one process
- * (or several of the same executable: the newest), 0 when none, -1 when
- * they disagree. */
+ * (or several of the same executable: the newest), 0 when none or not yet,
+ * -1 when they disagree.
+ *
+ * A sender's record is emitted when its syscall returns, after its packet
+ * is queued: a record already there at the first look is almost always an
+ * earlier send by someone else.  So the first look only notes the newest
+ * record; until the wait is over, only a newer record may answer; at the
+ * final look every record in the window counts. */
 static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
-			  uint64_t arrival_ms, const struct proc_info **out)
+			  struct attrib_pkt *st, enum attrib_stage stage,
+			  const struct proc_info **out)
 {
 	struct pidcache_cand c[ATTRIB_MAX_CANDS];
 	int n, i;
 
 	*out = NULL;
-	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, uid, arrival_ms,
-			     a->dest_slack_ms, c, ATTRIB_MAX_CANDS);
-	if (n <= 0)
+	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, uid,
+			     st->arrival_ms, a->dest_slack_ms, c, ATTRIB_MAX_CANDS);
+	if (stage == ATTRIB_FIRST) {
+		st->dest_seen_ts = n > 0 ? c[0].ts_ms + 1 : 0;
+		return 0;
+	}
+	if (n <= 0 || (stage != ATTRIB_FINAL && c[0].ts_ms < st->dest_seen_ts))
 		return 0;
 	if (n > ATTRIB_MAX_CANDS)
 		return -1;	/* too many to vouch for */
-	for (i = 1; i < n; i++) {
+	for (i = 0; i < n; i++) {
 		const char *e0 = c[0].proc ? c[0].proc->exe : NULL;
 		const char *ei = c[i].proc ? c[i].proc->exe : NULL;
 
-		if (!e0 || !ei || strcmp(e0, ei) != 0)
+		/* A stale candidate was some other process, now unknown. */
+		if (c[i].stale || !e0 || !ei || strcmp(e0, ei) != 0)
 			return -1;
 	}
 	*out = c[0].proc;
@@ -155,7 +167,7 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 			return 0;
 	}
 	if (has_uid && f->family && !(f->flags & FLOW_F_NO_L4)) {
-		r = attrib_by_dest(a, f, uid, st->arrival_ms, &pi);
+		r = attrib_by_dest(a, f, uid, st, stage, &pi);
 		if (r > 0)
 			return attrib_done(a, out, pi, SRC_AUDIT_DST);
 		if (r < 0) {
@@ -221,10 +233,17 @@ static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 	struct proc_info pi;
 	int r;
 
-	if (!refresh && pidcache_get(a->pc, ev->pid, now_ms, &cached) == 0 &&
-	    (!ev->exe[0] || (cached->exe && !strcmp(cached->exe, ev->exe)))) {
-		*start = cached->start_time;
-		return 0;
+	if (pidcache_get(a->pc, ev->pid, now_ms, &cached) == 0) {
+		bool same = !ev->exe[0] || (cached->exe && !strcmp(cached->exe, ev->exe));
+
+		if (same && !refresh) {
+			*start = cached->start_time;
+			return 0;
+		}
+		/* Another executable without an exec: the pid was reused
+		 * (perhaps within one start-time tick): a new identity. */
+		if (!same && !refresh)
+			(void)pidcache_new_identity(a->pc, ev->pid);
 	}
 	attrib_event_proc(a, ev, &pi);
 	r = pidcache_put(a->pc, &pi, now_ms);

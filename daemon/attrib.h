@@ -36,6 +36,8 @@ enum attrib_stage {
 /* Per-packet attribution state, kept with the held packet. */
 struct attrib_pkt {
 	uint64_t arrival_ms;	/* when the packet reached us (monotonic) */
+	uint64_t dest_seen_ts;	/* newest destination record already there
+				 * at the first look (0: none) */
 	bool looked_up;		/* sock_diag asked already */
 	bool sock_found;
 	struct sockdiag_sock sock;

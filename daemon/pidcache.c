@@ -32,6 +32,7 @@ struct pc_proc {
 	uint64_t exited_at_ms;
 	bool exited;
 	bool used;
+	uint32_t gen;		/* identity generation, see pidcache_new_identity */
 	struct pc_proc *hnext;
 	struct dl lru;		/* LRU if used, free list if dropped */
 	struct dl inodes;	/* pc_inode.own */
@@ -41,6 +42,7 @@ struct pc_proc {
 struct pc_inode {
 	uint64_t ino;
 	uint64_t start_time;	/* owner's start time when learned */
+	uint32_t gen;		/* owner's identity generation when learned */
 	struct pc_proc *owner;
 	struct pc_inode *hnext;
 	struct dl lru;
@@ -54,6 +56,7 @@ struct pc_dest {
 	uint32_t uid;
 	uint64_t ts_ms;
 	uint64_t hash;
+	uint32_t gen;		/* owner's identity generation when recorded */
 	struct pc_proc *owner;
 	struct pc_dest *hnext;
 	struct dl lru;		/* head = most recently recorded */
@@ -439,9 +442,16 @@ int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 		return r;
 	p = proc_find(pc, pi->pid);
 	if (p && start_differs(p->pi.start_time, copy.start_time)) {
-		proc_drop(pc, p);
+		/* Reuse: a new identity in the same slot.  Its sockets are
+		 * gone with it; its destination records stay, stale: they
+		 * never resolve to the new process, and a destination match
+		 * that includes one is ambiguous rather than wrongly the new
+		 * process's. */
+		while (!dl_empty(&p->inodes))
+			inode_drop(pc, dl_entry(p->inodes.next, struct pc_inode, own));
+		p->gen++;
+		p->exited = false;
 		pc->st.reuse_detected++;
-		p = NULL;
 	}
 	if (p) {
 		if (!copy.start_time)
@@ -540,6 +550,7 @@ int pidcache_put_inode(struct pidcache *pc, uint64_t ino, pid_t pid,
 	dl_del(&e->own);
 	dl_add(&owner->inodes, &e->own);
 	e->owner = owner;
+	e->gen = owner->gen;
 	e->start_time = start_time ? start_time : owner->pi.start_time;
 	dl_move(&pc->ilru, &e->lru);
 	return 0;
@@ -555,8 +566,11 @@ int pidcache_by_inode(struct pidcache *pc, uint64_t ino, uint64_t now_ms,
 	if (!e)
 		goto miss;
 	owner = e->owner;
-	/* Defence in depth: owners drop their entries on reuse already. */
-	if (start_differs(e->start_time, owner->pi.start_time)) {
+	/* Defence in depth: owners drop their entries on reuse already.  An
+	 * entry learned for an earlier identity of the pid is not this
+	 * process's socket. */
+	if (start_differs(e->start_time, owner->pi.start_time) ||
+	    e->gen != owner->gen) {
 		inode_drop(pc, e);
 		goto miss;
 	}
@@ -584,7 +598,7 @@ static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
 		if (!dest_is(d, family, addr, port, uid))
 			continue;
-		if (d->owner == owner)
+		if (d->owner == owner && d->gen == owner->gen)
 			return d;
 		if (!oldest || d->ts_ms < oldest->ts_ms)
 			oldest = d;
@@ -625,11 +639,12 @@ int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 	h = dest_hash(pc, family, addr, port, uid);
 	d = dest_slot(pc, h, family, addr, port, uid, owner);
 	/* Audit events can arrive out of order: never move ts_ms back. */
-	if (d->owner != owner || ts_ms > d->ts_ms)
+	if (d->owner != owner || d->gen != owner->gen || ts_ms > d->ts_ms)
 		d->ts_ms = ts_ms;
 	dl_del(&d->own);
 	dl_add(&owner->dests, &d->own);
 	d->owner = owner;
+	d->gen = owner->gen;
 	dl_move(&pc->dlru, &d->lru);
 	return 0;
 }
@@ -670,7 +685,10 @@ int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		c.pid = d->owner->pi.pid;
 		c.start_time = d->owner->pi.start_time;
 		c.ts_ms = d->ts_ms;
-		c.proc = &d->owner->pi;
+		/* Recorded for an earlier identity of this pid: who it was is
+		 * no longer known, only that it was someone else. */
+		c.stale = d->gen != d->owner->gen;
+		c.proc = c.stale ? NULL : &d->owner->pi;
 		cand_insert(cands, &stored, max, &c);
 		total++;
 	}
@@ -728,4 +746,15 @@ int pidcache_expire(struct pidcache *pc, uint64_t now_ms, size_t batch,
 void pidcache_get_stats(const struct pidcache *pc, struct pidcache_stats *out)
 {
 	*out = pc->st;
+}
+
+int pidcache_new_identity(struct pidcache *pc, pid_t pid)
+{
+	struct pc_proc *p = proc_find(pc, pid);
+
+	if (!p)
+		return -ENOENT;
+	p->gen++;
+	pc->st.reuse_detected++;
+	return 0;
 }

@@ -12,6 +12,7 @@
 #ifndef TATTLE_PIDCACHE_H
 #define TATTLE_PIDCACHE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -56,7 +57,10 @@ struct pidcache_cand {
 	pid_t pid;
 	uint64_t start_time;
 	uint64_t ts_ms;
-	const struct proc_info *proc;
+	const struct proc_info *proc;	/* NULL when stale */
+	bool stale;		/* recorded for an earlier identity of the pid
+				 * (pidcache_new_identity): someone else, now
+				 * unknown */
 };
 
 /* Liveness probe: 1 if pid is alive with this start time, 0 if it is gone
@@ -77,6 +81,14 @@ void pidcache_free(struct pidcache *pc);
  * Refreshing an exited entry keeps it exited.  0, -EINVAL, -ENOMEM. */
 int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 		 uint64_t now_ms);
+
+/* The cached pid is now a different process although its start time
+ * looks the same (/proc start times tick every 10 ms, so a pid reused
+ * within one tick is indistinguishable; the caller sees it as a new
+ * executable without an exec).  Index entries learned so far stay, but
+ * belong to the earlier identity: by_inode misses them and by_dest marks
+ * them stale.  0, or -ENOENT if not cached. */
+int pidcache_new_identity(struct pidcache *pc, pid_t pid);
 
 /* 0 and *out on hit (exited entries within their grace period included);
  * -ENOENT if absent or idle past ttl_ms (then dropped).  A hit refreshes

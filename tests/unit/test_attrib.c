@@ -226,6 +226,32 @@ static void test_exited_process_keeps_audit_facts(void **state)
 	assert_string_equal(r.proc->comm, "tconnect");
 }
 
+/* A record already there when the packet arrives is an earlier send by
+ * someone else (the sender's own record follows its packet): it must not
+ * answer before the wait is over, and the sender's record then wins. */
+static void test_record_before_packet_does_not_answer_early(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 9000 };
+	struct flow f = udp_flow("10.0.0.8", 53);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 9, "/usr/bin/procA", "10.0.0.8", 53, 0);
+	attrib_on_audit(fx->a, &ev, true, 8990);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       9000, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       9000, &r), 0);
+	sendto_event(&ev, FAKE_PID + 10, "/usr/bin/procB", "10.0.0.8", 53, 0);
+	attrib_on_audit(fx->a, &ev, true, 9001);
+	/* Two programs sent there within the window: not guessed. */
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       9001, &r), 1);
+	assert_null(r.proc);
+	assert_true(r.ambiguous);
+}
+
 static void test_icmp_without_ports_waits_then_none(void **state)
 {
 	struct fixture *fx = *state;
@@ -251,6 +277,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_pid_events_are_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_network_syscall_is_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exited_process_keeps_audit_facts, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_before_packet_does_not_answer_early, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -302,7 +302,9 @@ static void test_new_process_inode_never_indexed_for_old(void **state)
 	pidcache_free(pc);
 }
 
-static void test_old_process_dest_dropped_on_reuse(void **state)
+/* The old process's send stays on record, but as someone unknown: it must
+ * never be reported as the new process. */
+static void test_old_process_dest_is_stale_after_reuse(void **state)
 {
 	struct pidcache *pc = new_cache(8, 8, 8, 2);
 	struct pidcache_cand c[2];
@@ -313,7 +315,39 @@ static void test_old_process_dest_dropped_on_reuse(void **state)
 					   0), 0);
 	put(pc, 100, 2, "/bin/new", 10);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 10,
-					  1000, c, 2), 0);
+					  1000, c, 2), 1);
+	assert_true(c[0].stale);
+	assert_null(c[0].proc);
+	/* The new process's own send is a fresh, resolvable record. */
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 2,
+					   11), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 11,
+					  1000, c, 2), 2);
+	assert_false(c[0].stale);
+	assert_string_equal(c[0].proc->exe, "/bin/new");
+	assert_true(c[1].stale);
+	pidcache_free(pc);
+}
+
+/* Reuse within one start-time tick, told by the caller. */
+static void test_new_identity_makes_index_entries_stale(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 2);
+	const struct proc_info *out;
+	struct pidcache_cand c[2];
+
+	(void)state;
+	put(pc, 100, 1, "/bin/a", 0);
+	assert_int_equal(pidcache_put_inode(pc, 777, 100, 1, 0), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+					   0), 0);
+	assert_int_equal(pidcache_new_identity(pc, 100), 0);
+	put(pc, 100, 1, "/bin/b", 1);
+	assert_int_equal(pidcache_by_inode(pc, 777, 1, &out), -ENOENT);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 1,
+					  1000, c, 2), 1);
+	assert_true(c[0].stale);
+	assert_int_equal(pidcache_new_identity(pc, 999), -ENOENT);
 	pidcache_free(pc);
 }
 
@@ -707,13 +741,15 @@ static int dest_count(struct pidcache *pc, uint64_t k, uint64_t now)
 }
 
 /* As above for the inode and dest indexes at their default sizes.  A
- * reused pid hands its index entries back to the free lists. */
+ * reused pid hands its inode entries back to the free list (its sockets
+ * died with it); its destination records stay, stale, until evicted. */
 static void test_default_indexes_fill_reuse_then_evict(void **state)
 {
 	struct pidcache *pc = pidcache_new(NULL);
 	const uint64_t maxi = PIDCACHE_MAX_INODES, maxd = PIDCACHE_MAX_DESTS;
 	const uint64_t gone = 100, ino = 1000000;
 	const struct proc_info *out;
+	struct pidcache_cand c[1];
 	uint64_t i, now = 0;
 
 	(void)state;
@@ -721,40 +757,44 @@ static void test_default_indexes_fill_reuse_then_evict(void **state)
 	put(pc, 1, 1, "/bin/a", now);
 	put(pc, 2, 1, "/bin/b", now);
 	put(pc, 3, 1, "/bin/c", now);
-	/* Freed while the tails are untouched. */
+	/* Freed while the tail is untouched. */
 	put_inodes(pc, 0, maxi / 2, 1, &now);
-	put_dests(pc, 0, maxd / 2, 1, &now);
 	put(pc, 1, 2, "/bin/a2", now);
 	assert_int_equal(stats(pc).inode_entries, 0);
-	assert_int_equal(stats(pc).dest_entries, 0);
 	put_inodes(pc, ino, maxi - gone, 2, &now);
 	put_inodes(pc, ino + maxi - gone, gone, 3, &now);
-	put_dests(pc, 0, maxd - gone, 2, &now);
-	put_dests(pc, maxd - gone, gone, 3, &now);
 	assert_int_equal(stats(pc).inode_entries, maxi);
-	assert_int_equal(stats(pc).dest_entries, maxd);
-	/* Freed once the whole pools have been used. */
+	/* Freed once the whole pool has been used. */
 	put(pc, 3, 2, "/bin/c2", now);
 	assert_int_equal(stats(pc).inode_entries, maxi - gone);
-	assert_int_equal(stats(pc).dest_entries, maxd - gone);
 	put_inodes(pc, ino + maxi - gone, gone, 2, &now);
-	put_dests(pc, maxd - gone, gone, 2, &now);
 	assert_int_equal(stats(pc).inode_entries, maxi);
-	assert_int_equal(stats(pc).dest_entries, maxd);
 	assert_int_equal(stats(pc).index_evictions, 0);
-	/* One more of each evicts the least recently used of each. */
+	/* One more evicts the least recently used. */
 	put_inodes(pc, ino + maxi, 1, 2, &now);
-	put_dests(pc, maxd, 1, 2, &now);
-	assert_int_equal(stats(pc).index_evictions, 2);
+	assert_int_equal(stats(pc).index_evictions, 1);
 	assert_int_equal(stats(pc).inode_entries, maxi);
-	assert_int_equal(stats(pc).dest_entries, maxd);
 	assert_int_equal(pidcache_by_inode(pc, ino, now, &out), -ENOENT);
 	for (i = 1; i <= maxi; i++) {
 		assert_int_equal(pidcache_by_inode(pc, ino + i, now, &out), 0);
 		assert_int_equal(out->pid, 2);
 	}
-	assert_int_equal(dest_count(pc, 0, now), 0);
-	for (i = 1; i <= maxd; i++)
+	/* Destinations: pid 3's records survive its reuse, stale; the pool
+	 * fills, then the oldest are evicted one for one. */
+	put_dests(pc, 0, gone, 3, &now);
+	put(pc, 3, 3, "/bin/c3", now);
+	assert_int_equal(stats(pc).dest_entries, gone);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 0, 1000, now,
+					  UINT64_MAX, c, 1), 1);
+	assert_true(c[0].stale);
+	put_dests(pc, gone, maxd - gone, 2, &now);
+	assert_int_equal(stats(pc).dest_entries, maxd);
+	put_dests(pc, maxd, gone, 2, &now);
+	assert_int_equal(stats(pc).dest_entries, maxd);
+	assert_int_equal(stats(pc).index_evictions, 1 + gone);
+	for (i = 0; i < gone; i++)
+		assert_int_equal(dest_count(pc, i, now), 0);
+	for (i = gone; i < maxd + gone; i++)
 		assert_int_equal(dest_count(pc, i, now), 1);
 	pidcache_free(pc);
 }
@@ -776,7 +816,8 @@ int main(void)
 		cmocka_unit_test(test_pid_reuse_replaces_entry_and_counts),
 		cmocka_unit_test(test_old_process_inode_never_resolves_to_new),
 		cmocka_unit_test(test_new_process_inode_never_indexed_for_old),
-		cmocka_unit_test(test_old_process_dest_dropped_on_reuse),
+		cmocka_unit_test(test_old_process_dest_is_stale_after_reuse),
+		cmocka_unit_test(test_new_identity_makes_index_entries_stale),
 		cmocka_unit_test(test_unknown_start_time_keeps_known_one),
 		cmocka_unit_test(test_full_cache_evicts_least_recently_used),
 		cmocka_unit_test(test_evicted_process_takes_its_inodes),
