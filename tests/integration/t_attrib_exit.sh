@@ -27,7 +27,8 @@ for line in open(sys.argv[1]):
     p = e["process"]
     if p is None:
         none += 1
-    elif p["exe"] == sys.argv[2]:
+    elif p["exe"] == sys.argv[2] or (p["exe"] is None and p["comm"] == "quitter"):
+        # an exiting process (a zombie) no longer shows its exe: still it
         named += 1
     else:
         wrong += 1
