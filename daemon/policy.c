@@ -27,19 +27,14 @@ struct policy_scratch {
 	char parent[4096];
 };
 
-static void policy_report(struct daemon *d, const struct rules_errors *errs)
+/* Every invalid rule file becomes a warning naming it, as it is found. */
+static void policy_report(void *data, const char *file, const char *reason)
 {
-	size_t i;
+	struct daemon *d = data;
+	char path[CONFIG_PATH_MAX + 256];
 
-	for (i = 0; i < errs->n; i++)
-		daemon_warning(d, "rule-invalid", errs->e[i].reason, errs->e[i].file);
-	if (errs->dropped) {
-		char msg[96];
-
-		snprintf(msg, sizeof(msg), "%zu more invalid rule files not listed",
-			 errs->dropped);
-		daemon_warning(d, "rule-invalid", msg, d->cfg.rules_dir);
-	}
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.rules_dir, file);
+	daemon_warning(d, "rule-invalid", reason, path);
 }
 
 static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
@@ -58,6 +53,8 @@ int policy_open(struct daemon *d)
 	int r;
 
 	memset(&errs, 0, sizeof(errs));
+	errs.report = policy_report;
+	errs.report_data = d;
 	if (!d->cfg.rules_dir[0]) {
 		d->rules = ruleset_new();
 		return d->rules ? 0 : -errno;
@@ -68,7 +65,6 @@ int policy_open(struct daemon *d)
 			strerror(-r));
 		return r;
 	}
-	policy_report(d, &errs);
 	d->rwatch = rules_watch_new(d->cfg.rules_dir);
 	if (!d->rwatch) {
 		daemon_warning(d, "rules-watch", "cannot watch the rules directory: "
@@ -98,6 +94,8 @@ void policy_reload(struct daemon *d, const char *why)
 	if (!d->cfg.rules_dir[0])
 		return;
 	memset(&errs, 0, sizeof(errs));
+	errs.report = policy_report;
+	errs.report_data = d;
 	clk = rules_clock_now();
 	r = ruleset_reload(d->rules, d->cfg.rules_dir, &clk, &ns, &errs);
 	if (r < 0) {
@@ -108,12 +106,11 @@ void policy_reload(struct daemon *d, const char *why)
 		daemon_warning(d, "rules-reload", msg, d->cfg.rules_dir);
 		return;
 	}
-	policy_report(d, &errs);
 	ruleset_put(d->rules);
 	d->rules = ns;
 	if (d->rwatch)
 		(void)rules_watch_set_lists(d->rwatch, d->rules);
-	control_rule_change(d, why, NULL, NULL, "files", errs.n + errs.dropped);
+	control_rule_change(d, why, NULL, NULL, "files", errs.total);
 }
 
 void policy_tick(struct daemon *d, uint64_t now_ms)

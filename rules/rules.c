@@ -982,6 +982,9 @@ static void add_error(struct rules_errors *errs, const char *file,
 
 	if (!errs)
 		return;
+	errs->total++;
+	if (errs->report)
+		errs->report(errs->report_data, file, reason);
 	if (errs->n >= RULES_MAX_ERRORS) {
 		errs->dropped++;
 		return;
@@ -1177,18 +1180,26 @@ int ruleset_load_dir(const char *dir, const struct rules_clock *clk,
 	return ruleset_reload(NULL, dir, clk, out, errs);
 }
 
+struct check_ctx {
+	const char *dir;
+	FILE *err;
+};
+
+static void check_report(void *data, const char *file, const char *reason)
+{
+	const struct check_ctx *x = data;
+
+	fprintf(x->err, "%s/%s: %s\n", x->dir, file, reason);
+}
+
 int rules_check_dir(const char *dir, FILE *out, FILE *err)
 {
-	struct rules_errors errs = { 0 };
-	struct rules_clock clk;
+	struct check_ctx x = { .dir = dir, .err = err };
+	struct rules_errors errs = { .report = check_report, .report_data = &x };
+	struct rules_clock clk = rules_clock_now();
 	struct ruleset *rs = NULL;
-	struct timespec ts;
 	int r;
 
-	clock_gettime(CLOCK_BOOTTIME, &ts);
-	clk.boot_ms = (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	clk.wall_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 	if ((r = ruleset_load_dir(dir, &clk, &rs, &errs)) < 0) {
 		fprintf(err, "%s: %s\n", dir, strerror(-r));
 		return r;
@@ -1200,12 +1211,8 @@ int rules_check_dir(const char *dir, FILE *out, FILE *err)
 			JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE) : "null");
 		json_object_put(o);
 	}
-	for (size_t i = 0; i < errs.n; i++)
-		fprintf(err, "%s/%s: %s\n", dir, errs.e[i].file, errs.e[i].reason);
-	if (errs.dropped)
-		fprintf(err, "%s: %zu more invalid files\n", dir, errs.dropped);
 	ruleset_put(rs);
-	return (int)(errs.n + errs.dropped);
+	return (int)errs.total;
 }
 
 struct rules_clock rules_clock_now(void)

@@ -46,7 +46,12 @@ struct rules_error {
 
 struct rules_errors {
 	size_t n;		/* entries in e[] */
-	size_t dropped;		/* further errors not kept */
+	size_t dropped;		/* further errors not kept in e[] */
+	size_t total;		/* every error, kept or not */
+	/* Optional: called for every error as it is found (file is the name
+	 * inside the directory), so none is lost to the cap of e[]. */
+	void (*report)(void *data, const char *file, const char *reason);
+	void *report_data;
 	struct rules_error e[RULES_MAX_ERRORS];
 };
 
