@@ -277,6 +277,25 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "rules", d->rules ? ruleset_count(d->rules) : 0);
 }
 
+/* What the multicast reader and the reassembler saw: datagrams from
+ * anyone but the kernel are counted as spoofed and never parsed. */
+static void put_audit_reader(struct jw *w, const struct daemon *d)
+{
+	struct audit_mc_stats ms = { 0 };
+	struct aurec_stats rs = { 0 };
+
+	if (d->amc)
+		(void)audit_mc_stats(d->amc, &ms);
+	if (d->asm_)
+		aurec_asm_stats(d->asm_, &rs);
+	jw_kuint(w, "records", ms.records);
+	jw_kuint(w, "spoofed", ms.spoofed);
+	jw_kuint(w, "malformed_datagrams", ms.malformed);
+	jw_kuint(w, "malformed_records", rs.malformed);
+	jw_kuint(w, "events", rs.events);
+	jw_kuint(w, "late_records", rs.late);
+}
+
 static void put_control_counters(struct jw *w, const struct daemon *d)
 {
 	const struct control *c = d->ctl;
@@ -299,6 +318,7 @@ static void put_control_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "serial_gaps", d->loss.serial_gaps);
 	jw_kuint(w, "kernel_lost", d->loss.kernel_lost);
 	jw_kuint(w, "truncated", d->loss.truncated);
+	put_audit_reader(w, d);
 	jw_obj_end(w);
 	jw_key(w, "prompts");
 	jw_obj_begin(w);
