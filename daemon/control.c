@@ -248,6 +248,7 @@ static void put_clients(struct jw *w, const struct server *s)
 	jw_kuint(w, "prompters", st.prompters);
 	jw_kuint(w, "accepted", st.accepted);
 	jw_kuint(w, "refused", st.refused);
+	jw_kuint(w, "evicted_idle", st.evicted_idle);
 	jw_kuint(w, "requests", st.requests);
 	jw_kuint(w, "malformed", st.malformed);
 	jw_kuint(w, "too_long", st.too_long);

@@ -35,6 +35,8 @@ struct server_client {
 	bool want_out;			/* EPOLLOUT armed */
 	bool subscribed;
 	bool prompter;
+	uint64_t connected_ms;		/* monotonic, for idle eviction */
+	uint64_t requests;		/* request lines decoded */
 	struct ctl_filter filter;
 	char *in;			/* SERVER_IN_CAP bytes */
 	size_t in_len;
@@ -359,6 +361,7 @@ static void client_line(struct server_client *c, const char *line, size_t len)
 		return;
 	}
 	c->s->st.requests++;
+	c->requests++;
 	c->bad_run = 0;
 	client_request(c, &req);
 	ctl_req_free(&req);
@@ -453,13 +456,43 @@ static void server_refuse(struct server *s, int fd)
 	close(fd);
 }
 
+/* All slots taken: make room by closing the oldest client that has been
+ * connected for SERVER_IDLE_EVICT_MS without ever sending a request (a UI
+ * asks at once), so idle connections cannot lock every UI out.  Returns
+ * the freed slot, or SERVER_MAX_CLIENTS when no client qualifies. */
+static unsigned server_evict_idle(struct server *s, uint64_t now_ms)
+{
+	unsigned i, best = SERVER_MAX_CLIENTS;
+
+	for (i = 0; i < SERVER_MAX_CLIENTS; i++) {
+		struct server_client *c = s->clients[i];
+
+		if (!c || c->dead || c->requests || c->subscribed || c->prompter ||
+		    now_ms - c->connected_ms < SERVER_IDLE_EVICT_MS)
+			continue;
+		if (best == SERVER_MAX_CLIENTS ||
+		    c->connected_ms < s->clients[best]->connected_ms)
+			best = i;
+	}
+	if (best == SERVER_MAX_CLIENTS || s->busy)
+		return SERVER_MAX_CLIENTS;
+	client_kill(s->clients[best], true);
+	client_free(s->clients[best]);
+	s->clients[best] = NULL;
+	s->st.evicted_idle++;
+	return best;
+}
+
 static void server_add_client(struct server *s, int fd)
 {
 	struct server_client *c = NULL;
+	uint64_t now_ms = loop_now_ms();
 	unsigned i;
 
 	for (i = 0; i < SERVER_MAX_CLIENTS && s->clients[i]; i++)
 		;
+	if (i == SERVER_MAX_CLIENTS)
+		i = server_evict_idle(s, now_ms);
 	if (i == SERVER_MAX_CLIENTS) {
 		server_refuse(s, fd);
 		return;
@@ -476,6 +509,7 @@ static void server_add_client(struct server *s, int fd)
 	}
 	c->s = s;
 	c->fd = fd;
+	c->connected_ms = now_ms;
 	c->id = ++s->next_id;
 	s->clients[i] = c;
 	s->st.accepted++;

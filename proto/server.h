@@ -25,6 +25,8 @@ struct server;
 struct server_client;
 
 #define SERVER_MAX_CLIENTS	64
+#define SERVER_IDLE_EVICT_MS	1000	/* a client silent this long may be
+					 * closed when all slots are taken */
 #define SERVER_OUT_MAX		(1u << 20)	/* queued bytes per client */
 #define SERVER_OUT_LINES	8192		/* queued lines per client */
 #define SERVER_GARBAGE_MAX	16		/* bad lines in a row */
@@ -47,6 +49,8 @@ struct server_stats {
 	uint64_t prompters;		/* of which registered as prompters */
 	uint64_t accepted;		/* connections ever accepted */
 	uint64_t refused;		/* over SERVER_MAX_CLIENTS */
+	uint64_t evicted_idle;		/* closed to make room: no request for
+					 * SERVER_IDLE_EVICT_MS */
 	uint64_t requests;		/* lines decoded as requests */
 	uint64_t malformed;		/* bad JSON / not a request / unknown cmd */
 	uint64_t too_long;		/* lines over CTL_LINE_MAX */
