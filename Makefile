@@ -67,6 +67,8 @@ test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c daemon/loop.c
 test_ctl_DEPS = proto/ctl.c proto/jsonw.c
 test_prompt_DEPS = daemon/prompt.c
+test_notify_DEPS = daemon/notify.c
+test_privs_DEPS = daemon/privs.c
 fuzz_packet_DEPS = daemon/packet.c
 fuzz_aurec_DEPS = daemon/aurec.c
 fuzz_dns_DEPS = daemon/dns.c daemon/packet.c
@@ -76,7 +78,7 @@ bench_aurec_LIBS = -lauparse
 bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c
 
-.PHONY: all check unit integration run install fuzz fuzz-check bench deps clean tools
+.PHONY: all check unit integration run install deb fuzz fuzz-check bench deps clean tools
 all: build/tattled build/tattle
 
 deps:
@@ -156,10 +158,36 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(TOOLS) $(BENCH)
 	@sh scripts/bench.sh
 
+# Debian keeps packaged units in /lib/systemd/system; any other PREFIX
+# gets $(PREFIX)/lib/systemd/system, which systemd also searches for
+# /usr/local.  /etc files that already exist are the admin's: kept.
+SYSCONFDIR ?= /etc
+MANDIR ?= $(PREFIX)/share/man
+UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/systemd/system)
+SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
+
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR)
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/tattle/rules
 	install -m 0755 build/tattled $(DESTDIR)$(SBINDIR)/tattled
 	install -m 0755 build/tattle $(DESTDIR)$(BINDIR)/tattle
+	$(SUBST) packaging/tattled.service.in > $(DESTDIR)$(UNITDIR)/tattled.service
+	chmod 0644 $(DESTDIR)$(UNITDIR)/tattled.service
+	install -m 0644 packaging/man/tattle.1 $(DESTDIR)$(MANDIR)/man1/tattle.1
+	install -m 0644 packaging/man/tattled.8 $(DESTDIR)$(MANDIR)/man8/tattled.8
+	@f=$(DESTDIR)$(SYSCONFDIR)/tattle/tattled.json; \
+	if [ -e "$$f" ]; then echo "install: keeping $$f"; else \
+		$(SUBST) packaging/tattled.json.in > "$$f" && chmod 0644 "$$f"; fi
+	@for r in packaging/rules/*.json; do \
+		f=$(DESTDIR)$(SYSCONFDIR)/tattle/rules/$${r##*/}; \
+		if [ -e "$$f" ]; then echo "install: keeping $$f"; else \
+			install -m 0644 "$$r" "$$f"; fi; \
+	done
+
+# build/tattle_VERSION_ARCH.deb from a `make install` into a staging tree.
+deb: all
+	@sh scripts/deb.sh
 
 clean:
 	rm -rf build

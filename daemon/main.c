@@ -14,6 +14,8 @@
 
 #include "daemon.h"
 #include "control.h"
+#include "notify.h"
+#include "privs.h"
 #include "prompt.h"
 #include "server.h"
 #include "policy.h"
@@ -251,6 +253,12 @@ static int daemon_setup(struct daemon *d)
 		return r;
 	if ((r = setup_control(d)) < 0)
 		return r;
+	/* Before setup_attrib starts the worker thread: caps are per thread. */
+	if ((r = privs_drop(&(struct privs_opts){ .firewall = !d->cfg.no_firewall,
+						  .audit = d->actl != NULL })) < 0) {
+		fprintf(stderr, "tattled: dropping capabilities: %s\n", strerror(-r));
+		return r;
+	}
 	if ((r = setup_attrib(d)) < 0) {
 		fprintf(stderr, "tattled: attribution setup: %s\n", strerror(-r));
 		return r;
@@ -274,10 +282,18 @@ static int daemon_setup(struct daemon *d)
 	}
 	d->next_tick_ms = loop_now_ms() + DAEMON_TICK_MS;
 	verdict_arm_timer(d);
-	fprintf(stderr, "tattled %s: queue %u, firewall %s%s, default %s, audit %s\n",
-		TATTLE_VERSION, d->cfg.queue, firewall_backend_name(d->fw),
-		d->cfg.fail_closed ? " (fail-closed)" : " (bypass when down)",
-		action_name(d->cfg.default_action), d->amc ? "on" : "off");
+	{
+		struct privs_state ps = { 0 };
+		char caps[256] = "?";
+
+		if (privs_get(&ps) == 0)
+			(void)privs_format(ps.effective, caps, sizeof(caps));
+		fprintf(stderr, "tattled %s: queue %u, firewall %s%s, default %s, "
+			"audit %s, capabilities %s\n",
+			TATTLE_VERSION, d->cfg.queue, firewall_backend_name(d->fw),
+			d->cfg.fail_closed ? " (fail-closed)" : " (bypass when down)",
+			action_name(d->cfg.default_action), d->amc ? "on" : "off", caps);
+	}
 	return 0;
 }
 
@@ -391,8 +407,11 @@ int main(int argc, char **argv)
 	if (d.log == NULL && !strcmp(d.cfg.log_events, "-"))
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	r = daemon_setup(&d);
+	if (r == 0)
+		(void)notify_ready("queue %u, audit %s", d.cfg.queue, d.amc ? "on" : "off");
 	if (r == 0 && (r = loop_run(d.loop)) < 0)
 		fprintf(stderr, "tattled: loop: %s\n", strerror(-r));
+	(void)notify_stopping();
 	daemon_teardown(&d);
 	return r < 0 ? 1 : d.exit_code;
 }
