@@ -136,6 +136,8 @@ n = 0
 try:
     with open(path) as f:
         for line in f:
+            if not line.endswith("\n"):
+                break   # the daemon is still writing this one
             e = json.loads(line)
             if eval(pred, {}, {"e": e}):
                 n += 1
