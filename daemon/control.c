@@ -257,6 +257,54 @@ static void put_clients(struct jw *w, const struct server *s)
 	jw_obj_end(w);
 }
 
+/* The parts' own counters: the queue (ENOBUFS means the kernel dropped
+ * packets to us), the caches and the /proc worker. */
+static void put_internals(struct jw *w, const struct daemon *d)
+{
+	struct nfqueue_stats q = { 0 };
+	struct pidcache_stats pc = { 0 };
+	struct dns_cache_stats dn = { 0 };
+	struct worker_stats wk = { 0 };
+
+	if (d->q)
+		nfqueue_get_stats(d->q, &q);
+	if (d->pc)
+		pidcache_get_stats(d->pc, &pc);
+	if (d->dns)
+		dns_cache_stats(d->dns, &dn);
+	if (d->worker)
+		worker_get_stats(d->worker, &wk);
+	jw_key(w, "queue");
+	jw_obj_begin(w);
+	jw_kuint(w, "received", q.received);
+	jw_kuint(w, "enobufs", q.enobufs);
+	jw_kuint(w, "malformed", q.malformed);
+	jw_kuint(w, "verdict_errors", q.verdict_errors);
+	jw_obj_end(w);
+	jw_key(w, "pidcache");
+	jw_obj_begin(w);
+	jw_kuint(w, "entries", pc.entries);
+	jw_kuint(w, "hits", pc.hits);
+	jw_kuint(w, "misses", pc.misses);
+	jw_kuint(w, "evictions", pc.evictions);
+	jw_kuint(w, "expired_age", pc.expired_age);
+	jw_kuint(w, "expired_dead", pc.expired_dead);
+	jw_kuint(w, "reuse_detected", pc.reuse_detected);
+	jw_obj_end(w);
+	jw_key(w, "dns");
+	jw_obj_begin(w);
+	jw_kuint(w, "entries", dn.entries);
+	jw_kuint(w, "evictions", dn.evictions);
+	jw_kuint(w, "malformed", dn.malformed);
+	jw_obj_end(w);
+	jw_key(w, "worker");
+	jw_obj_begin(w);
+	jw_kuint(w, "requests", wk.requests);
+	jw_kuint(w, "rejected", wk.rejected);
+	jw_kuint(w, "full_scans", wk.scans_all);
+	jw_obj_end(w);
+}
+
 static void put_daemon_counters(struct jw *w, const struct daemon *d)
 {
 	const struct daemon_stats *st = &d->st;
@@ -276,6 +324,7 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "events", st->events);
 	jw_kuint(w, "events_dropped", st->events_dropped);
 	jw_kuint(w, "rules", d->rules ? ruleset_count(d->rules) : 0);
+	put_internals(w, d);
 }
 
 /* What the multicast reader and the reassembler saw: datagrams from
