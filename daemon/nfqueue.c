@@ -26,37 +26,42 @@ struct nfqueue {
 	char buf[NFQUEUE_BUFSZ];
 };
 
+/* Send one config message and wait for its ACK.  0 or -errno. */
+static int nfqueue_request(struct nfqueue *q, struct nlmsghdr *nlh,
+			   char *buf, size_t len)
+{
+	ssize_t n;
+
+	nlh->nlmsg_flags |= NLM_F_ACK;
+	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	n = mnl_socket_recvfrom(q->nl, buf, len);
+	if (n < 0 || mnl_cb_run(buf, (size_t)n, 0, q->portid, NULL, NULL) < 0)
+		return -errno;
+	return 0;
+}
+
 static int nfqueue_config(struct nfqueue *q, unsigned flags)
 {
 	char buf[NFQUEUE_CTLSZ];
 	struct nlmsghdr *nlh;
 	uint32_t f = NFQA_CFG_F_GSO | NFQA_CFG_F_UID_GID;
 	uint32_t mask = NFQA_CFG_F_GSO | NFQA_CFG_F_UID_GID | NFQA_CFG_F_FAIL_OPEN;
+	int r;
 
 	if (flags & NFQUEUE_F_FAIL_OPEN)
 		f |= NFQA_CFG_F_FAIL_OPEN;
-
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	if (mnl_socket_recvfrom(q->nl, buf, sizeof(buf)) < 0 ||
-	    mnl_cb_run(buf, sizeof(buf), 0, q->portid, NULL, NULL) < 0)
-		return -errno;
+	if ((r = nfqueue_request(q, nlh, buf, sizeof(buf))) < 0)
+		return r;
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQUEUE_COPY_RANGE);
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQUEUE_MAXLEN);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(f));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
-	nlh->nlmsg_flags |= NLM_F_ACK;
-	if (mnl_socket_sendto(q->nl, nlh, nlh->nlmsg_len) < 0)
-		return -errno;
-	if (mnl_socket_recvfrom(q->nl, buf, sizeof(buf)) < 0 ||
-	    mnl_cb_run(buf, sizeof(buf), 0, q->portid, NULL, NULL) < 0)
-		return -errno;
-	return 0;
+	return nfqueue_request(q, nlh, buf, sizeof(buf));
 }
 
 struct nfqueue *nfqueue_open(uint16_t num, unsigned flags)
