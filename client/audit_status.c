@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "jsonw.h"
 
 static void audit_status_usage(FILE *out)
 {
@@ -41,6 +42,29 @@ static void audit_status_purge(struct audit_ctl *c, const char *key)
 	else
 		fprintf(stderr, "tattle: audit: cannot restore %s\n", path);
 	fclose(f);
+}
+
+/* ,"warnings":[...]: what would blind tattled (locked audit, foreign
+ * rules hiding its events), as the daemon reports them at start. */
+static void audit_status_warnings(struct audit_ctl *c, const char *key)
+{
+	struct audit_diag diag;
+	char buf[AUDIT_DIAG_LEN * 2 + 8];
+	struct jw w;
+	unsigned i;
+
+	if (audit_ctl_diagnose(c, key, &diag) < 0)
+		return;
+	printf(",\"warnings\":[");
+	for (i = 0; i < diag.n; i++) {
+		jw_init(&w, buf, sizeof(buf));
+		jw_str(&w, diag.msg[i]);
+		if (jw_finish(&w) > 0) {
+			buf[w.len - 1] = '\0';	/* drop the newline */
+			printf("%s%s", i ? "," : "", buf);
+		}
+	}
+	printf("]");
 }
 
 int audit_status_main(int argc, char **argv)
@@ -92,8 +116,10 @@ int audit_status_main(int argc, char **argv)
 		goto out;
 	}
 	printf("{\"enabled\":%u,\"backlog_limit\":%u,\"lost\":%u,\"backlog\":%u,"
-	       "\"auditd_pid\":%u,\"rules\":%d,\"rules_with_key\":%d}\n",
+	       "\"auditd_pid\":%u,\"rules\":%d,\"rules_with_key\":%d",
 	       st.enabled, st.backlog_limit, st.lost, st.backlog, st.pid, all, ours);
+	audit_status_warnings(c, key);
+	printf("}\n");
 	r = 0;
 out:
 	audit_ctl_close(c);

@@ -684,6 +684,37 @@ static int ctl_scan(struct audit_ctl *c, struct scan *s)
 	return ctl_xfer(c, AUDIT_LIST_RULES, NULL, 0, &x);
 }
 
+int audit_ctl_diagnose(struct audit_ctl *c, const char *key,
+		       struct audit_diag *diag)
+{
+	struct audit_setup o = { .key = key };
+	struct scan s = { .c = c, .key = key, .diag = diag };
+	struct audit_status st;
+	bool built = false;
+	int n, r;
+
+	audit_diag_clear(diag);
+	if ((r = audit_ctl_status(c, &st)) < 0)
+		return r;
+	if (st.enabled == ENABLED_LOCKED) {
+		diag->locked = true;
+		diag_add(diag, "audit: configuration is locked (enabled=2): "
+			 "tattled cannot add its rules");
+	}
+	/* Foreign rules are judged against the rules we would install. */
+	if (!c->nrules) {
+		if ((n = audit_rules_build(&o, c->rules, AUDIT_RULES_MAX)) < 0)
+			return n;
+		c->nrules = (size_t)n;
+		built = true;
+	}
+	r = ctl_scan(c, &s);
+	if (built)
+		c->nrules = 0;	/* not installed: teardown must not delete */
+	diag->ours_listed = s.ours;
+	return r;
+}
+
 int audit_ctl_count_key(struct audit_ctl *c, const char *key)
 {
 	struct scan s = { .c = c, .key = key };

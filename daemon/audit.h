@@ -157,6 +157,14 @@ int audit_ctl_set(struct audit_ctl *c, uint32_t mask, uint32_t value);
 int audit_ctl_setup(struct audit_ctl *c, const struct audit_setup *opts,
 		    struct audit_diag *diag);
 
+/* Read-only diagnostics: a locked configuration, and foreign rules that
+ * would hide the events of the rules we would install with key (an exit
+ * NEVER rule over our syscalls, an exclude rule on SYSCALL/SOCKADDR).
+ * Fills *diag (cleared first; ours_listed = rules with key).  0 or
+ * -errno. */
+int audit_ctl_diagnose(struct audit_ctl *c, const char *key,
+		       struct audit_diag *diag);
+
 /* Before audit_ctl_setup: a previous run with our key crashed after
  * finding audit with these values, so restore to them at teardown rather
  * than to what that run left behind. */
