@@ -202,13 +202,16 @@ int tconn_call(struct tconn *c, const char *cmd, const char *args_json,
 	       void (*on_event)(void *data, struct json_object *ev), void *data)
 {
 	int64_t id;
-	int r;
+	int r, sent;
 
 	if (result)
 		*result = NULL;
 	err[0] = '\0';
-	if ((r = tconn_send(c, cmd, args_json, &id)) < 0)
-		return r;
+	/* A refused client ("busy") finds the server's error line waiting
+	 * while its own write fails: read it rather than report EPIPE. */
+	sent = tconn_send(c, cmd, args_json, &id);
+	if (sent < 0 && sent != -EPIPE && sent != -ECONNRESET)
+		return sent;
 	for (;;) {
 		struct json_object *o;
 		char *line;
@@ -216,7 +219,7 @@ int tconn_call(struct tconn *c, const char *cmd, const char *args_json,
 
 		r = tconn_read_line(c, TCONN_CALL_TIMEOUT_MS, &line, &len);
 		if (r <= 0)
-			return r == 0 ? -ECONNRESET : r;
+			return sent < 0 ? sent : r == 0 ? -ECONNRESET : r;
 		if (!(o = tconn_parse(line, len)))
 			return -EBADMSG;
 		if (jget(o, "type")) {
