@@ -216,35 +216,37 @@ static void attrib_event_proc(struct attrib *a, const struct audit_event *ev,
 	}
 }
 
-static bool attrib_cached(struct attrib *a, const struct audit_event *ev,
-			  uint64_t now_ms)
-{
-	const struct proc_info *pi;
+/* What the cache holds for the event's pid. */
+enum attrib_known { KNOWN_NOT, KNOWN_SAME, KNOWN_OTHER_EXE };
 
-	return pidcache_get(a->pc, ev->pid, now_ms, &pi) == 0 &&
-	       (!ev->exe[0] || (pi->exe && !strcmp(pi->exe, ev->exe)));
+static enum attrib_known attrib_known(struct attrib *a,
+				      const struct audit_event *ev,
+				      uint64_t now_ms,
+				      const struct proc_info **cached)
+{
+	if (pidcache_get(a->pc, ev->pid, now_ms, cached) < 0)
+		return KNOWN_NOT;
+	return !ev->exe[0] || ((*cached)->exe && !strcmp((*cached)->exe, ev->exe)) ?
+	       KNOWN_SAME : KNOWN_OTHER_EXE;
 }
 
 /* Make sure the event's process is cached; *start gets its start time. */
 static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
-			     bool refresh, uint64_t now_ms, uint64_t *start)
+			     enum attrib_known known,
+			     const struct proc_info *cached, bool refresh,
+			     uint64_t now_ms, uint64_t *start)
 {
-	const struct proc_info *cached;
 	struct proc_info pi;
 	int r;
 
-	if (pidcache_get(a->pc, ev->pid, now_ms, &cached) == 0) {
-		bool same = !ev->exe[0] || (cached->exe && !strcmp(cached->exe, ev->exe));
-
-		if (same && !refresh) {
-			*start = cached->start_time;
-			return 0;
-		}
-		/* Another executable without an exec: the pid was reused
-		 * (perhaps within one start-time tick): a new identity. */
-		if (!same && !refresh)
-			(void)pidcache_new_identity(a->pc, ev->pid);
+	if (known == KNOWN_SAME && !refresh) {
+		*start = cached->start_time;
+		return 0;
 	}
+	/* Another executable without an exec: the pid was reused (perhaps
+	 * within one start-time tick): a new identity. */
+	if (known == KNOWN_OTHER_EXE && !refresh)
+		(void)pidcache_new_identity(a->pc, ev->pid);
 	attrib_event_proc(a, ev, &pi);
 	r = pidcache_put(a->pc, &pi, now_ms);
 	*start = pi.start_time;
@@ -270,25 +272,26 @@ static int attrib_index_fd(struct attrib *a, pid_t pid, int64_t fd,
 int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		    bool want_fds, uint64_t now_ms)
 {
-	uint64_t args[4], start = 0;
+	uint64_t args[4], start = 0, ns;
 	enum aurec_call call = aurec_event_call(ev, args);
+	const struct proc_info *cached = NULL;
+	enum attrib_known known;
 	int learned = 0;
-
-	uint64_t ns;
 
 	if (call == AUREC_CALL_OTHER || ev->pid <= 0 || ev->pid == a->self)
 		return 0;
+	known = attrib_known(a, ev, now_ms, &cached);
 	/* A process we can still see in another namespace is not ours; one
 	 * already gone is kept (short-lived senders are why we read audit).
 	 * Cached processes were checked when first learned. */
-	if (call != AUREC_CALL_EXECVE && a->netns &&
-	    !attrib_cached(a, ev, now_ms) &&
+	if (call != AUREC_CALL_EXECVE && a->netns && known != KNOWN_SAME &&
 	    procfs_netns(a->procroot, ev->pid, &ns) == 0 && ns != a->netns) {
 		a->st.foreign_netns++;
 		return 0;
 	}
 	a->st.audit_events++;
-	if (attrib_learn_proc(a, ev, call == AUREC_CALL_EXECVE, now_ms, &start) < 0)
+	if (attrib_learn_proc(a, ev, known, cached, call == AUREC_CALL_EXECVE,
+			      now_ms, &start) < 0)
 		return 0;
 	switch (call) {
 	case AUREC_CALL_SOCKET:
