@@ -20,11 +20,17 @@
 
 #define POLICY_ENV_MAX	(64 * 1024)	/* /proc/PID/environ read cap */
 
-/* Scratch for one ruleset_match call: lazily filled look-ups. */
+/* Scratch for one ruleset_match call: lazily filled look-ups, each done
+ * at most once and only if a rule reads it. */
 struct policy_scratch {
+	struct daemon *d;
+	const struct pending_pkt *pk;
+	bool parent_done, in_done, out_done;
+	const char *parent_v, *in_v, *out_v;
 	char user[64];
 	char env_val[1024];
 	char parent[4096];
+	char in[IF_NAMESIZE], out[IF_NAMESIZE];
 };
 
 /* Every invalid rule file becomes a warning naming it, as it is found. */
@@ -170,47 +176,65 @@ static const char *policy_proc_env(void *data, const struct proc_info *pi,
 	return NULL;
 }
 
-static const char *policy_parent(struct daemon *d, const struct proc_info *pi,
-				 struct policy_scratch *s)
+static const char *policy_parent_of(void *data, const struct proc_info *pi)
 {
+	struct policy_scratch *s = data;
 	const struct proc_info *pp;
 	char path[64];
 	ssize_t n;
 
-	if (!pi || pi->ppid <= 0)
+	if (s->parent_done)
+		return s->parent_v;
+	s->parent_done = true;
+	if (pi->ppid <= 0)
 		return NULL;
-	if (d->pc && pidcache_get(d->pc, pi->ppid, loop_now_ms(), &pp) == 0 && pp->exe)
-		return pp->exe;
+	if (s->d->pc && pidcache_get(s->d->pc, pi->ppid, loop_now_ms(), &pp) == 0 &&
+	    pp->exe)
+		return s->parent_v = pp->exe;
 	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pi->ppid);
 	n = readlink(path, s->parent, sizeof(s->parent) - 1);
 	if (n <= 0)
 		return NULL;
 	s->parent[n] = '\0';
-	return s->parent;
+	return s->parent_v = s->parent;
+}
+
+static const char *policy_iface_name(void *data, bool out)
+{
+	struct policy_scratch *s = data;
+	uint32_t idx = out ? s->pk->outdev : s->pk->indev;
+	bool *done = out ? &s->out_done : &s->in_done;
+	const char **v = out ? &s->out_v : &s->in_v;
+
+	if (!*done) {
+		*done = true;
+		*v = idx ? if_indextoname(idx, out ? s->out : s->in) : NULL;
+	}
+	return *v;
 }
 
 void policy_match(struct daemon *d, const struct pending_pkt *pk,
 		  const struct attrib_result *ar, const char *dst_host,
 		  struct policy_decision *out)
 {
-	struct policy_scratch s;
-	char in[IF_NAMESIZE], outn[IF_NAMESIZE];
+	struct policy_scratch s;	/* buffers filled only when used */
 	struct rule_ctx ctx = {
 		.flow = &pk->flow, .proc = ar->proc, .dst_host = dst_host,
 		.has_uid = pk->has_uid, .uid = pk->uid,
 		.user_name = policy_user_name, .proc_env = policy_proc_env,
+		.parent_path_of = policy_parent_of, .iface_name = policy_iface_name,
 		.data = &s,
 	};
 	const struct rule *ru = NULL;
 
+	s.d = d;
+	s.pk = pk;
+	s.parent_done = s.in_done = s.out_done = false;
 	memset(out, 0, sizeof(*out));
 	out->action = d->cfg.default_action;
 	out->reason = "default";
 	if (!d->rules || !ruleset_count(d->rules))
 		return;
-	ctx.parent_path = policy_parent(d, ar->proc, &s);
-	ctx.iface_in = pk->indev ? if_indextoname(pk->indev, in) : NULL;
-	ctx.iface_out = pk->outdev ? if_indextoname(pk->outdev, outn) : NULL;
 	if (ruleset_match(d->rules, &ctx, loop_boottime_ms(), &ru) != 1 || !ru)
 		return;
 	out->matched = true;

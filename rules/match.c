@@ -925,7 +925,10 @@ static const char *compute_text(enum rule_operand o, const struct rule_ctx *ctx,
 			return NULL;
 		snprintf(c->pid, sizeof(c->pid), "%d", (int)pi->pid);
 		return c->pid;
-	case OPD_PROC_PARENT_PATH: return pi ? ctx->parent_path : NULL;
+	case OPD_PROC_PARENT_PATH:
+		if (!pi || ctx->parent_path)
+			return pi ? ctx->parent_path : NULL;
+		return ctx->parent_path_of ? ctx->parent_path_of(ctx->data, pi) : NULL;
 	case OPD_USER_ID:
 		if (!ctx_uid(ctx, &uid))
 			return NULL;
@@ -948,8 +951,12 @@ static const char *compute_text(enum rule_operand o, const struct rule_ctx *ctx,
 		snprintf(c->port_src, sizeof(c->port_src), "%u", f->sport);
 		return c->port_src;
 	case OPD_DEST_HOST: return ctx->dst_host;
-	case OPD_IFACE_IN: return ctx->iface_in;
-	case OPD_IFACE_OUT: return ctx->iface_out;
+	case OPD_IFACE_IN:
+		return ctx->iface_in ? ctx->iface_in :
+		       ctx->iface_name ? ctx->iface_name(ctx->data, false) : NULL;
+	case OPD_IFACE_OUT:
+		return ctx->iface_out ? ctx->iface_out :
+		       ctx->iface_name ? ctx->iface_name(ctx->data, true) : NULL;
 	default: return NULL;
 	}
 }

@@ -37,6 +37,11 @@ struct rule_ctx {
 	const char *(*user_name)(void *data, uint32_t uid);
 	const char *(*proc_env)(void *data, const struct proc_info *pi,
 				const char *name);
+	/* Lazy forms of parent_path and iface_in/iface_out, used when the
+	 * field is NULL: facts that cost a readlink or an ioctl are looked
+	 * up only when a rule reads them. */
+	const char *(*parent_path_of)(void *data, const struct proc_info *pi);
+	const char *(*iface_name)(void *data, bool out);
 	void *data;
 };
 

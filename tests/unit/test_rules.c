@@ -91,6 +91,54 @@ static int op_matches(const char *op, const struct rule_ctx *ctx)
 	return m;
 }
 
+/* Lazy facts: asked only when a rule reads them. */
+struct lazy_calls {
+	unsigned parent, iface;
+};
+
+static const char *lazy_parent(void *data, const struct proc_info *pi)
+{
+	(void)pi;
+	((struct lazy_calls *)data)->parent++;
+	return "/usr/bin/bash";
+}
+
+static const char *lazy_iface(void *data, bool out)
+{
+	((struct lazy_calls *)data)->iface++;
+	return out ? "eth0" : NULL;
+}
+
+static void test_lazy_parent_and_iface_only_when_read(void **state)
+{
+	struct flow f = mkflow("10.0.0.2", 40000, "10.0.0.9", 443, 6);
+	struct proc_info pi = { .pid = 7, .ppid = 1, .exe = "/usr/bin/curl" };
+	struct lazy_calls n = { 0 };
+	struct rule_ctx ctx = { .flow = &f, .proc = &pi,
+				.parent_path_of = lazy_parent,
+				.iface_name = lazy_iface, .data = &n };
+
+	(void)state;
+	assert_int_equal(op_matches("{\"type\":\"simple\",\"operand\":"
+				    "\"dest.port\",\"data\":\"443\"}", &ctx), 1);
+	assert_int_equal(n.parent + n.iface, 0);
+	assert_int_equal(op_matches("{\"type\":\"simple\",\"operand\":"
+				    "\"process.parent.path\",\"data\":"
+				    "\"/usr/bin/bash\"}", &ctx), 1);
+	assert_int_equal(n.parent, 1);
+	assert_int_equal(op_matches("{\"type\":\"simple\",\"operand\":"
+				    "\"iface.out\",\"data\":\"eth0\"}", &ctx), 1);
+	assert_int_equal(op_matches("{\"type\":\"simple\",\"operand\":"
+				    "\"iface.in\",\"data\":\"eth0\"}", &ctx), 0);
+	assert_int_equal(n.iface, 2);
+	/* A value given directly wins over the callback. */
+	ctx.parent_path = "/usr/bin/zsh";
+	assert_int_equal(op_matches("{\"type\":\"simple\",\"operand\":"
+				    "\"process.parent.path\",\"data\":"
+				    "\"/usr/bin/zsh\"}", &ctx), 1);
+	assert_int_equal(n.parent, 1);
+}
+
 #define OP(type, operand, sens, data) \
 	"{\"type\":\"" type "\",\"operand\":\"" operand "\",\"sensitive\":" \
 	#sens ",\"data\":\"" data "\"}"
@@ -1108,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(test_reload_keeps_runtime_rules_not_taken_by_files),
 		cmocka_unit_test(test_written_json_reloads_identically),
 		cmocka_unit_test(test_written_file_is_opensnitch_shaped),
+		cmocka_unit_test(test_lazy_parent_and_iface_only_when_read),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
