@@ -63,10 +63,17 @@ pairs=$(( $(wc -l <"$TT_TMP/map") / 2 ))
 python3 - "$TT_EVENTS" "$TT_TMP/map" "$TT_TMP" <<'PY' || tt_fail "a packet was attributed to the wrong process"
 import collections, json, sys
 events, mapf, tmp = sys.argv[1:4]
-flows = {}
+# A sender that drew the same source port as an earlier one to the same
+# place shares its conntrack flow, which is no longer NEW: only the first
+# is ever queued, so the 5-tuple's packet is the first sender's.
+flows, shared = {}, 0
 for line in open(mapf):
     i, kind, addr, who, pid, lport = line.split()
-    flows[(kind, addr, int(lport))] = (who, int(pid), "%s%s" % (who.lower(), i))
+    key = (kind, addr, int(lport))
+    if key in flows:
+        shared += 1
+        continue
+    flows[key] = (who, int(pid), "%s%s" % (who.lower(), i))
 stats, wrong, seen = collections.Counter(), [], set()
 for line in open(events):
     e = json.loads(line)
@@ -92,6 +99,8 @@ for k in sorted(stats):
     print("# %s %s: %-5s %-9s %d" % (k + (stats[k],)), file=sys.stderr)
 for w in wrong[:10]:
     print("#   WRONG", w, file=sys.stderr)
+if shared:
+    print("# %d flows shared an earlier flow's 5-tuple" % shared, file=sys.stderr)
 missing = len(flows) - len(seen)
 if missing:
     print("# %d flows without an event" % missing, file=sys.stderr)
