@@ -93,16 +93,27 @@ build/san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(SAN_CFLAGS) -c -o $@ $<
 
-build/tattled: build/obj/daemon/main.o $(OBJ)
+# The shared modules go into one static library per flavour; the linker
+# then pulls into each binary only the objects it calls, so `tattle`
+# carries no verdict loop, queue or firewall code.
+build/libtattle.a: $(OBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/san/libtattle.a: $(SANOBJ)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+build/tattled: build/obj/daemon/main.o build/libtattle.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/tattle: build/obj/client/main.o $(patsubst %.c,build/obj/%.o,$(CLIENT_SRC)) $(OBJ)
+build/tattle: build/obj/client/main.o $(patsubst %.c,build/obj/%.o,$(CLIENT_SRC)) build/libtattle.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/san/tattled: build/san/daemon/main.o $(SANOBJ)
+build/san/tattled: build/san/daemon/main.o build/san/libtattle.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-build/san/tattle: build/san/client/main.o $(patsubst %.c,build/san/%.o,$(CLIENT_SRC)) $(SANOBJ)
+build/san/tattle: build/san/client/main.o $(patsubst %.c,build/san/%.o,$(CLIENT_SRC)) build/san/libtattle.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/tools/%: tests/tools/%.c
