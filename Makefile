@@ -46,10 +46,10 @@ FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # Which module sources each unit test and fuzz target links.  A test links
 # only what it exercises, so one broken module cannot hide another's tests.
 test_packet_DEPS = daemon/packet.c
-test_event_DEPS = proto/event.c proto/jsonw.c daemon/packet.c
+test_event_DEPS = proto/event.c proto/jsonw.c proto/types.c daemon/packet.c
 test_pending_DEPS = daemon/pending.c
 test_firewall_DEPS = daemon/firewall.c
-test_config_DEPS = daemon/config.c
+test_config_DEPS = daemon/config.c proto/types.c
 test_procfs_DEPS = daemon/procfs.c
 test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c
 test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c
@@ -60,12 +60,13 @@ test_aurec_diff_DEPS = daemon/aurec.c
 test_aurec_diff_LIBS = -lauparse
 test_audit_DEPS = daemon/audit.c
 test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c \
-	daemon/sockdiag.c daemon/packet.c daemon/aurec.c
+	daemon/sockdiag.c daemon/packet.c daemon/aurec.c proto/types.c
 test_dns_DEPS = daemon/dns.c daemon/packet.c
 test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
-test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c daemon/loop.c
-test_ctl_DEPS = proto/ctl.c proto/jsonw.c
+test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c \
+	daemon/loop.c
+test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
 test_privs_DEPS = daemon/privs.c
@@ -77,7 +78,7 @@ fuzz_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 bench_aurec_DEPS = daemon/aurec.c
 bench_aurec_LIBS = -lauparse
 bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
-fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c
+fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 
 .PHONY: all check unit integration run install deb fuzz fuzz-check bench deps clean tools
 all: build/tattled build/tattle

@@ -16,12 +16,6 @@
  * earlier send, not this one: never use it. */
 #define ATTRIB_DEST_SLACK_MS 50
 
-enum { SRC_INODE, SRC_AUDIT_FD, SRC_AUDIT_DST, SRC_SCAN, SRC_NONE };
-
-const char *const attrib_source_names[5] = {
-	"inode-cache", "audit-fd", "audit-dst", "proc-scan", "none",
-};
-
 struct attrib {
 	struct sockdiag *sd;
 	struct pidcache *pc;
@@ -64,11 +58,12 @@ void attrib_free(struct attrib *a)
 }
 
 static int attrib_done(struct attrib *a, struct attrib_result *out,
-		       const struct proc_info *pi, int src)
+		       const struct proc_info *pi, enum attrib_source src)
 {
 	out->proc = pi;
-	out->source = attrib_source_names[src];
-	out->confidence = !pi ? "none" : src == SRC_AUDIT_DST ? "inferred" : "exact";
+	out->source = src;
+	out->confidence = !pi ? ATTRIB_CONF_NONE : src == ATTRIB_SRC_AUDIT_DST ?
+			  ATTRIB_CONF_INFERRED : ATTRIB_CONF_EXACT;
 	out->own = pi && pi->pid == a->self;
 	a->st.by_source[src]++;
 	return 1;
@@ -143,9 +138,9 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 		  uint32_t uid, struct attrib_pkt *st, enum attrib_stage stage,
 		  uint64_t now_ms, struct attrib_result *out)
 {
-	static const int inode_src[] = {
-		[ATTRIB_FIRST] = SRC_INODE, [ATTRIB_AUDIT] = SRC_AUDIT_FD,
-		[ATTRIB_SCAN] = SRC_SCAN, [ATTRIB_FINAL] = SRC_AUDIT_FD,
+	static const enum attrib_source inode_src[] = {
+		[ATTRIB_FIRST] = ATTRIB_SRC_INODE_CACHE, [ATTRIB_AUDIT] = ATTRIB_SRC_AUDIT_FD,
+		[ATTRIB_SCAN] = ATTRIB_SRC_PROC_SCAN, [ATTRIB_FINAL] = ATTRIB_SRC_AUDIT_FD,
 	};
 	const struct proc_info *pi = NULL;
 	int r;
@@ -169,15 +164,15 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 	if (has_uid && f->family && !(f->flags & FLOW_F_NO_L4)) {
 		r = attrib_by_dest(a, f, uid, st, stage, &pi);
 		if (r > 0)
-			return attrib_done(a, out, pi, SRC_AUDIT_DST);
+			return attrib_done(a, out, pi, ATTRIB_SRC_AUDIT_DST);
 		if (r < 0) {
 			a->st.ambiguous++;
 			out->ambiguous = true;
-			return attrib_done(a, out, NULL, SRC_NONE);
+			return attrib_done(a, out, NULL, ATTRIB_SRC_NONE);
 		}
 	}
 	if (stage == ATTRIB_FINAL)
-		return attrib_done(a, out, NULL, SRC_NONE);
+		return attrib_done(a, out, NULL, ATTRIB_SRC_NONE);
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include "pidcache.h"
 #include "procfs.h"
 #include "sockdiag.h"
+#include "types.h"
 
 /* Which look the packet is getting; decides the source tag and whether the
  * destination index may answer for a socket that still exists. */
@@ -46,9 +47,8 @@ struct attrib_pkt {
 struct attrib_result {
 	const struct proc_info *proc;	/* NULL: unknown; points into the
 					 * cache, valid until it changes */
-	const char *source;		/* inode-cache | audit-fd | audit-dst |
-					 * proc-scan | none */
-	const char *confidence;		/* exact | inferred | none */
+	enum attrib_source source;
+	enum attrib_confidence confidence;
 	bool ambiguous;			/* candidates disagreed: none */
 	bool own;			/* tattled's own socket */
 };
@@ -56,7 +56,7 @@ struct attrib_result {
 struct attrib_stats {
 	uint64_t lookups;
 	uint64_t sockdiag_hits, sockdiag_misses, sockdiag_errors;
-	uint64_t by_source[5];		/* index: enum in attrib.c order */
+	uint64_t by_source[ATTRIB_SRC_COUNT];
 	uint64_t ambiguous;
 	uint64_t audit_events;		/* network/exec events joined */
 	uint64_t foreign_netns;		/* events from other namespaces */
@@ -101,8 +101,5 @@ int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
 		   const struct proc_info *pi, uint64_t now_ms);
 
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out);
-
-/* The source names in stats order. */
-extern const char *const attrib_source_names[5];
 
 #endif

@@ -28,31 +28,6 @@ void config_defaults(struct config *c)
 	c->audit_backlog = 8192;
 }
 
-const char *action_name(enum action a)
-{
-	switch (a) {
-	case ACTION_DENY:
-		return "deny";
-	case ACTION_REJECT:
-		return "reject";
-	default:
-		return "allow";
-	}
-}
-
-int action_parse(const char *s, enum action *out)
-{
-	if (!strcmp(s, "allow"))
-		*out = ACTION_ALLOW;
-	else if (!strcmp(s, "deny"))
-		*out = ACTION_DENY;
-	else if (!strcmp(s, "reject"))
-		*out = ACTION_REJECT;
-	else
-		return -EINVAL;
-	return 0;
-}
-
 void config_usage(FILE *out)
 {
 	fprintf(out,
@@ -121,7 +96,7 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	if (!strcmp(name, "audit-key"))
 		return config_set_str(c->audit_key, sizeof(c->audit_key), v, name, err, errlen);
 	if (!strcmp(name, "default-action")) {
-		if (action_parse(v, &c->default_action) < 0) {
+		if (action_parse(v, strlen(v), &c->default_action) < 0) {
 			snprintf(err, errlen, "default-action: expected allow|deny|reject, got '%s'", v);
 			return -EINVAL;
 		}

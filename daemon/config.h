@@ -8,11 +8,11 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "types.h"
+
 #define CONFIG_DEFAULT_SOCKET	"/run/tattle/tattle.sock"
 #define CONFIG_DEFAULT_QUEUE	0
 #define CONFIG_PATH_MAX		4096
-
-enum action { ACTION_ALLOW, ACTION_DENY, ACTION_REJECT };
 
 struct config {
 	char rules_dir[CONFIG_PATH_MAX];	/* "" = no rules */
@@ -52,8 +52,6 @@ int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
 /* Apply a JSON config file.  0, or -errno with a reason naming the file. */
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
 
-const char *action_name(enum action a);
-int action_parse(const char *s, enum action *out);	/* 0 or -EINVAL */
 
 void config_usage(FILE *out);
 

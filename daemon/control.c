@@ -22,11 +22,6 @@ static const uint64_t lat_le_us[] = {
 };
 #define LAT_N (sizeof(lat_le_us) / sizeof(lat_le_us[0]))
 
-static const char *const source_names[] = {
-	"inode-cache", "audit-fd", "audit-dst", "proc-scan", "none",
-};
-#define SRC_N (sizeof(source_names) / sizeof(source_names[0]))
-
 struct recent_line {
 	char *s;		/* NUL-terminated, no '\n' */
 	size_t len;
@@ -34,7 +29,7 @@ struct recent_line {
 
 struct program {
 	char *exe;		/* NULL: the "(other)" bucket */
-	uint64_t v[3];		/* allow, deny, reject */
+	uint64_t v[ACTION_COUNT];
 	uint64_t last_seq;	/* for eviction: least recently decided */
 };
 
@@ -51,7 +46,7 @@ struct control {
 	unsigned n_prog;
 	struct program other;		/* evicted programs */
 	struct program unknown;		/* process not attributed */
-	uint64_t by_source[SRC_N + 1];	/* last: anything else */
+	uint64_t by_source[ATTRIB_SRC_COUNT + 1];	/* last: anything else */
 	uint64_t lat[LAT_N + 1];	/* per bucket, last: +Inf */
 	uint64_t lat_sum_us;
 	uint64_t prompts_asked, prompts_answered, prompts_expired;
@@ -138,22 +133,13 @@ static struct program *program_slot(struct control *c, const char *exe)
 		p = &c->prog[c->n_prog++];
 	} else {
 		p = &c->prog[victim];
-		for (i = 0; i < 3; i++)
+		for (i = 0; i < ACTION_COUNT; i++)
 			c->other.v[i] += p->v[i];
 		free(p->exe);
 	}
 	memset(p, 0, sizeof(*p));
 	p->exe = copy;
 	return p;
-}
-
-static unsigned verdict_index(const char *v)
-{
-	if (v && !strcmp(v, "deny"))
-		return 1;
-	if (v && !strcmp(v, "reject"))
-		return 2;
-	return 0;
 }
 
 void control_note_connection(struct control *c, const struct conn_event *ev,
@@ -167,13 +153,9 @@ void control_note_connection(struct control *c, const struct conn_event *ev,
 	c->conns++;
 	recent_push(c, line, len);
 	p = program_slot(c, ev->proc ? ev->proc->exe : NULL);
-	p->v[verdict_index(ev->verdict)]++;
+	p->v[ev->verdict < ACTION_COUNT ? ev->verdict : ACTION_ALLOW]++;
 	p->last_seq = c->conns;
-	for (i = 0; i < SRC_N; i++) {
-		if (ev->source && !strcmp(ev->source, source_names[i]))
-			break;
-	}
-	c->by_source[i]++;
+	c->by_source[ev->source < ATTRIB_SRC_COUNT ? ev->source : ATTRIB_SRC_COUNT]++;
 	for (i = 0; i < LAT_N && ev->verdict_us > lat_le_us[i]; i++)
 		;
 	c->lat[i]++;
@@ -191,7 +173,6 @@ void control_emit(struct daemon *d, const struct event_meta *m,
 
 static void put_programs(struct jw *w, const struct control *c)
 {
-	static const char *const vn[] = { "allow", "deny", "reject" };
 	unsigned i, k;
 
 	jw_key(w, "programs");
@@ -206,8 +187,8 @@ static void put_programs(struct jw *w, const struct control *c)
 			continue;
 		jw_obj_begin(w);
 		jw_kstr(w, "exe", exe);
-		for (k = 0; k < 3; k++)
-			jw_kuint(w, vn[k], p->v[k]);
+		for (k = 0; k < ACTION_COUNT; k++)
+			jw_kuint(w, action_name((enum action)k), p->v[k]);
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
@@ -354,9 +335,13 @@ static void put_control_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "connections", c->conns);
 	jw_key(w, "attribution");
 	jw_obj_begin(w);
-	for (i = 0; i < SRC_N; i++)
-		jw_kuint(w, source_names[i], c->by_source[i]);
-	jw_kuint(w, "other", c->by_source[SRC_N]);
+	/* "none" last, as it always was; "other" stays for old readers. */
+	for (i = 1; i <= ATTRIB_SRC_COUNT; i++) {
+		enum attrib_source src = i % ATTRIB_SRC_COUNT;
+
+		jw_kuint(w, attrib_source_name(src), c->by_source[src]);
+	}
+	jw_kuint(w, "other", c->by_source[ATTRIB_SRC_COUNT]);
 	jw_obj_end(w);
 	jw_key(w, "audit");
 	jw_obj_begin(w);
@@ -690,16 +675,16 @@ static int cmd_rules_enable(struct daemon *d, const struct ctl_req *req,
 /* The operator an answer's scope asks for: process.path alone, or a
  * "list" (AND) with dest.host, or with dest.ip + dest.port + protocol. */
 static struct json_object *answer_operator(const struct prompt *pr,
-					   enum ctl_scope scope)
+					   enum prompt_scope scope)
 {
 	struct json_object *op, *list;
 	char ip[64], port[8], proto[16];
 
-	if (scope == CTL_SCOPE_EXE)
+	if (scope == PROMPT_SCOPE_EXE)
 		return rule_json_simple("process.path", pr->exe);
 	list = json_object_new_array();
 	json_object_array_add(list, rule_json_simple("process.path", pr->exe));
-	if (scope == CTL_SCOPE_EXE_HOST) {
+	if (scope == PROMPT_SCOPE_EXE_HOST) {
 		json_object_array_add(list, rule_json_simple("dest.host", pr->host));
 	} else {
 		flow_addr_str(pr->flow.family, pr->flow.dst, ip, sizeof(ip));
@@ -725,15 +710,17 @@ static void answer_rule_name(const struct prompt *pr, const struct ctl_answer *a
 	char raw[CTL_NAME_MAX * 2], ip[64];
 	size_t i, o = 0;
 
-	if (a->scope == CTL_SCOPE_EXE_HOST)
-		snprintf(raw, sizeof(raw), "%s-%s-%s-%s", a->action, a->duration,
+	const char *act = action_name(a->action);
+
+	if (a->scope == PROMPT_SCOPE_EXE_HOST)
+		snprintf(raw, sizeof(raw), "%s-%s-%s-%s", act, a->duration,
 			 pr->exe, pr->host);
-	else if (a->scope == CTL_SCOPE_EXE_IP_PORT)
-		snprintf(raw, sizeof(raw), "%s-%s-%s-%s-%u", a->action, a->duration,
+	else if (a->scope == PROMPT_SCOPE_EXE_IP_PORT)
+		snprintf(raw, sizeof(raw), "%s-%s-%s-%s-%u", act, a->duration,
 			 pr->exe, flow_addr_str(pr->flow.family, pr->flow.dst,
 						ip, sizeof(ip)), pr->flow.dport);
 	else
-		snprintf(raw, sizeof(raw), "%s-%s-%s", a->action, a->duration, pr->exe);
+		snprintf(raw, sizeof(raw), "%s-%s-%s", act, a->duration, pr->exe);
 	for (i = 0; raw[i] && o + 1 < len && o < CTL_NAME_MAX; i++) {
 		char ch = raw[i] == ' ' || raw[i] == ':' ? '-' : raw[i];
 
@@ -758,7 +745,7 @@ static int answer_rule(struct daemon *d, const struct prompt *pr,
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "enabled", json_object_new_boolean(true));
 	json_object_object_add(o, "precedence", json_object_new_boolean(false));
-	json_object_object_add(o, "action", json_object_new_string(a->action));
+	json_object_object_add(o, "action", json_object_new_string(action_name(a->action)));
 	json_object_object_add(o, "duration", json_object_new_string(a->duration));
 	json_object_object_add(o, "operator", answer_operator(pr, a->scope));
 	ret = rule_from_json(o, &clk, &r, why, sizeof(why));
@@ -789,7 +776,7 @@ static size_t answer_decide(struct daemon *d, const struct ctl_answer *a,
 	if (n < 0)
 		n = 0;
 	if (rule)
-		m = prompts_take_covered(d->prompts, exe, (enum prompt_scope)a->scope,
+		m = prompts_take_covered(d->prompts, exe, a->scope,
 					 host, &f, ids + n, CONTROL_HELD_MAX - (size_t)n);
 	if (d->ctl->hooks && d->ctl->hooks->decide_held)
 		d->ctl->hooks->decide_held(d, ids, (size_t)(n + m), act, rule,
@@ -816,11 +803,11 @@ static int cmd_prompt_answer(struct daemon *d, const struct ctl_req *req,
 			   "or timed out)", a.prompt_id);
 		return -ENOENT;
 	}
-	if (a.scope == CTL_SCOPE_EXE_HOST && !pr->host[0]) {
+	if (a.scope == PROMPT_SCOPE_EXE_HOST && !pr->host[0]) {
 		ctl_seterr(err, CTL_E_BAD_ARGS, "no host name known for this prompt");
 		return -EINVAL;
 	}
-	(void)action_parse(a.action, &act);
+	act = a.action;
 	once = !strcmp(a.duration, "once");
 	if (!once && (r = answer_rule(d, pr, &a, name, sizeof(name), file,
 				      sizeof(file), err)) < 0)

@@ -84,7 +84,7 @@ void verdict_on_queue(struct loop *l, int fd, uint32_t events, void *data);
 void verdict_on_timer(struct loop *l, void *data);
 void verdict_arm_timer(struct daemon *d);
 /* Decide every held packet now with the default action (shutdown). */
-void verdict_flush_all(struct daemon *d, const char *reason);
+void verdict_flush_all(struct daemon *d, enum verdict_reason reason);
 /* control.c's decide_held hook: decide packets held by an answered prompt. */
 void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 			    enum action a, const char *rule, uint32_t prompt_id);

@@ -303,6 +303,9 @@ static void daemon_summary(struct daemon *d)
 	struct attrib_stats as = { 0 };
 	struct audit_mc_stats ms = { 0 };
 	struct aurec_stats rs = { 0 };
+	char src[256];
+	size_t off = 0;
+	unsigned i;
 
 	if (d->attrib)
 		attrib_get_stats(d->attrib, &as);
@@ -310,17 +313,24 @@ static void daemon_summary(struct daemon *d)
 		(void)audit_mc_stats(d->amc, &ms);
 	if (d->asm_)
 		aurec_asm_stats(d->asm_, &rs);
+	src[0] = '\0';
+	for (i = 1; i <= ATTRIB_SRC_COUNT && off < sizeof(src); i++) {
+		enum attrib_source s = i % ATTRIB_SRC_COUNT;	/* "none" last */
+		int n = snprintf(src + off, sizeof(src) - off, "%s%s %llu",
+				 off ? ", " : "", attrib_source_name(s),
+				 (unsigned long long)as.by_source[s]);
+
+		if (n > 0)
+			off += (size_t)n;
+	}
 	fprintf(stderr, "tattled: packets %llu (malformed %llu): allowed %llu, "
-		"denied %llu, rejected %llu; attribution inode-cache %llu, "
-		"audit-fd %llu, audit-dst %llu, proc-scan %llu, none %llu "
+		"denied %llu, rejected %llu; attribution %s "
 		"(ambiguous %llu); audit records %llu, events %llu, "
 		"joined %llu, lost %llu\n",
 		(unsigned long long)d->st.packets, (unsigned long long)d->st.malformed,
 		(unsigned long long)d->st.allowed, (unsigned long long)d->st.denied,
-		(unsigned long long)d->st.rejected,
-		(unsigned long long)as.by_source[0], (unsigned long long)as.by_source[1],
-		(unsigned long long)as.by_source[2], (unsigned long long)as.by_source[3],
-		(unsigned long long)as.by_source[4], (unsigned long long)as.ambiguous,
+		(unsigned long long)d->st.rejected, src,
+		(unsigned long long)as.ambiguous,
 		(unsigned long long)ms.records, (unsigned long long)rs.events,
 		(unsigned long long)as.audit_events, (unsigned long long)rs.lost);
 }
@@ -336,7 +346,7 @@ static void daemon_teardown(struct daemon *d)
 	server_close(d->server);
 	d->server = NULL;
 	if (d->q && d->pending)
-		verdict_flush_all(d, "default");
+		verdict_flush_all(d, REASON_DEFAULT);
 	prompts_free(d->prompts);
 	control_free(d->ctl);
 	if (d->actl) {

@@ -232,13 +232,11 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 	s.parent_done = s.in_done = s.out_done = false;
 	memset(out, 0, sizeof(*out));
 	out->action = d->cfg.default_action;
-	out->reason = "default";
 	if (!d->rules || !ruleset_count(d->rules))
 		return;
 	if (ruleset_match(d->rules, &ctx, loop_boottime_ms(), &ru) != 1 || !ru)
 		return;
 	out->matched = true;
-	out->reason = "rule";
 	snprintf(out->rule, sizeof(out->rule), "%s", rule_name(ru));
 	switch (rule_action(ru)) {
 	case RULE_DENY:

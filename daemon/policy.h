@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "types.h"
+
 struct daemon;
 struct pending_pkt;
 struct attrib_result;
@@ -15,8 +17,7 @@ struct attrib_result;
 #define POLICY_DEBOUNCE_MS 100	/* editors write files in several steps */
 
 struct policy_decision {
-	int action;		/* enum action */
-	const char *reason;	/* rule | default */
+	enum action action;
 	char rule[256];		/* deciding rule's name, "" for none */
 	bool matched;
 };

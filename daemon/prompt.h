@@ -14,18 +14,12 @@
 #include <stdint.h>
 
 #include "packet.h"
+#include "types.h"
 
 #define PROMPT_MAX_PKTS		64	/* packets held by one prompt */
 #define PROMPT_HOST_MAX		256
 #define PROMPT_EXE_MAX		4096
 #define PROMPTS_DEFAULT_CAP	64	/* prompts open at once */
-
-/* What an answer's rule covers; values match enum ctl_scope. */
-enum prompt_scope {
-	PROMPT_SCOPE_EXE,		/* this executable, any destination */
-	PROMPT_SCOPE_EXE_HOST,		/* ... and this host name */
-	PROMPT_SCOPE_EXE_IP_PORT,	/* ... and this ip, port, protocol */
-};
 
 /* A read-only view of one open prompt. */
 struct prompt {

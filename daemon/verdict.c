@@ -22,7 +22,7 @@
 
 struct decision {
 	enum action action;
-	const char *reason;
+	enum verdict_reason reason;
 	const char *rule;
 	const char *dst_host;
 };
@@ -33,7 +33,7 @@ static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 {
 	char line[EVENT_LINE_MAX];
 	struct conn_event ev = {
-		.verdict = action_name(dc->action),
+		.verdict = dc->action,
 		.reason = dc->reason,
 		.rule = dc->rule,
 		.flow = &pk->flow,
@@ -56,7 +56,7 @@ static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 		return;
 	}
 	daemon_emit(d, line, (size_t)n);
-	m.verdict = ev.verdict;
+	m.verdict = ctl_action_bit(ev.verdict);
 	m.exe = ev.proc ? ev.proc->exe : NULL;
 	control_note_connection(d->ctl, &ev, line, (size_t)n);
 	server_broadcast(d->server, &m, line, (size_t)n);
@@ -94,13 +94,13 @@ static void verdict_apply(struct daemon *d, struct pending_pkt *pk,
 }
 
 static const struct attrib_result verdict_none = {
-	.source = "none", .confidence = "none",
+	.source = ATTRIB_SRC_NONE, .confidence = ATTRIB_CONF_NONE,
 };
 
 /* Policy for an attributed packet: own traffic, then the rules, then the
  * default.  `reason` is the reason used when no rule matches. */
 static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
-			   const struct attrib_result *ar, const char *reason)
+			   const struct attrib_result *ar, enum verdict_reason reason)
 {
 	struct decision dc = { .action = d->cfg.default_action, .reason = reason };
 	struct policy_decision pd;
@@ -115,12 +115,12 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 	if (ar->own) {
 		d->st.own_traffic++;
 		dc.action = ACTION_ALLOW;
-		dc.reason = "own-traffic";
-	} else if (strcmp(reason, "default") == 0) {
+		dc.reason = REASON_OWN_TRAFFIC;
+	} else if (reason == REASON_DEFAULT) {
 		policy_match(d, pk, ar, cached, &pd);
 		if (pd.matched) {
-			dc.action = (enum action)pd.action;
-			dc.reason = pd.reason;
+			dc.action = pd.action;
+			dc.reason = REASON_RULE;
 			dc.rule = pd.rule;
 		} else if (pk->wait != PENDING_PROMPT &&
 			   pending_find(d->pending, pk->id) == pk &&
@@ -141,7 +141,7 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 	(void)prompt_id;
 	for (i = 0; i < n; i++) {
 		struct pending_pkt *pk = pending_find(d->pending, ids[i]);
-		struct decision dc = { .action = a, .reason = "prompt", .rule = rule };
+		struct decision dc = { .action = a, .reason = REASON_PROMPT, .rule = rule };
 		struct attrib_result ar = verdict_none;
 
 		if (!pk || pk->wait != PENDING_PROMPT)
@@ -159,7 +159,7 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 
 /* The wait is over and nothing more will come: best inference or none. */
 static bool verdict_final(struct daemon *d, struct pending_pkt *pk,
-			  const char *reason)
+			  enum verdict_reason reason)
 {
 	struct attrib_result ar;
 
@@ -220,12 +220,12 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 	struct attrib_result ar;
 
 	if (!d->attrib)
-		return verdict_decide(d, pk, &verdict_none, "default");
+		return verdict_decide(d, pk, &verdict_none, REASON_DEFAULT);
 	if (verdict_find_socket(d, pk))
 		return false;
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			  ATTRIB_FIRST, now_ms, &ar) == 1)
-		return verdict_decide(d, pk, &ar, "default");
+		return verdict_decide(d, pk, &ar, REASON_DEFAULT);
 	/* Held, not released early: a process blocked in connect() stays
 	 * alive until its socket() record is joined; released, a short-lived
 	 * one exits first and could only be inferred (measured in the
@@ -238,7 +238,7 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 	pk->deadline_ms = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
 	if (verdict_scan(d, pk, now_ms))
 		return false;
-	return verdict_final(d, pk, "default");
+	return verdict_final(d, pk, REASON_DEFAULT);
 }
 
 static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
@@ -287,7 +287,7 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 	if (!pk) {
 		/* Table full: decide now rather than hold without bound. */
 		d->st.pending_full++;
-		(void)verdict_decide(d, &tmp, &verdict_none, "default");
+		(void)verdict_decide(d, &tmp, &verdict_none, REASON_DEFAULT);
 		return 0;
 	}
 	*pk = tmp;
@@ -335,7 +335,7 @@ static void verdict_recheck_one(struct pending_pkt *pk, void *data)
 	if (attrib_lookup(x->d->attrib, &pk->flow, pk->has_uid, pk->uid,
 			  &pk->ast, ATTRIB_AUDIT, x->now_ms, &ar) != 1)
 		return;
-	if (verdict_decide(x->d, pk, &ar, "default"))
+	if (verdict_decide(x->d, pk, &ar, REASON_DEFAULT))
 		pending_remove(x->d->pending, pk);
 }
 
@@ -410,7 +410,7 @@ static void verdict_on_result(struct worker_result *r, void *data)
 		return;		/* decided by its deadline meanwhile */
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			  ATTRIB_SCAN, now_ms, &ar) == 1 ?
-	    verdict_decide(d, pk, &ar, "default") : verdict_final(d, pk, "default"))
+	    verdict_decide(d, pk, &ar, REASON_DEFAULT) : verdict_final(d, pk, REASON_DEFAULT))
 		pending_remove(d->pending, pk);
 }
 
@@ -430,7 +430,8 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
 struct expire_ctx {
 	struct daemon *d;
 	uint64_t now_ms;
-	const char *reason;	/* NULL: only expired ones */
+	bool all;		/* false: only expired ones */
+	enum verdict_reason reason;	/* with all */
 };
 
 static void verdict_expire_one(struct pending_pkt *pk, void *data)
@@ -438,7 +439,7 @@ static void verdict_expire_one(struct pending_pkt *pk, void *data)
 	struct expire_ctx *x = data;
 	uint64_t hard = pk->arrival_us / 1000 + x->d->cfg.verdict_timeout_ms;
 
-	if (x->reason) {
+	if (x->all) {
 		(void)verdict_decide(x->d, pk, &verdict_none, x->reason);
 		pending_remove(x->d->pending, pk);
 		return;
@@ -453,8 +454,8 @@ static void verdict_expire_one(struct pending_pkt *pk, void *data)
 	}
 	x->d->st.timeouts += pk->wait != PENDING_AUDIT;
 	if (pk->wait == PENDING_PROMPT)
-		(void)verdict_decide(x->d, pk, &verdict_none, "prompt-timeout");
-	else if (!verdict_final(x->d, pk, "default"))
+		(void)verdict_decide(x->d, pk, &verdict_none, REASON_PROMPT_TIMEOUT);
+	else if (!verdict_final(x->d, pk, REASON_DEFAULT))
 		return;		/* now held for a prompt */
 	pending_remove(x->d->pending, pk);
 }
@@ -485,9 +486,10 @@ void verdict_on_timer(struct loop *l, void *data)
 	verdict_arm_timer(d);
 }
 
-void verdict_flush_all(struct daemon *d, const char *reason)
+void verdict_flush_all(struct daemon *d, enum verdict_reason reason)
 {
-	struct expire_ctx x = { .d = d, .now_ms = loop_now_ms(), .reason = reason };
+	struct expire_ctx x = { .d = d, .now_ms = loop_now_ms(), .all = true,
+				.reason = reason };
 
 	pending_foreach(d->pending, verdict_expire_one, &x);
 }

@@ -29,8 +29,6 @@ static const char *const event_names[] = {
 	"connection", "prompt", "rule-change", "stats", "audit-loss", "warning",
 };
 
-static const char *const verdict_names[] = { "allow", "deny", "reject" };
-
 void ctl_seterr(struct ctl_error *err, const char *code, const char *fmt, ...)
 {
 	va_list ap;
@@ -80,8 +78,16 @@ uint32_t ctl_event_bit(const char *type)
 
 uint32_t ctl_verdict_bit(const char *verdict)
 {
-	return name_bit(verdict_names,
-			sizeof(verdict_names) / sizeof(verdict_names[0]), verdict);
+	enum action a;
+
+	if (!verdict || action_parse(verdict, strlen(verdict), &a) < 0)
+		return 0;
+	return ctl_action_bit(a);
+}
+
+uint32_t ctl_action_bit(enum action a)
+{
+	return a < ACTION_COUNT ? 1u << a : 0;
 }
 
 /* Parse exactly len bytes as one JSON value: trailing non-space is an
@@ -322,7 +328,7 @@ bool ctl_filter_match(const struct ctl_filter *f, const struct event_meta *m)
 	/* Verdict and exe filters only speak about connection events. */
 	if (t != CTL_EV_CONNECTION)
 		return true;
-	if (f->verdicts && !(f->verdicts & ctl_verdict_bit(m->verdict)))
+	if (f->verdicts && !(f->verdicts & m->verdict))
 		return false;
 	if (f->exe[0] && (!m->exe || strcmp(f->exe, m->exe)))
 		return false;
@@ -434,24 +440,19 @@ static int parse_duration(const struct json_object *args, char *out,
 	return -EINVAL;
 }
 
-static int parse_scope(const struct json_object *args, enum ctl_scope *sc,
+static int parse_scope(const struct json_object *args, enum prompt_scope *sc,
 		       struct ctl_error *err)
 {
-	static const char *const names[] = { "exe", "exe+host", "exe+ip+port" };
 	const char *s;
-	size_t n, i;
+	size_t n;
 	int r;
 
-	*sc = CTL_SCOPE_EXE;
+	*sc = PROMPT_SCOPE_EXE;
 	r = get_str(args, "scope", 16, &s, &n, err);
 	if (r == -ENOENT)
 		return 0;
-	for (i = 0; r == 0 && i < 3; i++) {
-		if (strlen(names[i]) == n && !memcmp(names[i], s, n)) {
-			*sc = (enum ctl_scope)i;
-			return 0;
-		}
-	}
+	if (r == 0 && prompt_scope_parse(s, n, sc) == 0)
+		return 0;
 	ctl_seterr(err, CTL_E_BAD_ARGS,
 		   "\"scope\" must be exe, exe+host or exe+ip+port");
 	return -EINVAL;
@@ -473,12 +474,8 @@ int ctl_parse_answer(const struct json_object *args, struct ctl_answer *a,
 		return -EINVAL;
 	}
 	a->prompt_id = (uint32_t)id;
-	r = get_str(args, "action", sizeof(a->action) - 1, &s, &n, err);
-	if (r == 0) {
-		memcpy(a->action, s, n);
-		a->action[n] = '\0';
-	}
-	if (r < 0 || !ctl_verdict_bit(a->action)) {
+	r = get_str(args, "action", 7, &s, &n, err);
+	if (r < 0 || action_parse(s, n, &a->action) < 0) {
 		ctl_seterr(err, CTL_E_BAD_ARGS,
 			   "\"action\" must be allow, deny or reject");
 		return -EINVAL;

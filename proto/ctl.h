@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "jsonw.h"
+#include "types.h"
 
 struct json_object;
 
@@ -48,9 +49,9 @@ enum ctl_cmd {
 #define CTL_EV_WARNING		(1u << 5)
 #define CTL_EV_ALL		0x3fu
 
-#define CTL_VERDICT_ALLOW	(1u << 0)
-#define CTL_VERDICT_DENY	(1u << 1)
-#define CTL_VERDICT_REJECT	(1u << 2)
+#define CTL_VERDICT_ALLOW	(1u << ACTION_ALLOW)
+#define CTL_VERDICT_DENY	(1u << ACTION_DENY)
+#define CTL_VERDICT_REJECT	(1u << ACTION_REJECT)
 #define CTL_VERDICT_ALL		0x7u
 
 /* Error codes (the "code" member of an error reply). */
@@ -88,21 +89,19 @@ struct ctl_filter {
 };
 
 /* What the server needs to know of an event to filter it, without
- * parsing the line.  Pointers are borrowed; verdict and exe may be NULL. */
+ * parsing the line.  Pointers are borrowed; exe may be NULL. */
 struct event_meta {
 	const char *type;
-	const char *verdict;
+	uint32_t verdict;		/* CTL_VERDICT_* of a connection, else 0 */
 	const char *exe;
 };
 
 /* An answer to a prompt. */
-enum ctl_scope { CTL_SCOPE_EXE, CTL_SCOPE_EXE_HOST, CTL_SCOPE_EXE_IP_PORT };
-
 struct ctl_answer {
 	uint32_t prompt_id;
-	char action[8];			/* allow | deny | reject */
+	enum action action;
 	char duration[CTL_DURATION_MAX + 1]; /* once | until restart | always | Go */
-	enum ctl_scope scope;
+	enum prompt_scope scope;
 };
 
 /* Decode one request line (len bytes, no '\n').  0 and *req, which the
@@ -119,6 +118,8 @@ enum ctl_cmd ctl_cmd_lookup(const char *name, size_t len);
 /* CTL_EV_* bit of an event type name, 0 if unknown. */
 uint32_t ctl_event_bit(const char *type);
 uint32_t ctl_verdict_bit(const char *verdict);
+/* CTL_VERDICT_* bit of a verdict. */
+uint32_t ctl_action_bit(enum action a);
 
 /* ---- argument decoders: 0, or -EINVAL with *err (code bad-args). */
 

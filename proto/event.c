@@ -110,26 +110,31 @@ void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host)
 			   dst_host, true);
 }
 
+void event_put_conn(struct jw *w, const struct conn_event *ev)
+{
+	jw_kstr(w, "verdict", action_name(ev->verdict));
+	jw_kstr(w, "reason", verdict_reason_name(ev->reason));
+	jw_kstr(w, "rule", ev->rule);
+	event_put_flow(w, ev->flow, ev->dst_host);
+	event_put_process(w, ev->proc);
+	jw_key(w, "attribution");
+	jw_obj_begin(w);
+	jw_kstr(w, "source", attrib_source_name(ev->source));
+	jw_kstr(w, "confidence", attrib_confidence_name(ev->confidence));
+	jw_kuint(w, "us", ev->attrib_us);
+	jw_obj_end(w);
+	jw_kuint(w, "verdict_us", ev->verdict_us);
+	if (ev->prompt_id)
+		jw_kuint(w, "prompt_id", ev->prompt_id);
+}
+
 int event_conn_encode(const struct conn_event *ev, char *buf, size_t len)
 {
 	struct jw w;
 
 	jw_init(&w, buf, len);
 	event_begin(&w, "connection", ev->seq, &ev->ts);
-	jw_kstr(&w, "verdict", ev->verdict);
-	jw_kstr(&w, "reason", ev->reason);
-	jw_kstr(&w, "rule", ev->rule);
-	event_put_flow(&w, ev->flow, ev->dst_host);
-	event_put_process(&w, ev->proc);
-	jw_key(&w, "attribution");
-	jw_obj_begin(&w);
-	jw_kstr(&w, "source", ev->source ? ev->source : "none");
-	jw_kstr(&w, "confidence", ev->confidence ? ev->confidence : "none");
-	jw_kuint(&w, "us", ev->attrib_us);
-	jw_obj_end(&w);
-	jw_kuint(&w, "verdict_us", ev->verdict_us);
-	if (ev->prompt_id)
-		jw_kuint(&w, "prompt_id", ev->prompt_id);
+	event_put_conn(&w, ev);
 	jw_obj_end(&w);
 	return jw_finish(&w);
 }

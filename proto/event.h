@@ -10,22 +10,23 @@
 #include "jsonw.h"
 #include "packet.h"
 #include "procfs.h"
+#include "types.h"
 
 #define EVENT_SCHEMA_VERSION 1
 #define EVENT_LINE_MAX	(64 * 1024)	/* protocol line cap */
 
 /* A decided connection. Pointers are borrowed for the call. */
 struct conn_event {
-	uint64_t seq;
-	struct timespec ts;		/* CLOCK_REALTIME of the decision */
-	const char *verdict;		/* allow | deny | reject */
-	const char *reason;		/* rule | default | prompt | ... */
+	uint64_t seq;			/* event_conn_encode only */
+	struct timespec ts;		/* event_conn_encode only: CLOCK_REALTIME */
+	enum action verdict;
+	enum verdict_reason reason;
 	const char *rule;		/* deciding rule name or NULL */
 	const struct flow *flow;
 	const char *dst_host;		/* NULL -> null */
 	const struct proc_info *proc;	/* NULL -> "process": null */
-	const char *source;		/* attribution.source */
-	const char *confidence;		/* exact | inferred | none */
+	enum attrib_source source;
+	enum attrib_confidence confidence;
 	uint64_t attrib_us;
 	uint64_t verdict_us;
 	uint32_t prompt_id;		/* 0: none; else the prompt it answered */
@@ -43,6 +44,10 @@ const char *event_time_str(const struct timespec *ts, char *buf, size_t len);
 void event_put_process(struct jw *w, const struct proc_info *pi);
 /* "src"/"dst" endpoint objects and proto/family for a flow. */
 void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host);
+
+/* The members of a connection event, into an object opened with
+ * event_begin() (the daemon's emit_begin()). */
+void event_put_conn(struct jw *w, const struct conn_event *ev);
 
 /* Encode a connection event line into buf.  Returns the line length
  * (ending in '\n') or -ENOSPC. */

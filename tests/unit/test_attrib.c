@@ -108,8 +108,8 @@ static void test_fire_and_forget_found_by_destination(void **state)
 	assert_non_null(r.proc);
 	assert_int_equal(r.proc->pid, FAKE_PID);
 	assert_string_equal(r.proc->exe, "/usr/bin/dig");
-	assert_string_equal(r.source, "audit-dst");
-	assert_string_equal(r.confidence, "inferred");
+	assert_string_equal(attrib_source_name(r.source), "audit-dst");
+	assert_string_equal(attrib_confidence_name(r.confidence), "inferred");
 }
 
 static void test_stale_sender_is_never_used(void **state)
@@ -128,7 +128,7 @@ static void test_stale_sender_is_never_used(void **state)
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
 				       5050, &r), 1);
 	assert_null(r.proc);
-	assert_string_equal(r.source, "none");
+	assert_string_equal(attrib_source_name(r.source), "none");
 }
 
 static void test_different_executables_are_not_guessed(void **state)
@@ -147,7 +147,7 @@ static void test_different_executables_are_not_guessed(void **state)
 				       2002, &r), 1);
 	assert_null(r.proc);
 	assert_true(r.ambiguous);
-	assert_string_equal(r.confidence, "none");
+	assert_string_equal(attrib_confidence_name(r.confidence), "none");
 }
 
 static void test_same_executable_takes_newest(void **state)
@@ -263,7 +263,7 @@ static void test_icmp_without_ports_waits_then_none(void **state)
 	f.flags = FLOW_F_NO_L4;
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST, 1, &r), 0);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL, 60, &r), 1);
-	assert_string_equal(r.source, "none");
+	assert_string_equal(attrib_source_name(r.source), "none");
 }
 
 int main(void)

@@ -102,12 +102,13 @@ static void note(struct fixture *fx, const char *exe, const char *verdict)
 	struct proc_info pi = { .pid = 42, .comm = "prog", .exe = (char *)exe,
 				.cmdline = cmd, .cmdline_len = 4 };
 	struct flow f = { .family = AF_INET, .proto = 6, .dport = 443 };
-	struct conn_event ev = { .verdict = verdict, .reason = "default",
-				 .flow = &f, .proc = &pi, .source = "inode-cache",
-				 .confidence = "exact", .verdict_us = 10 };
+	struct conn_event ev = { .reason = REASON_DEFAULT,
+				 .flow = &f, .proc = &pi, .source = ATTRIB_SRC_INODE_CACHE,
+				 .confidence = ATTRIB_CONF_EXACT, .verdict_us = 10 };
 	char line[2048];
 	int n;
 
+	assert_int_equal(action_parse(verdict, strlen(verdict), &ev.verdict), 0);
 	inet_pton(AF_INET, "10.0.0.1", f.dst);
 	n = event_conn_encode(&ev, line, sizeof(line));
 	assert_true(n > 0);

@@ -196,10 +196,10 @@ static void test_filter_match_semantics(void **state)
 {
 	struct ctl_filter f = { .types = CTL_EV_CONNECTION | CTL_EV_STATS,
 				.verdicts = CTL_VERDICT_DENY };
-	struct event_meta deny = { "connection", "deny", "/bin/a" };
-	struct event_meta allow = { "connection", "allow", "/bin/a" };
-	struct event_meta stats = { "stats", NULL, NULL };
-	struct event_meta warn = { "warning", NULL, NULL };
+	struct event_meta deny = { "connection", CTL_VERDICT_DENY, "/bin/a" };
+	struct event_meta allow = { "connection", CTL_VERDICT_ALLOW, "/bin/a" };
+	struct event_meta stats = { "stats", 0, NULL };
+	struct event_meta warn = { "warning", 0, NULL };
 	struct ctl_filter all;
 
 	(void)state;
@@ -222,9 +222,9 @@ static void test_answer_defaults_once_and_exe(void **state)
 	(void)state;
 	assert_int_equal(ctl_parse_answer(a, &ans, &err), 0);
 	assert_int_equal(ans.prompt_id, 3);
-	assert_string_equal(ans.action, "allow");
+	assert_string_equal(action_name(ans.action), "allow");
 	assert_string_equal(ans.duration, "once");
-	assert_int_equal(ans.scope, CTL_SCOPE_EXE);
+	assert_int_equal(ans.scope, PROMPT_SCOPE_EXE);
 	json_object_put(a);
 }
 
@@ -232,14 +232,14 @@ static void test_answer_accepts_durations_and_scopes(void **state)
 {
 	static const struct {
 		const char *dur, *scope;
-		enum ctl_scope sc;
+		enum prompt_scope sc;
 	} ok[] = {
-		{ "always", "exe+host", CTL_SCOPE_EXE_HOST },
-		{ "until restart", "exe+ip+port", CTL_SCOPE_EXE_IP_PORT },
-		{ "30s", "exe", CTL_SCOPE_EXE },
-		{ "1h30m", "exe", CTL_SCOPE_EXE },
-		{ "1.5h", "exe", CTL_SCOPE_EXE },
-		{ "500ms", "exe", CTL_SCOPE_EXE },
+		{ "always", "exe+host", PROMPT_SCOPE_EXE_HOST },
+		{ "until restart", "exe+ip+port", PROMPT_SCOPE_EXE_IP_PORT },
+		{ "30s", "exe", PROMPT_SCOPE_EXE },
+		{ "1h30m", "exe", PROMPT_SCOPE_EXE },
+		{ "1.5h", "exe", PROMPT_SCOPE_EXE },
+		{ "500ms", "exe", PROMPT_SCOPE_EXE },
 	};
 	size_t i;
 

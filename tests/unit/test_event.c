@@ -58,7 +58,7 @@ static const char *jstr(struct json_object *o, const char *path)
 static void test_connection_without_process_has_null_process(void **state)
 {
 	struct flow f = tcp4_flow();
-	struct conn_event ev = { .seq = 42, .verdict = "allow", .reason = "default",
+	struct conn_event ev = { .seq = 42, .verdict = ACTION_ALLOW, .reason = REASON_DEFAULT,
 				 .flow = &f, .verdict_us = 31 };
 	char buf[4096];
 	struct json_object *o;
@@ -95,9 +95,9 @@ static void test_process_fields_and_cmdline_array(void **state)
 				.comm = "curl", .exe = "/usr/bin/curl",
 				.cwd = "/root", .cmdline = cmd,
 				.cmdline_len = sizeof(cmd) - 2 };
-	struct conn_event ev = { .verdict = "deny", .reason = "rule",
+	struct conn_event ev = { .verdict = ACTION_DENY, .reason = REASON_RULE,
 				 .rule = "000-x", .flow = &f, .proc = &pi,
-				 .source = "inode-cache", .confidence = "exact" };
+				 .source = ATTRIB_SRC_INODE_CACHE, .confidence = ATTRIB_CONF_EXACT };
 	struct json_object *o, *arr;
 	char buf[4096];
 
@@ -175,7 +175,7 @@ static void test_nul_inside_string_is_escaped(void **state)
 static void test_small_buffer_is_enospc(void **state)
 {
 	struct flow f = tcp4_flow();
-	struct conn_event ev = { .verdict = "allow", .reason = "default", .flow = &f };
+	struct conn_event ev = { .verdict = ACTION_ALLOW, .reason = REASON_DEFAULT, .flow = &f };
 	char buf[64];
 
 	(void)state;
@@ -185,7 +185,7 @@ static void test_small_buffer_is_enospc(void **state)
 static void test_ipv6_icmp_has_null_ports(void **state)
 {
 	struct flow f;
-	struct conn_event ev = { .verdict = "allow", .reason = "default", .flow = &f };
+	struct conn_event ev = { .verdict = ACTION_ALLOW, .reason = REASON_DEFAULT, .flow = &f };
 	struct json_object *o;
 	char buf[2048];
 

@@ -374,7 +374,8 @@ static void broadcast_conn(struct fx *fx, uint64_t seq, const char *verdict,
 			   const char *exe, size_t pad)
 {
 	char line[4096], padding[3000];
-	struct event_meta m = { .type = "connection", .verdict = verdict, .exe = exe };
+	struct event_meta m = { .type = "connection", .verdict = ctl_verdict_bit(verdict),
+				.exe = exe };
 	int n;
 
 	assert_true(pad < sizeof(padding));
