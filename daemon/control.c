@@ -162,13 +162,6 @@ void control_note_connection(struct control *c, const struct conn_event *ev,
 	c->lat_sum_us += ev->verdict_us;
 }
 
-void control_emit(struct daemon *d, const struct event_meta *m,
-		  const char *line, size_t len)
-{
-	daemon_emit(d, line, len);
-	server_broadcast(d->server, m, line, len);
-}
-
 /* ---- stats */
 
 static void put_programs(struct jw *w, const struct control *c)
@@ -377,17 +370,9 @@ static void put_stats_members(struct jw *w, struct daemon *d, uint64_t now_ms)
 	put_clients(w, d->server);
 }
 
-int control_stats_encode(struct daemon *d, uint64_t seq,
-			 const struct timespec *ts, uint64_t now_ms,
-			 char *buf, size_t len)
+void control_stats_put(struct jw *w, struct daemon *d, uint64_t now_ms)
 {
-	struct jw w;
-
-	jw_init(&w, buf, len);
-	event_begin(&w, "stats", seq, ts);
-	put_stats_members(&w, d, now_ms);
-	jw_obj_end(&w);
-	return jw_finish(&w);
+	put_stats_members(w, d, now_ms);
 }
 
 /* ---- small commands */
@@ -467,14 +452,14 @@ void control_rule_change(struct daemon *d, const char *change,
 	char line[EVENT_LINE_MAX];
 	struct jw w;
 
-	daemon_event_begin(d, &w, line, sizeof(line), "rule-change");
+	emit_begin(d, &w, line, sizeof(line), "rule-change");
 	jw_kstr(&w, "change", change);
 	jw_kstr(&w, "rule", name);
 	jw_kstr(&w, "file", file);
 	jw_kstr(&w, "source", source);
 	jw_kuint(&w, "rules", d->rules ? ruleset_count(d->rules) : 0);
 	jw_kuint(&w, "invalid_files", invalid_files);
-	daemon_event_end(d, &w, "rule-change");
+	(void)emit_end(d, &w, &(struct event_meta){ .type = "rule-change" });
 }
 
 static void swap_rules(struct daemon *d, struct ruleset *rs)
@@ -827,24 +812,16 @@ static void send_prompt_event(struct daemon *d, const struct prompt *pr,
 			      const struct proc_info *pi, const char *host)
 {
 	char *line = malloc(EVENT_LINE_MAX);
-	struct timespec ts;
 	struct jw w;
-	int n;
 
 	if (!line)
 		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	jw_init(&w, line, EVENT_LINE_MAX);
-	event_begin(&w, "prompt", ++d->seq, &ts);
+	emit_begin(d, &w, line, EVENT_LINE_MAX, "prompt");
 	jw_kuint(&w, "prompt_id", pr->id);
 	jw_kuint(&w, "timeout_ms", pr->deadline_ms - pr->opened_ms);
 	event_put_flow(&w, &pr->flow, host);
 	event_put_process(&w, pi);
-	jw_obj_end(&w);
-	if ((n = jw_finish(&w)) > 0) {
-		daemon_emit(d, line, (size_t)n);
-		server_prompt_event(d->server, line, (size_t)n);
-	}
+	(void)emit_end(d, &w, &(struct event_meta){ .type = "prompt" });
 	free(line);
 }
 

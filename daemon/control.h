@@ -59,10 +59,6 @@ extern const struct server_ops control_server_ops;
 void control_note_connection(struct control *c, const struct conn_event *ev,
 			     const char *line, size_t len);
 
-/* An event line to the log (daemon_emit) and to subscribers. */
-void control_emit(struct daemon *d, const struct event_meta *m,
-		  const char *line, size_t len);
-
 /* A packet no rule matched.  When a prompter is connected and the process
  * is known, the packet joins or opens a prompt: pk->wait, pk->prompt_id
  * and pk->deadline_ms are set (the caller then keeps it pending) and a
@@ -75,11 +71,9 @@ int control_prompt_hold(struct daemon *d, struct pending_pkt *pk,
  * pending table with reason prompt-timeout).  Call from the timer. */
 void control_prompt_expire(struct daemon *d, uint64_t now_ms);
 
-/* A "stats" event with the stats command's result as members.  Line
- * length or -ENOSPC. */
-int control_stats_encode(struct daemon *d, uint64_t seq,
-			 const struct timespec *ts, uint64_t now_ms,
-			 char *buf, size_t len);
+/* The stats command's result members, into an open object (a "stats"
+ * event opened with emit_begin()). */
+void control_stats_put(struct jw *w, struct daemon *d, uint64_t now_ms);
 
 /* A "rule-change" event: what changed (added, deleted, enabled, reload,
  * expired...), which rule and file when one, who (control, files), and

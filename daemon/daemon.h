@@ -12,6 +12,7 @@
 #include "aurec.h"
 #include "config.h"
 #include "dns.h"
+#include "emit.h"
 #include "firewall.h"
 #include "loop.h"
 #include "nfqueue.h"
@@ -97,18 +98,5 @@ void verdict_audit_event(const struct audit_event *ev, void *data);
 
 /* housekeeping.c: the periodic tick (cache expiry, audit loss). */
 void housekeeping_tick(struct daemon *d, uint64_t now_ms);
-void daemon_warning(struct daemon *d, const char *code, const char *msg,
-		    const char *file);
-
-/* emit.c: daemon events.  begin stamps seq and time and opens the object;
- * end closes it and sends it to the log and every subscriber (a line too
- * long for buf is counted in events_dropped). */
-struct jw;
-void daemon_event_begin(struct daemon *d, struct jw *w, char *buf, size_t len,
-			const char *type);
-void daemon_event_end(struct daemon *d, struct jw *w, const char *type);
-
-/* Emit one encoded event line to the log (control_emit adds subscribers). */
-void daemon_emit(struct daemon *d, const char *line, size_t len);
 
 #endif

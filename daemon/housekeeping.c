@@ -6,7 +6,6 @@
 
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "control.h"
 #include "ctl.h"
@@ -19,7 +18,7 @@ static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
 	char line[EVENT_LINE_MAX];
 	struct jw w;
 
-	daemon_event_begin(d, &w, line, sizeof(line), "audit-loss");
+	emit_begin(d, &w, line, sizeof(line), "audit-loss");
 	jw_key(&w, "new");
 	jw_obj_begin(&w);
 	jw_kuint(&w, "enobufs", delta->enobufs);
@@ -36,7 +35,7 @@ static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
 	jw_kuint(&w, "kernel_lost", now->kernel_lost);
 	jw_kuint(&w, "truncated", now->truncated);
 	jw_obj_end(&w);
-	daemon_event_end(d, &w, "audit-loss");
+	(void)emit_end(d, &w, &(struct event_meta){ .type = "audit-loss" });
 }
 
 static void hk_audit_loss(struct daemon *d, uint64_t now_ms)
@@ -85,19 +84,16 @@ static void hk_audit_loss(struct daemon *d, uint64_t now_ms)
 static void hk_stats(struct daemon *d, uint64_t now_ms)
 {
 	char line[EVENT_LINE_MAX];
-	struct timespec ts;
-	int n;
+	struct jw w;
 
 	if (!d->next_stats_ms)
 		d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
 	if (now_ms < d->next_stats_ms || !d->ctl)
 		return;
 	d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	n = control_stats_encode(d, ++d->seq, &ts, now_ms, line, sizeof(line));
-	if (n > 0)
-		control_emit(d, &(struct event_meta){ .type = "stats" }, line,
-			     (size_t)n);
+	emit_begin(d, &w, line, sizeof(line), "stats");
+	control_stats_put(&w, d, now_ms);
+	(void)emit_end(d, &w, &(struct event_meta){ .type = "stats" });
 }
 
 void housekeeping_tick(struct daemon *d, uint64_t now_ms)

@@ -12,11 +12,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 
 #include "control.h"
 #include "event.h"
-#include "server.h"
 #include "packet.h"
 #include "policy.h"
 
@@ -44,22 +42,18 @@ static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 		.attrib_us = now_us - pk->arrival_us,
 		.verdict_us = now_us - pk->arrival_us,
 	};
-	struct event_meta m = { .type = "connection" };
+	const struct event_meta m = {
+		.type = "connection", .verdict = ctl_action_bit(dc->action),
+		.exe = ar->proc ? ar->proc->exe : NULL,
+	};
+	struct jw w;
 	int n;
 
 	ev.prompt_id = pk->wait == PENDING_PROMPT ? pk->prompt_id : 0;
-	ev.seq = ++d->seq;
-	clock_gettime(CLOCK_REALTIME, &ev.ts);
-	n = event_conn_encode(&ev, line, sizeof(line));
-	if (n < 0) {
-		d->st.events_dropped++;
-		return;
-	}
-	daemon_emit(d, line, (size_t)n);
-	m.verdict = ctl_action_bit(ev.verdict);
-	m.exe = ev.proc ? ev.proc->exe : NULL;
-	control_note_connection(d->ctl, &ev, line, (size_t)n);
-	server_broadcast(d->server, &m, line, (size_t)n);
+	emit_begin(d, &w, line, sizeof(line), "connection");
+	event_put_conn(&w, &ev);
+	if ((n = emit_end(d, &w, &m)) > 0)
+		control_note_connection(d->ctl, &ev, line, (size_t)n);
 }
 
 /* Send the verdict and the event.  Reject also destroys the local socket
