@@ -73,8 +73,8 @@ struct daemon {
 	/* control socket, prompts, rules (proto/server.h, daemon/control.h) */
 	struct server *server;		/* NULL with --socket "" */
 	struct prompts *prompts;
-	struct control *ctl;
-	struct ruleset *rules;		/* current; control.c swaps it on edits */
+	struct stats *stats;		/* daemon/stats.h */
+	struct ruleset *rules;		/* current; policy_set_rules() swaps it */
 	struct rules_watch *rwatch;	/* inotify on --rules (policy.c) */
 	uint64_t reload_at_ms;		/* debounced reload due, 0 = none */
 };
@@ -86,9 +86,11 @@ void verdict_on_timer(struct loop *l, void *data);
 void verdict_arm_timer(struct daemon *d);
 /* Decide every held packet now with the default action (shutdown). */
 void verdict_flush_all(struct daemon *d, enum verdict_reason reason);
-/* control.c's decide_held hook: decide packets held by an answered prompt. */
+/* Decide the packets ids[0..n) held by an answered prompt with action a,
+ * reason "prompt" and rule (NULL for a "once" answer).  Ids no longer
+ * held for a prompt (timed out meanwhile) are skipped. */
 void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
-			    enum action a, const char *rule, uint32_t prompt_id);
+			    enum action a, const char *rule);
 
 /* Audit multicast readable / worker results ready. */
 void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data);

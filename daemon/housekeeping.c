@@ -7,10 +7,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "control.h"
 #include "ctl.h"
 #include "event.h"
 #include "policy.h"
+#include "stats.h"
 
 static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
 			 const struct audit_loss *delta)
@@ -88,11 +88,11 @@ static void hk_stats(struct daemon *d, uint64_t now_ms)
 
 	if (!d->next_stats_ms)
 		d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
-	if (now_ms < d->next_stats_ms || !d->ctl)
+	if (now_ms < d->next_stats_ms || !d->stats)
 		return;
 	d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
 	emit_begin(d, &w, line, sizeof(line), "stats");
-	control_stats_put(&w, d, now_ms);
+	stats_put(&w, d, now_ms);
 	(void)emit_end(d, &w, &(struct event_meta){ .type = "stats" });
 }
 

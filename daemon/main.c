@@ -18,6 +18,7 @@
 #include "privs.h"
 #include "prompt.h"
 #include "server.h"
+#include "stats.h"
 #include "policy.h"
 #include "rules.h"
 #include "version.h"
@@ -199,18 +200,12 @@ static int setup_attrib(struct daemon *d)
 	return 0;
 }
 
-/* Order matters: host-only sockets (audit) first, then the namespace, then
- * everything that must live inside it (queue, firewall, sock_diag). */
-static const struct control_hooks control_hooks = {
-	.decide_held = verdict_prompt_decided,
-};
-
 /* The control socket, after the rules (commands edit d->rules). */
 static int setup_control(struct daemon *d)
 {
-	d->ctl = control_new(&control_hooks, loop_now_ms());
+	d->stats = stats_new(loop_now_ms());
 	d->prompts = prompts_new(PROMPTS_DEFAULT_CAP, d->cfg.prompt_timeout_ms);
-	if (!d->ctl || !d->prompts)
+	if (!d->stats || !d->prompts)
 		return -ENOMEM;
 	if (!d->cfg.socket_path[0])
 		return 0;
@@ -225,6 +220,8 @@ static int setup_control(struct daemon *d)
 	return 0;
 }
 
+/* Order matters: host-only sockets (audit) first, then the namespace, then
+ * everything that must live inside it (queue, firewall, sock_diag). */
 static int daemon_setup(struct daemon *d)
 {
 	struct firewall_opts fo = { .queue = d->cfg.queue,
@@ -348,7 +345,7 @@ static void daemon_teardown(struct daemon *d)
 	if (d->q && d->pending)
 		verdict_flush_all(d, REASON_DEFAULT);
 	prompts_free(d->prompts);
-	control_free(d->ctl);
+	stats_free(d->stats);
 	if (d->actl) {
 		char path[512];
 

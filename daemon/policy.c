@@ -10,7 +10,6 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
-#include "control.h"
 #include "ctl.h"
 #include "daemon.h"
 #include "event.h"
@@ -89,6 +88,31 @@ void policy_close(struct daemon *d)
 	d->rules = NULL;
 }
 
+void policy_rule_change(struct daemon *d, const char *change,
+			const char *name, const char *file, const char *source,
+			size_t invalid_files)
+{
+	char line[EVENT_LINE_MAX];
+	struct jw w;
+
+	emit_begin(d, &w, line, sizeof(line), "rule-change");
+	jw_kstr(&w, "change", change);
+	jw_kstr(&w, "rule", name);
+	jw_kstr(&w, "file", file);
+	jw_kstr(&w, "source", source);
+	jw_kuint(&w, "rules", d->rules ? ruleset_count(d->rules) : 0);
+	jw_kuint(&w, "invalid_files", invalid_files);
+	(void)emit_end(d, &w, &(struct event_meta){ .type = "rule-change" });
+}
+
+void policy_set_rules(struct daemon *d, struct ruleset *rs)
+{
+	ruleset_put(d->rules);
+	d->rules = rs;
+	if (d->rwatch)
+		(void)rules_watch_set_lists(d->rwatch, d->rules);
+}
+
 void policy_reload(struct daemon *d, const char *why)
 {
 	struct ruleset *ns = NULL;
@@ -112,11 +136,8 @@ void policy_reload(struct daemon *d, const char *why)
 		daemon_warning(d, "rules-reload", msg, d->cfg.rules_dir);
 		return;
 	}
-	ruleset_put(d->rules);
-	d->rules = ns;
-	if (d->rwatch)
-		(void)rules_watch_set_lists(d->rwatch, d->rules);
-	control_rule_change(d, why, NULL, NULL, "files", errs.total);
+	policy_set_rules(d, ns);
+	policy_rule_change(d, why, NULL, NULL, "files", errs.total);
 }
 
 void policy_tick(struct daemon *d, uint64_t now_ms)
@@ -126,9 +147,8 @@ void policy_tick(struct daemon *d, uint64_t now_ms)
 	if (d->reload_at_ms && now_ms >= d->reload_at_ms)
 		policy_reload(d, "reload");
 	if (d->rules && ruleset_expire(d->rules, loop_boottime_ms(), &ns) > 0 && ns) {
-		ruleset_put(d->rules);
-		d->rules = ns;
-		control_rule_change(d, "expired", NULL, NULL, "timer", 0);
+		policy_set_rules(d, ns);
+		policy_rule_change(d, "expired", NULL, NULL, "timer", 0);
 	}
 }
 
@@ -258,9 +278,8 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 			daemon_warning(d, "rule-once", "cannot remove used once-rule file",
 				       rule_file(ru));
 		if (ruleset_remove(d->rules, out->rule, &ns) == 0 && ns) {
-			ruleset_put(d->rules);
-			d->rules = ns;
-			control_rule_change(d, "once-used", out->rule, NULL, "match", 0);
+			policy_set_rules(d, ns);
+			policy_rule_change(d, "once-used", out->rule, NULL, "match", 0);
 		}
 	}
 }

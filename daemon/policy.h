@@ -6,6 +6,7 @@
 #define TATTLE_POLICY_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "types.h"
@@ -13,6 +14,7 @@
 struct daemon;
 struct pending_pkt;
 struct attrib_result;
+struct ruleset;
 
 #define POLICY_DEBOUNCE_MS 100	/* editors write files in several steps */
 
@@ -30,6 +32,18 @@ void policy_close(struct daemon *d);
 
 /* Reload everything now (SIGHUP, or the debounced watch). */
 void policy_reload(struct daemon *d, const char *why);
+
+/* Make rs (owned, may be NULL) the current ruleset, dropping the old
+ * one, and point the list-directory watch at rs's lists.  Every change
+ * of d->rules goes through here. */
+void policy_set_rules(struct daemon *d, struct ruleset *rs);
+
+/* A "rule-change" event: what changed (added, deleted, enabled, reload,
+ * expired...), which rule and file when one, who (control, files, timer,
+ * match), and how many rule files failed to load. */
+void policy_rule_change(struct daemon *d, const char *change,
+			const char *name, const char *file, const char *source,
+			size_t invalid_files);
 
 /* Housekeeping: debounced reloads and rule expiry. */
 void policy_tick(struct daemon *d, uint64_t now_ms);

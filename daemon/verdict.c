@@ -13,10 +13,12 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "control.h"
+#include "ctl.h"
 #include "event.h"
 #include "packet.h"
 #include "policy.h"
+#include "prompting.h"
+#include "stats.h"
 
 struct decision {
 	enum action action;
@@ -53,7 +55,7 @@ static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 	emit_begin(d, &w, line, sizeof(line), "connection");
 	event_put_conn(&w, &ev);
 	if ((n = emit_end(d, &w, &m)) > 0)
-		control_note_connection(d->ctl, &ev, line, (size_t)n);
+		stats_note_connection(d->stats, &ev, line, (size_t)n);
 }
 
 /* Send the verdict and the event.  Reject also destroys the local socket
@@ -91,6 +93,25 @@ static const struct attrib_result verdict_none = {
 	.source = ATTRIB_SRC_NONE, .confidence = ATTRIB_CONF_NONE,
 };
 
+/* No rule matched: hold the packet for a person's answer when one can be
+ * asked.  Only a packet in the pending table can be held, and only once. */
+static bool verdict_hold_for_prompt(struct daemon *d, struct pending_pkt *pk,
+				    const struct attrib_result *ar,
+				    const char *host)
+{
+	uint32_t id;
+	uint64_t deadline;
+
+	if (pk->wait == PENDING_PROMPT || pending_find(d->pending, pk->id) != pk ||
+	    !prompting_open(d, &pk->flow, pk->id, ar->proc, host, loop_now_ms(),
+			    &id, &deadline))
+		return false;
+	pk->wait = PENDING_PROMPT;
+	pk->prompt_id = id;
+	pk->deadline_ms = deadline;
+	return true;
+}
+
 /* Policy for an attributed packet: own traffic, then the rules, then the
  * default.  `reason` is the reason used when no rule matches. */
 static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
@@ -116,11 +137,8 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 			dc.action = pd.action;
 			dc.reason = REASON_RULE;
 			dc.rule = pd.rule;
-		} else if (pk->wait != PENDING_PROMPT &&
-			   pending_find(d->pending, pk->id) == pk &&
-			   control_prompt_hold(d, pk, ar->proc, dc.dst_host,
-					       loop_now_ms())) {
-			return false;	/* held for a prompt */
+		} else if (verdict_hold_for_prompt(d, pk, ar, dc.dst_host)) {
+			return false;
 		}
 	}
 	verdict_apply(d, pk, &dc, ar);
@@ -128,11 +146,10 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 }
 
 void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
-			    enum action a, const char *rule, uint32_t prompt_id)
+			    enum action a, const char *rule)
 {
 	size_t i;
 
-	(void)prompt_id;
 	for (i = 0; i < n; i++) {
 		struct pending_pkt *pk = pending_find(d->pending, ids[i]);
 		struct decision dc = { .action = a, .reason = REASON_PROMPT, .rule = rule };
@@ -470,7 +487,7 @@ void verdict_on_timer(struct loop *l, void *data)
 
 	(void)l;
 	pending_foreach(d->pending, verdict_expire_one, &x);
-	control_prompt_expire(d, x.now_ms);
+	prompting_expire(d, x.now_ms);
 	if (x.now_ms >= d->next_tick_ms) {
 		housekeeping_tick(d, x.now_ms);
 		d->next_tick_ms = x.now_ms + DAEMON_TICK_MS;

@@ -22,6 +22,7 @@
 #include "event.h"
 #include "prompt.h"
 #include "rules.h"
+#include "stats.h"
 
 struct fixture {
 	struct daemon d;
@@ -41,9 +42,9 @@ static int setup(void **state)
 	fx->d.rules = ruleset_new();
 	fx->d.pending = pending_new(16);
 	fx->d.prompts = prompts_new(16, 15000);
-	fx->d.ctl = control_new(NULL, 0);
+	fx->d.stats = stats_new(0);
 	assert_non_null(fx->d.rules);
-	assert_non_null(fx->d.ctl);
+	assert_non_null(fx->d.stats);
 	*state = fx;
 	return 0;
 }
@@ -53,7 +54,7 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 	char cmd[128];
 
-	control_free(fx->d.ctl);
+	stats_free(fx->d.stats);
 	prompts_free(fx->d.prompts);
 	pending_free(fx->d.pending);
 	ruleset_put(fx->d.rules);
@@ -112,7 +113,7 @@ static void note(struct fixture *fx, const char *exe, const char *verdict)
 	inet_pton(AF_INET, "10.0.0.1", f.dst);
 	n = event_conn_encode(&ev, line, sizeof(line));
 	assert_true(n > 0);
-	control_note_connection(fx->d.ctl, &ev, line, (size_t)n);
+	stats_note_connection(fx->d.stats, &ev, line, (size_t)n);
 }
 
 static void test_stats_count_verdicts_per_program(void **state)
