@@ -81,8 +81,10 @@ struct daemon {
 
 /* verdict.c: the packet path. */
 void verdict_on_queue(struct loop *l, int fd, uint32_t events, void *data);
-/* Decide every held packet past its deadline; re-arm the timer. */
+/* Decide every held packet past its deadline, run housekeeping when due. */
 void verdict_on_timer(struct loop *l, void *data);
+/* Arm the loop's one timer at the earliest of the held packets' deadlines
+ * and the next housekeeping tick.  Called before the loop sleeps. */
 void verdict_arm_timer(struct daemon *d);
 /* Decide every held packet now with the default action (shutdown). */
 void verdict_flush_all(struct daemon *d, enum verdict_reason reason);

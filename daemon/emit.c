@@ -60,6 +60,12 @@ void emit_line(struct daemon *d, const struct event_meta *m,
 	sink_clients(d, m, line, len);
 }
 
+void emit_flush(struct daemon *d)
+{
+	if (d->log)
+		fflush(d->log);
+}
+
 void daemon_warning(struct daemon *d, const char *code, const char *msg,
 		    const char *file)
 {

@@ -15,8 +15,8 @@
  * socket's subscribers (prompt events also reach every prompter).  A new
  * sink (syslog...) is one more call in emit_line(), nowhere else.
  *
- * Runs on the loop thread; never blocks (the log is flushed before the
- * loop sleeps, see daemon_before_sleep()). */
+ * Runs on the loop thread; never blocks.  Buffered sinks are flushed by
+ * emit_flush(), which main.c's before-sleep hook calls once per wakeup. */
 #ifndef TATTLE_EMIT_H
 #define TATTLE_EMIT_H
 
@@ -40,6 +40,9 @@ int emit_end(struct daemon *d, struct jw *w, const struct event_meta *m);
 /* Send one finished event line (ending in '\n') to every sink. */
 void emit_line(struct daemon *d, const struct event_meta *m,
 	       const char *line, size_t len);
+
+/* Flush the sinks that buffer (the log file). */
+void emit_flush(struct daemon *d);
 
 /* A "warning" event, also written to stderr.  file may be NULL. */
 void daemon_warning(struct daemon *d, const char *code, const char *msg,

@@ -21,8 +21,11 @@ struct loop {
 	int stop;
 	unsigned max;
 	struct loop_slot *slots;
-	void (*timer_cb)(struct loop *l, void *data);
+	loop_cb timer_cb;
 	void *timer_data;
+	uint64_t timer_at;	/* armed deadline, 0 = disarmed or fired */
+	loop_cb before_sleep;
+	void *before_sleep_data;
 };
 
 #define LOOP_TIMER_TAG UINT32_MAX
@@ -130,30 +133,57 @@ int loop_del(struct loop *l, int fd)
 	return -ENOENT;
 }
 
-int loop_set_timer(struct loop *l, uint64_t at_ms,
-		   void (*cb)(struct loop *l, void *data), void *data)
+int loop_mod(struct loop *l, int fd, uint32_t events)
+{
+	struct epoll_event ev = { .events = events };
+	unsigned i;
+
+	for (i = 0; i < l->max; i++) {
+		if (l->slots[i].fd != fd)
+			continue;
+		ev.data.u32 = i;
+		if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, fd, &ev) < 0)
+			return -errno;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+void loop_before_sleep(struct loop *l, loop_cb cb, void *data)
+{
+	l->before_sleep = cb;
+	l->before_sleep_data = data;
+}
+
+int loop_set_timer(struct loop *l, uint64_t at_ms, loop_cb cb, void *data)
 {
 	struct itimerspec its;
 
+	l->timer_cb = cb;
+	l->timer_data = data;
+	if (at_ms == l->timer_at)
+		return 0;
 	memset(&its, 0, sizeof(its));
 	if (at_ms) {
 		its.it_value.tv_sec = (time_t)(at_ms / 1000u);
 		its.it_value.tv_nsec = (long)(at_ms % 1000u) * 1000000L;
 	}
-	l->timer_cb = cb;
-	l->timer_data = data;
-	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0)
+	if (timerfd_settime(l->tfd, TFD_TIMER_ABSTIME, &its, NULL) < 0) {
+		l->timer_at = 0;
 		return -errno;
+	}
+	l->timer_at = at_ms;
 	return 0;
 }
 
 static void loop_fire_timer(struct loop *l)
 {
 	uint64_t n;
-	void (*cb)(struct loop *, void *) = l->timer_cb;
+	loop_cb cb = l->timer_cb;
 
 	if (read(l->tfd, &n, sizeof(n)) != sizeof(n))
 		return;
+	l->timer_at = 0;	/* one-shot: disarmed now */
 	if (cb)
 		cb(l, l->timer_data);
 }
@@ -165,6 +195,8 @@ int loop_run(struct loop *l)
 
 	l->stop = 0;
 	while (!l->stop) {
+		if (l->before_sleep)
+			l->before_sleep(l, l->before_sleep_data);
 		n = epoll_wait(l->epfd, evs, LOOP_BATCH, -1);
 		if (n < 0) {
 			if (errno == EINTR)

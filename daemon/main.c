@@ -220,6 +220,18 @@ static int setup_control(struct daemon *d)
 	return 0;
 }
 
+/* After every batch of callbacks, before the loop waits again: write out
+ * the events they emitted and arm the timer for the deadlines they set,
+ * once, instead of at the end of every callback. */
+static void before_sleep(struct loop *l, void *data)
+{
+	struct daemon *d = data;
+
+	(void)l;
+	emit_flush(d);
+	verdict_arm_timer(d);
+}
+
 /* Order matters: host-only sockets (audit) first, then the namespace, then
  * everything that must live inside it (queue, firewall, sock_diag). */
 static int daemon_setup(struct daemon *d)
@@ -278,7 +290,7 @@ static int daemon_setup(struct daemon *d)
 		d->firewall_installed = true;
 	}
 	d->next_tick_ms = loop_now_ms() + DAEMON_TICK_MS;
-	verdict_arm_timer(d);
+	loop_before_sleep(d->loop, before_sleep, d);
 	{
 		struct privs_state ps = { 0 };
 		char caps[256] = "?";

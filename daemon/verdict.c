@@ -163,9 +163,6 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 		verdict_apply(d, pk, &dc, &ar);
 		pending_remove(d->pending, pk);
 	}
-	if (d->log)
-		fflush(d->log);
-	verdict_arm_timer(d);
 }
 
 /* The wait is over and nothing more will come: best inference or none. */
@@ -323,9 +320,6 @@ void verdict_on_queue(struct loop *l, int fd, uint32_t events, void *data)
 	r = nfqueue_drain(d->q, DAEMON_DRAIN_BATCH, verdict_on_packet, d);
 	if (r < 0 && r != -EINTR)
 		fprintf(stderr, "tattled: %s: queue read: %s\n", __func__, strerror(-r));
-	if (d->log)
-		fflush(d->log);
-	verdict_arm_timer(d);
 }
 
 /* ---- audit: records arrive, packets waiting for them are re-examined */
@@ -389,9 +383,6 @@ void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l, (void)fd, (void)events;
 	verdict_drain_audit(d);
-	if (d->log)
-		fflush(d->log);
-	verdict_arm_timer(d);
 }
 
 /* ---- worker: /proc scan results */
@@ -431,9 +422,6 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
 
 	(void)l, (void)fd, (void)events;
 	(void)worker_results(d->worker, verdict_on_result, d);
-	if (d->log)
-		fflush(d->log);
-	verdict_arm_timer(d);
 }
 
 /* ---- deadlines */
@@ -492,9 +480,6 @@ void verdict_on_timer(struct loop *l, void *data)
 		housekeeping_tick(d, x.now_ms);
 		d->next_tick_ms = x.now_ms + DAEMON_TICK_MS;
 	}
-	if (d->log)
-		fflush(d->log);
-	verdict_arm_timer(d);
 }
 
 void verdict_flush_all(struct daemon *d, enum verdict_reason reason)

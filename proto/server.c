@@ -118,7 +118,6 @@ static void server_reap(struct server *s)
 	}
 }
 
-/* The loop has no "modify": re-register with the new interest set. */
 static void client_set_out(struct server_client *c, bool want)
 {
 	uint32_t ev = (c->eof ? 0 : EPOLLIN) | (want ? EPOLLOUT : 0);
@@ -126,8 +125,7 @@ static void client_set_out(struct server_client *c, bool want)
 	if (c->want_out == want)
 		return;
 	c->want_out = want;
-	(void)loop_del(c->s->loop, c->fd);
-	if (loop_add(c->s->loop, c->fd, ev, on_client, c) < 0)
+	if (loop_mod(c->s->loop, c->fd, ev) < 0)
 		client_kill(c, true);
 }
 
