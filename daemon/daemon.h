@@ -86,8 +86,9 @@ void verdict_on_timer(struct loop *l, void *data);
 /* Arm the loop's one timer at the earliest of the held packets' deadlines
  * and the next housekeeping tick.  Called before the loop sleeps. */
 void verdict_arm_timer(struct daemon *d);
-/* Decide every held packet now with the default action (shutdown). */
-void verdict_flush_all(struct daemon *d, enum verdict_reason reason);
+/* Decide every held packet now with the default action, reason "default",
+ * no rules and no prompt (shutdown). */
+void verdict_flush_all(struct daemon *d);
 /* Decide the packets ids[0..n) held by an answered prompt with action a,
  * reason "prompt" and rule (NULL for a "once" answer).  Ids no longer
  * held for a prompt (timed out meanwhile) are skipped. */

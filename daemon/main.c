@@ -355,7 +355,7 @@ static void daemon_teardown(struct daemon *d)
 	server_close(d->server);
 	d->server = NULL;
 	if (d->q && d->pending)
-		verdict_flush_all(d, REASON_DEFAULT);
+		verdict_flush_all(d);
 	prompts_free(d->prompts);
 	stats_free(d->stats);
 	if (d->actl) {

@@ -112,12 +112,25 @@ static bool verdict_hold_for_prompt(struct daemon *d, struct pending_pkt *pk,
 	return true;
 }
 
-/* Policy for an attributed packet: own traffic, then the rules, then the
- * default.  `reason` is the reason used when no rule matches. */
+/* How verdict_decide() reaches a verdict for a packet that is not our
+ * own traffic (own traffic is always allowed). */
+enum decide_mode {
+	DECIDE_RULES_PROMPT,	/* the rules; no match: hold it for a prompt
+				 * when someone can be asked, else default */
+	DECIDE_RULES,		/* the rules; no match: the default action */
+	DECIDE_FIXED,		/* no rules: the default action, with the
+				 * caller's reason (prompt timeout, shutdown) */
+};
+
+/* Decide pk: false when it is now held for a prompt, else true (verdict
+ * sent, event emitted; the caller removes pk from the pending table).
+ * reason is used by DECIDE_FIXED only; the rule modes say rule/default. */
 static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
-			   const struct attrib_result *ar, enum verdict_reason reason)
+			   const struct attrib_result *ar, enum decide_mode mode,
+			   enum verdict_reason reason)
 {
-	struct decision dc = { .action = d->cfg.default_action, .reason = reason };
+	struct decision dc = { .action = d->cfg.default_action,
+			       .reason = mode == DECIDE_FIXED ? reason : REASON_DEFAULT };
 	struct policy_decision pd;
 
 	const char *cached = d->dns ? dns_cache_lookup(d->dns, pk->flow.family,
@@ -131,13 +144,14 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 		d->st.own_traffic++;
 		dc.action = ACTION_ALLOW;
 		dc.reason = REASON_OWN_TRAFFIC;
-	} else if (reason == REASON_DEFAULT) {
+	} else if (mode != DECIDE_FIXED) {
 		policy_match(d, pk, ar, cached, &pd);
 		if (pd.matched) {
 			dc.action = pd.action;
 			dc.reason = REASON_RULE;
 			dc.rule = pd.rule;
-		} else if (verdict_hold_for_prompt(d, pk, ar, dc.dst_host)) {
+		} else if (mode == DECIDE_RULES_PROMPT &&
+			   verdict_hold_for_prompt(d, pk, ar, dc.dst_host)) {
 			return false;
 		}
 	}
@@ -166,16 +180,16 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 }
 
 /* The wait is over and nothing more will come: best inference or none. */
-static bool verdict_final(struct daemon *d, struct pending_pkt *pk,
-			  enum verdict_reason reason)
+static bool verdict_final(struct daemon *d, struct pending_pkt *pk)
 {
 	struct attrib_result ar;
 
 	if (!d->attrib)
-		return verdict_decide(d, pk, &verdict_none, reason);
+		return verdict_decide(d, pk, &verdict_none, DECIDE_RULES_PROMPT,
+				      REASON_DEFAULT);
 	(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			    ATTRIB_FINAL, loop_now_ms(), &ar);
-	return verdict_decide(d, pk, &ar, reason);
+	return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
 }
 
 /* Ask the worker to find the socket's owner in /proc.  false when it
@@ -228,12 +242,13 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 	struct attrib_result ar;
 
 	if (!d->attrib)
-		return verdict_decide(d, pk, &verdict_none, REASON_DEFAULT);
+		return verdict_decide(d, pk, &verdict_none, DECIDE_RULES_PROMPT,
+				      REASON_DEFAULT);
 	if (verdict_find_socket(d, pk))
 		return false;
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			  ATTRIB_FIRST, now_ms, &ar) == 1)
-		return verdict_decide(d, pk, &ar, REASON_DEFAULT);
+		return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
 	/* Held, not released early: a process blocked in connect() stays
 	 * alive until its socket() record is joined; released, a short-lived
 	 * one exits first and could only be inferred (measured in the
@@ -246,7 +261,7 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 	pk->deadline_ms = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
 	if (verdict_scan(d, pk, now_ms))
 		return false;
-	return verdict_final(d, pk, REASON_DEFAULT);
+	return verdict_final(d, pk);
 }
 
 static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
@@ -293,9 +308,11 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 	tmp.outdev = p->outdev;
 	pk = pending_add(d->pending, p->id);
 	if (!pk) {
-		/* Table full: decide now rather than hold without bound. */
+		/* Table full: decide now rather than hold without bound
+		 * (and so without asking: a prompt would hold it). */
 		d->st.pending_full++;
-		(void)verdict_decide(d, &tmp, &verdict_none, REASON_DEFAULT);
+		(void)verdict_decide(d, &tmp, &verdict_none, DECIDE_RULES,
+				     REASON_DEFAULT);
 		return 0;
 	}
 	*pk = tmp;
@@ -340,7 +357,7 @@ static void verdict_recheck_one(struct pending_pkt *pk, void *data)
 	if (attrib_lookup(x->d->attrib, &pk->flow, pk->has_uid, pk->uid,
 			  &pk->ast, ATTRIB_AUDIT, x->now_ms, &ar) != 1)
 		return;
-	if (verdict_decide(x->d, pk, &ar, REASON_DEFAULT))
+	if (verdict_decide(x->d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT))
 		pending_remove(x->d->pending, pk);
 }
 
@@ -412,7 +429,8 @@ static void verdict_on_result(struct worker_result *r, void *data)
 		return;		/* decided by its deadline meanwhile */
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			  ATTRIB_SCAN, now_ms, &ar) == 1 ?
-	    verdict_decide(d, pk, &ar, REASON_DEFAULT) : verdict_final(d, pk, REASON_DEFAULT))
+	    verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT) :
+	    verdict_final(d, pk))
 		pending_remove(d->pending, pk);
 }
 
@@ -429,8 +447,7 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
 struct expire_ctx {
 	struct daemon *d;
 	uint64_t now_ms;
-	bool all;		/* false: only expired ones */
-	enum verdict_reason reason;	/* with all */
+	bool all;		/* every held packet (shutdown), not only expired */
 };
 
 static void verdict_expire_one(struct pending_pkt *pk, void *data)
@@ -439,7 +456,8 @@ static void verdict_expire_one(struct pending_pkt *pk, void *data)
 	uint64_t hard = pk->arrival_us / 1000 + x->d->cfg.verdict_timeout_ms;
 
 	if (x->all) {
-		(void)verdict_decide(x->d, pk, &verdict_none, x->reason);
+		(void)verdict_decide(x->d, pk, &verdict_none, DECIDE_FIXED,
+				     REASON_DEFAULT);
 		pending_remove(x->d->pending, pk);
 		return;
 	}
@@ -453,8 +471,9 @@ static void verdict_expire_one(struct pending_pkt *pk, void *data)
 	}
 	x->d->st.timeouts += pk->wait != PENDING_AUDIT;
 	if (pk->wait == PENDING_PROMPT)
-		(void)verdict_decide(x->d, pk, &verdict_none, REASON_PROMPT_TIMEOUT);
-	else if (!verdict_final(x->d, pk, REASON_DEFAULT))
+		(void)verdict_decide(x->d, pk, &verdict_none, DECIDE_FIXED,
+				     REASON_PROMPT_TIMEOUT);
+	else if (!verdict_final(x->d, pk))
 		return;		/* now held for a prompt */
 	pending_remove(x->d->pending, pk);
 }
@@ -482,10 +501,9 @@ void verdict_on_timer(struct loop *l, void *data)
 	}
 }
 
-void verdict_flush_all(struct daemon *d, enum verdict_reason reason)
+void verdict_flush_all(struct daemon *d)
 {
-	struct expire_ctx x = { .d = d, .now_ms = loop_now_ms(), .all = true,
-				.reason = reason };
+	struct expire_ctx x = { .d = d, .now_ms = loop_now_ms(), .all = true };
 
 	pending_foreach(d->pending, verdict_expire_one, &x);
 }
