@@ -15,12 +15,11 @@
 #include "conn.h"
 #include "fmt.h"
 #include "term.h"
+#include "types.h"
 
 #define ASK_QUEUE_MAX	64
 
-static const char *const scopes[] = { "exe", "exe+host", "exe+ip+port" };
 static const char *const durations[] = { "30s", "5m", "15m", "1h", "12h", "24h" };
-#define N_SCOPES (sizeof(scopes) / sizeof(scopes[0]))
 #define N_DURATIONS (sizeof(durations) / sizeof(durations[0]))
 
 struct pending_prompt {
@@ -143,7 +142,7 @@ static void ask_render(struct ask *a)
 		ask_render_prompt(f, &a->q[0], now);
 	else
 		fprintf(f, "  Waiting for connections no rule covers...\033[K\n\033[K\n");
-	fprintf(f, "  scope [s]: %-12s   duration for t/T [ ]: %s\033[K\n", scopes[a->scope], d);
+	fprintf(f, "  scope [s]: %-12s   duration for t/T [ ]: %s\033[K\n", prompt_scope_name(a->scope), d);
 	fprintf(f, "  allow:   a once   u until restart   A always   t for %s\033[K\n", d);
 	fprintf(f, "  deny:    d once   U until restart   D always   T for %s\033[K\n", d);
 	fprintf(f, "  reject:  x once   X always          n next     q quit\033[K\n\033[K\n");
@@ -205,7 +204,7 @@ static int ask_key(struct ask *a, struct tconn *c, int k)
 
 	switch (k) {
 	case 'q': case 'Q': return 1;
-	case 's': a->scope = (a->scope + 1) % N_SCOPES; return 0;
+	case 's': a->scope = (a->scope + 1) % PROMPT_SCOPE_COUNT; return 0;
 	case '[': a->dur = a->dur ? a->dur - 1 : 0; return 0;
 	case ']': a->dur = a->dur + 1 < N_DURATIONS ? a->dur + 1 : a->dur; return 0;
 	case 'n': case '\t':
@@ -222,7 +221,7 @@ static int ask_key(struct ask *a, struct tconn *c, int k)
 		if (keys[i].key == k)
 			return ask_answer(a, c, keys[i].action,
 					  keys[i].dur ? keys[i].dur : durations[a->dur],
-					  scopes[a->scope]);
+					  prompt_scope_name(a->scope));
 	}
 	return 0;
 }
@@ -307,7 +306,8 @@ static void ask_usage(FILE *out)
 static int parse_auto(struct ask *a, const char *spec)
 {
 	char buf[128], *dur, *scope;
-	size_t i;
+	enum prompt_scope sc;
+	enum action act;
 
 	snprintf(buf, sizeof(buf), "%s", spec);
 	dur = strchr(buf, ':');
@@ -316,11 +316,9 @@ static int parse_auto(struct ask *a, const char *spec)
 	scope = dur ? strchr(dur, ':') : NULL;
 	if (scope)
 		*scope++ = '\0';
-	if (strcmp(buf, "allow") && strcmp(buf, "deny") && strcmp(buf, "reject"))
-		return -EINVAL;
-	for (i = 0; scope && i < N_SCOPES && strcmp(scope, scopes[i]); i++)
-		;
-	if (i == N_SCOPES || (dur && strlen(dur) >= sizeof(a->auto_duration)))
+	if (action_parse(buf, strlen(buf), &act) < 0 ||
+	    (scope && prompt_scope_parse(scope, strlen(scope), &sc) < 0) ||
+	    (dur && strlen(dur) >= sizeof(a->auto_duration)))
 		return -EINVAL;
 	memcpy(a->auto_action, buf, strlen(buf) + 1);	/* checked above */
 	strcpy(a->auto_duration, dur ? dur : "once");

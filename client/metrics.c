@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "conn.h"
+#include "types.h"
 
 struct mw {
 	FILE *f;
@@ -68,19 +69,20 @@ static void counter_by(struct mw *w, const char *name, const char *help,
 
 static void programs(struct mw *w, const struct json_object *progs)
 {
-	static const char *const vn[] = { "allow", "deny", "reject" };
-	size_t i, k, n = progs ? json_object_array_length(progs) : 0;
+	size_t i, n = progs ? json_object_array_length(progs) : 0;
 
 	family(w, "tattle_program_verdicts", "counter",
 	       "Connections decided per program (exe) and verdict.");
 	for (i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(progs, i);
 
-		for (k = 0; k < 3; k++) {
+		enum action k;
+
+		for (k = ACTION_ALLOW; k < ACTION_COUNT; k++) {
 			fputs("tattle_program_verdicts_total{exe=\"", w->f);
 			put_label(w->f, jstr(p, "exe"));
-			fprintf(w->f, "\",verdict=\"%s\"} %lld\n", vn[k],
-				(long long)jint(p, vn[k]));
+			fprintf(w->f, "\",verdict=\"%s\"} %lld\n", action_name(k),
+				(long long)jint(p, action_name(k)));
 		}
 	}
 }

@@ -11,6 +11,7 @@
 #include "conn.h"
 #include "rules.h"
 #include "fmt.h"
+#include "types.h"
 
 static void rules_usage(FILE *out)
 {
@@ -215,6 +216,7 @@ static int add_parse(int argc, char **argv, struct add_opts *o)
 		{ "disabled", no_argument, NULL, 'D' },
 		{ NULL, 0, NULL, 0 },
 	};
+	enum action act;
 	int c;
 
 	optind = 1;
@@ -236,8 +238,7 @@ static int add_parse(int argc, char **argv, struct add_opts *o)
 	}
 	if (optind != argc || (!o->file && (!o->name || !o->action)))
 		return -EINVAL;
-	if (o->action && strcmp(o->action, "allow") && strcmp(o->action, "deny") &&
-	    strcmp(o->action, "reject"))
+	if (o->action && action_parse(o->action, strlen(o->action), &act) < 0)
 		return -EINVAL;
 	return 0;
 }
