@@ -127,14 +127,3 @@ void event_put_conn(struct jw *w, const struct conn_event *ev)
 	if (ev->prompt_id)
 		jw_kuint(w, "prompt_id", ev->prompt_id);
 }
-
-int event_conn_encode(const struct conn_event *ev, char *buf, size_t len)
-{
-	struct jw w;
-
-	jw_init(&w, buf, len);
-	event_begin(&w, "connection", ev->seq, &ev->ts);
-	event_put_conn(&w, ev);
-	jw_obj_end(&w);
-	return jw_finish(&w);
-}

@@ -17,8 +17,6 @@
 
 /* A decided connection. Pointers are borrowed for the call. */
 struct conn_event {
-	uint64_t seq;			/* event_conn_encode only */
-	struct timespec ts;		/* event_conn_encode only: CLOCK_REALTIME */
 	enum action verdict;
 	enum verdict_reason reason;
 	const char *rule;		/* deciding rule name or NULL */
@@ -46,11 +44,7 @@ void event_put_process(struct jw *w, const struct proc_info *pi);
 void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host);
 
 /* The members of a connection event, into an object opened with
- * event_begin() (the daemon's emit_begin()). */
+ * event_begin() (the daemon's emit_begin(), which stamps seq and ts). */
 void event_put_conn(struct jw *w, const struct conn_event *ev);
-
-/* Encode a connection event line into buf.  Returns the line length
- * (ending in '\n') or -ENOSPC. */
-int event_conn_encode(const struct conn_event *ev, char *buf, size_t len);
 
 #endif

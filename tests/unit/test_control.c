@@ -106,12 +106,18 @@ static void note(struct fixture *fx, const char *exe, const char *verdict)
 	struct conn_event ev = { .reason = REASON_DEFAULT,
 				 .flow = &f, .proc = &pi, .source = ATTRIB_SRC_INODE_CACHE,
 				 .confidence = ATTRIB_CONF_EXACT, .verdict_us = 10 };
+	struct timespec ts = { 0 };
 	char line[2048];
+	struct jw w;
 	int n;
 
 	assert_int_equal(action_parse(verdict, strlen(verdict), &ev.verdict), 0);
 	inet_pton(AF_INET, "10.0.0.1", f.dst);
-	n = event_conn_encode(&ev, line, sizeof(line));
+	jw_init(&w, line, sizeof(line));
+	event_begin(&w, "connection", 1, &ts);
+	event_put_conn(&w, &ev);
+	jw_obj_end(&w);
+	n = jw_finish(&w);
 	assert_true(n > 0);
 	stats_note_connection(fx->d.stats, &ev, line, (size_t)n);
 }
