@@ -277,9 +277,9 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "malformed", st->malformed);
 	jw_key(w, "verdicts");
 	jw_obj_begin(w);
-	jw_kuint(w, "allow", st->allowed);
-	jw_kuint(w, "deny", st->denied);
-	jw_kuint(w, "reject", st->rejected);
+	jw_kuint(w, action_name(ACTION_ALLOW), st->allowed);
+	jw_kuint(w, action_name(ACTION_DENY), st->denied);
+	jw_kuint(w, action_name(ACTION_REJECT), st->rejected);
 	jw_obj_end(w);
 	jw_kuint(w, "pending", pending_count(d->pending));
 	jw_kuint(w, "pending_full", st->pending_full);
