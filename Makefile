@@ -69,6 +69,7 @@ test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c \
 test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
+test_loop_DEPS = daemon/loop.c
 test_privs_DEPS = daemon/privs.c
 test_control_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 fuzz_packet_DEPS = daemon/packet.c

@@ -195,8 +195,11 @@ int loop_run(struct loop *l)
 
 	l->stop = 0;
 	while (!l->stop) {
-		if (l->before_sleep)
+		if (l->before_sleep) {
 			l->before_sleep(l, l->before_sleep_data);
+			if (l->stop)
+				break;
+		}
 		n = epoll_wait(l->epfd, evs, LOOP_BATCH, -1);
 		if (n < 0) {
 			if (errno == EINTR)

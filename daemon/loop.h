@@ -22,7 +22,7 @@ int loop_mod(struct loop *l, int fd, uint32_t events);
 
 /* cb runs before every wait for events, after each batch of callbacks:
  * the one place to flush what they buffered and re-arm the timer from
- * the deadlines they changed.  NULL removes it. */
+ * the deadlines they changed.  It may loop_stop().  NULL removes it. */
 void loop_before_sleep(struct loop *l, loop_cb cb, void *data);
 
 /* Arm the one-shot deadline timer at monotonic ms `at` (0 disarms); cb runs
