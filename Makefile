@@ -81,7 +81,7 @@ bench_aurec_LIBS = -lauparse
 bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 
-.PHONY: all check unit integration run install deb fuzz fuzz-check bench deps clean tools
+.PHONY: all check unit integration run install deb fuzz fuzz-check bench deps clean tools unused
 all: build/tattled build/tattle
 
 deps:
@@ -143,6 +143,10 @@ build/fuzz/%: tests/fuzz/%.c $$($$*_DEPS)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(call srcs_of,$^) $(PKG_LIBS) -lpthread
 
 tools: $(TOOLS)
+
+# Extern functions nothing in the product calls (issue 17): none allowed.
+unused: deps
+	@sh scripts/unused-externs.sh
 
 unit: deps
 	@$(MAKE) --no-print-directory $(UNIT)
