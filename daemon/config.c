@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/un.h>
+
 #include <json-c/json.h>
 
 #define CONFIG_FILE_MAX (256 * 1024)
@@ -38,7 +40,11 @@ void config_usage(FILE *out)
 "  --netns PATH              enter this network namespace after opening\n"
 "                            host-only sockets (audit)\n"
 "  --socket PATH             event/control socket (default %s, \"\" disables)\n"
-"  --log-events FILE|-       write every event as a JSON line\n"
+"  --log-events FILE|-|syslog[:PATH]\n"
+"                            write every event as a JSON line to FILE or\n"
+"                            stdout, or as an RFC 5424 message to the syslog\n"
+"                            socket PATH (default /dev/log); may be repeated\n"
+"  --host NAME               host name in events (default: the system's)\n"
 "  --no-firewall             do not install chains; the user routes to the queue\n"
 "  --fail-closed             drop new connections while tattled is not running\n"
 "  --no-audit                do not use kernel audit\n"
@@ -78,6 +84,45 @@ static int config_set_uint(unsigned *dst, const char *v, unsigned max,
 	return 0;
 }
 
+int config_sink_syslog(const char *spec, const char **path)
+{
+	size_t n = strlen(CONFIG_SYSLOG_PREFIX);
+
+	if (strncmp(spec, CONFIG_SYSLOG_PREFIX, n) ||
+	    (spec[n] != '\0' && spec[n] != ':'))
+		return 0;
+	*path = spec[n] == ':' ? spec + n + 1 : "/dev/log";
+	return 1;
+}
+
+/* Append one --log-events value; a syslog socket path must fit sun_path. */
+static int config_add_sink(struct config *c, const char *v, char *err,
+			   size_t errlen)
+{
+	const char *path;
+
+	if (c->n_log_sinks >= CONFIG_LOG_SINKS_MAX) {
+		snprintf(err, errlen, "log-events: at most %d sinks",
+			 CONFIG_LOG_SINKS_MAX);
+		return -EINVAL;
+	}
+	if (!*v) {
+		snprintf(err, errlen, "log-events: empty value");
+		return -EINVAL;
+	}
+	if (config_sink_syslog(v, &path) &&
+	    (!*path || strlen(path) >= sizeof(((struct sockaddr_un *)0)->sun_path))) {
+		snprintf(err, errlen, "log-events: syslog socket path '%s' is "
+			 "empty or too long", path);
+		return -EINVAL;
+	}
+	if (config_set_str(c->log_sinks[c->n_log_sinks], CONFIG_PATH_MAX, v,
+			   "log-events", err, errlen) < 0)
+		return -EINVAL;
+	c->n_log_sinks++;
+	return 0;
+}
+
 /* One option by name, shared by argv and the config file. */
 static int config_apply(struct config *c, const char *name, const char *v,
 			char *err, size_t errlen)
@@ -92,7 +137,14 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	if (!strcmp(name, "socket"))
 		return config_set_str(c->socket_path, sizeof(c->socket_path), v, name, err, errlen);
 	if (!strcmp(name, "log-events"))
-		return config_set_str(c->log_events, sizeof(c->log_events), v, name, err, errlen);
+		return config_add_sink(c, v, err, errlen);
+	if (!strcmp(name, "host")) {
+		if (!*v) {
+			snprintf(err, errlen, "host: empty value");
+			return -EINVAL;
+		}
+		return config_set_str(c->host, sizeof(c->host), v, name, err, errlen);
+	}
 	if (!strcmp(name, "audit-key"))
 		return config_set_str(c->audit_key, sizeof(c->audit_key), v, name, err, errlen);
 	if (!strcmp(name, "default-action")) {
@@ -144,6 +196,27 @@ static int config_apply_bool(struct config *c, const char *name, bool v,
 	return 0;
 }
 
+/* "log_events": ["syslog", "/var/log/tattle.jsonl"] */
+static int config_apply_array(struct config *c, const char *name,
+			      struct json_object *arr, char *err, size_t errlen)
+{
+	size_t i, n = json_object_array_length(arr);
+	int r;
+
+	for (i = 0; i < n; i++) {
+		struct json_object *e = json_object_array_get_idx(arr, i);
+
+		if (!json_object_is_type(e, json_type_string)) {
+			snprintf(err, errlen, "%s: array elements must be strings", name);
+			return -EINVAL;
+		}
+		if ((r = config_apply(c, name, json_object_get_string(e), err,
+				      errlen)) < 0)
+			return r;
+	}
+	return 0;
+}
+
 /* Config file keys use the flag names ("default-action") or the same with
  * underscores ("default_action"). */
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
@@ -166,7 +239,10 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 		for (p = name; *p; p++)
 			if (*p == '_')
 				*p = '-';
-		if (json_object_is_type(val, json_type_boolean))
+		if (!strcmp(name, "log-events") &&
+		    json_object_is_type(val, json_type_array))
+			r = config_apply_array(c, name, val, sub, sizeof(sub));
+		else if (json_object_is_type(val, json_type_boolean))
 			r = config_apply_bool(c, name, json_object_get_boolean(val),
 					      sub, sizeof(sub));
 		else if (json_object_is_type(val, json_type_string) ||
@@ -193,7 +269,8 @@ static const struct option config_longopts[] = {
 	{ "queue", required_argument, NULL, 0 },
 	{ "netns", required_argument, NULL, 0 },
 	{ "socket", required_argument, NULL, 0 },
-	{ "log-events", required_argument, NULL, 0 },
+	{ "log-events", required_argument, NULL, 'l' },
+	{ "host", required_argument, NULL, 0 },
 	{ "audit-key", required_argument, NULL, 0 },
 	{ "verdict-timeout-ms", required_argument, NULL, 0 },
 	{ "audit-wait-ms", required_argument, NULL, 0 },
@@ -233,6 +310,7 @@ static int config_find_file(struct config *c, int argc, char **argv,
 int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
 		 char *err, size_t errlen)
 {
+	bool argv_sinks = false;
 	int opt, idx, r;
 
 	*cmd = CONFIG_RUN;
@@ -253,6 +331,14 @@ int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
 			else
 				r = config_apply(c, name, optarg, err, errlen);
 			if (r < 0)
+				return r;
+			break;
+		case 'l':
+			/* Flags replace the file's sinks; repeated flags add. */
+			if (!argv_sinks)
+				c->n_log_sinks = 0;
+			argv_sinks = true;
+			if ((r = config_add_sink(c, optarg, err, errlen)) < 0)
 				return r;
 			break;
 		case 'c':

@@ -13,12 +13,18 @@
 #define CONFIG_DEFAULT_SOCKET	"/run/tattle/tattle.sock"
 #define CONFIG_DEFAULT_QUEUE	0
 #define CONFIG_PATH_MAX		4096
+#define CONFIG_LOG_SINKS_MAX	4	/* --log-events given this often */
+#define CONFIG_HOST_MAX		256	/* host name stamped on events */
+#define CONFIG_SYSLOG_PREFIX	"syslog"
 
 struct config {
 	char rules_dir[CONFIG_PATH_MAX];	/* "" = no rules */
 	char netns[CONFIG_PATH_MAX];
 	char socket_path[CONFIG_PATH_MAX];	/* "" disables the socket */
-	char log_events[CONFIG_PATH_MAX];	/* "" none, "-" stdout */
+	/* --log-events, each FILE, "-" (stdout), "syslog" or "syslog:PATH" */
+	char log_sinks[CONFIG_LOG_SINKS_MAX][CONFIG_PATH_MAX];
+	unsigned n_log_sinks;
+	char host[CONFIG_HOST_MAX];		/* "" = gethostname() */
 	char check_rules[CONFIG_PATH_MAX];	/* --check-rules DIR */
 	char config_file[CONFIG_PATH_MAX];
 	enum action default_action;
@@ -52,6 +58,9 @@ int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
 /* Apply a JSON config file.  0, or -errno with a reason naming the file. */
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen);
 
+/* A --log-events value naming a syslog socket: 1 and *path (the default
+ * /dev/log for plain "syslog"), or 0 for a file or "-". */
+int config_sink_syslog(const char *spec, const char **path);
 
 void config_usage(FILE *out);
 

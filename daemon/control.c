@@ -50,7 +50,7 @@ static int cmd_config(struct daemon *d, struct jw *w)
 	jw_kstr(w, "default_action", action_name(cf->default_action));
 	jw_kuint(w, "queue", cf->queue);
 	jw_kstr(w, "netns", cf->netns[0] ? cf->netns : NULL);
-	jw_kstr(w, "log_events", cf->log_events[0] ? cf->log_events : NULL);
+	jw_kstr(w, "log_events", cf->n_log_sinks ? cf->log_sinks[0] : NULL);
 	jw_kbool(w, "no_firewall", cf->no_firewall);
 	jw_kbool(w, "fail_closed", cf->fail_closed);
 	jw_kbool(w, "no_audit", cf->no_audit);

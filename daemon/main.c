@@ -76,13 +76,15 @@ static int enter_netns(const char *path)
 
 static int open_log(struct daemon *d)
 {
-	if (!d->cfg.log_events[0])
+	const char *spec = d->cfg.n_log_sinks ? d->cfg.log_sinks[0] : "";
+
+	if (!spec[0])
 		return 0;
-	if (!strcmp(d->cfg.log_events, "-")) {
+	if (!strcmp(spec, "-")) {
 		d->log = stdout;
 		return 0;
 	}
-	d->log = fopen(d->cfg.log_events, "ae");
+	d->log = fopen(spec, "ae");
 	return d->log ? 0 : -errno;
 }
 
@@ -243,7 +245,7 @@ static int daemon_setup(struct daemon *d)
 
 	if ((r = open_log(d)) < 0) {
 		fprintf(stderr, "tattled: --log-events %s: %s\n",
-			d->cfg.log_events, strerror(-r));
+			d->cfg.log_sinks[0], strerror(-r));
 		return r;
 	}
 	d->loop = loop_new(256);
@@ -423,7 +425,7 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (d.log == NULL && !strcmp(d.cfg.log_events, "-"))
+	if (d.log == NULL && d.cfg.n_log_sinks && !strcmp(d.cfg.log_sinks[0], "-"))
 		setvbuf(stdout, NULL, _IOLBF, 0);
 	r = daemon_setup(&d);
 	if (r == 0)

@@ -139,6 +139,80 @@ static void test_config_file_then_flags_override(void **state)
 	unlink(path);
 }
 
+static void test_log_events_repeat_and_syslog_paths(void **state)
+{
+	struct config c;
+	enum config_cmd cmd;
+	const char *path;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, &cmd, err, 7, "--log-events", "/tmp/ev.jsonl",
+			       "--log-events", "syslog", "--log-events",
+			       "syslog:/run/rs.sock"), 0);
+	assert_int_equal(c.n_log_sinks, 3);
+	assert_string_equal(c.log_sinks[0], "/tmp/ev.jsonl");
+	assert_int_equal(config_sink_syslog(c.log_sinks[0], &path), 0);
+	assert_int_equal(config_sink_syslog(c.log_sinks[1], &path), 1);
+	assert_string_equal(path, "/dev/log");
+	assert_int_equal(config_sink_syslog(c.log_sinks[2], &path), 1);
+	assert_string_equal(path, "/run/rs.sock");
+	/* A file named like the keyword is still a file. */
+	assert_int_equal(config_sink_syslog("syslogs.jsonl", &path), 0);
+}
+
+static void test_log_events_bad_values(void **state)
+{
+	char longp[200], spec[220];
+	struct config c;
+	enum config_cmd cmd;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, &cmd, err, 3, "--log-events", "syslog:"), -EINVAL);
+	memset(longp, 'x', sizeof(longp) - 1);
+	longp[sizeof(longp) - 1] = '\0';
+	snprintf(spec, sizeof(spec), "syslog:/%s", longp);
+	assert_int_equal(parse(&c, &cmd, err, 3, "--log-events", spec), -EINVAL);
+	assert_non_null(strstr(err, "too long"));
+	assert_int_equal(parse(&c, &cmd, err, 11, "--log-events", "a",
+			       "--log-events", "b", "--log-events", "c",
+			       "--log-events", "d", "--log-events", "e"), -EINVAL);
+	assert_int_equal(parse(&c, &cmd, err, 3, "--host", ""), -EINVAL);
+}
+
+static void test_config_file_sink_array_and_host(void **state)
+{
+	char path[] = "/tmp/tattle-cfg-XXXXXX";
+	struct config c;
+	enum config_cmd cmd;
+	char err[256];
+	int fd = mkstemp(path);
+
+	(void)state;
+	close(fd);
+	write_file(path, "{\"log_events\":[\"syslog\",\"/var/log/t.jsonl\"],"
+			 "\"host\":\"web-3\"}");
+	assert_int_equal(parse(&c, &cmd, err, 3, "--config", path), 0);
+	assert_int_equal(c.n_log_sinks, 2);
+	assert_string_equal(c.log_sinks[0], "syslog");
+	assert_string_equal(c.log_sinks[1], "/var/log/t.jsonl");
+	assert_string_equal(c.host, "web-3");
+	/* Flags replace the file's sinks rather than add to them. */
+	assert_int_equal(parse(&c, &cmd, err, 5, "--config", path,
+			       "--log-events", "-"), 0);
+	assert_int_equal(c.n_log_sinks, 1);
+	assert_string_equal(c.log_sinks[0], "-");
+	/* A plain string still works; a non-string element does not. */
+	write_file(path, "{\"log_events\":\"syslog:/x.sock\"}");
+	assert_int_equal(parse(&c, &cmd, err, 3, "--config", path), 0);
+	assert_int_equal(c.n_log_sinks, 1);
+	write_file(path, "{\"log_events\":[\"syslog\",3]}");
+	assert_int_equal(parse(&c, &cmd, err, 3, "--config", path), -EINVAL);
+	assert_non_null(strstr(err, path));
+	unlink(path);
+}
+
 static void test_bad_config_file_names_file(void **state)
 {
 	char path[] = "/tmp/tattle-cfg-XXXXXX";
@@ -168,6 +242,9 @@ int main(void)
 		cmocka_unit_test(test_help_version_check_rules),
 		cmocka_unit_test(test_config_file_then_flags_override),
 		cmocka_unit_test(test_bad_config_file_names_file),
+		cmocka_unit_test(test_log_events_repeat_and_syslog_paths),
+		cmocka_unit_test(test_log_events_bad_values),
+		cmocka_unit_test(test_config_file_sink_array_and_host),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
