@@ -30,25 +30,69 @@ void event_begin(struct jw *w, const char *type, uint64_t seq,
 	jw_kstr(w, "ts", event_time_str(ts, tbuf, sizeof(tbuf)));
 }
 
-static void event_put_cmdline(struct jw *w, const struct proc_info *pi)
+/* n bytes of s at most, backed off to a UTF-8 character boundary. */
+static size_t utf8_prefix(const char *s, size_t len, size_t n)
 {
-	size_t i = 0, n = pi->cmdline_len;
+	if (n >= len)
+		return len;
+	while (n > 0 && ((unsigned char)s[n] & 0xc0) == 0x80)
+		n--;
+	return n;
+}
+
+/* One argument, or as much of it as fits budget bytes of output (counted
+ * from start); false when it was cut.  A try that does not fit is undone
+ * by restoring the writer. */
+static bool event_put_arg(struct jw *w, const char *arg, size_t alen,
+			  size_t start, size_t budget)
+{
+	const struct jw saved = *w;
+	size_t room;
+
+	jw_strn(w, arg, alen);
+	if (w->len - start <= budget)
+		return true;
+	*w = saved;
+	room = budget - (saved.len - start);
+	if (room < 8)
+		return false;
+	/* Plain text first; escapes take up to 6 bytes per input byte, so the
+	 * second try always fits (quotes and comma: 3 bytes). */
+	jw_strn(w, arg, utf8_prefix(arg, alen, room - 3));
+	if (w->len - start > budget) {
+		*w = saved;
+		jw_strn(w, arg, utf8_prefix(arg, alen, (room - 3) / 6));
+	}
+	return false;
+}
+
+/* Returns true when the cmdline was cut (here or by /proc). */
+static bool event_put_cmdline(struct jw *w, const struct proc_info *pi)
+{
+	size_t i = 0, n = pi->cmdline_len, start, budget, used;
 
 	jw_key(w, "cmdline");
 	if (!pi->cmdline) {
 		jw_null(w);
-		return;
+		return pi->cmdline_truncated;
 	}
+	used = w->len + EVENT_TAIL_RESERVE + (pi->cwd ? strlen(pi->cwd) : 0);
+	budget = used < EVENT_SOFT_MAX ? EVENT_SOFT_MAX - used : 0;
 	jw_arr_begin(w);
+	start = w->len;
 	while (i < n) {
 		const char *arg = pi->cmdline + i;
 		const char *end = memchr(arg, '\0', n - i);
 		size_t alen = end ? (size_t)(end - arg) : n - i;
 
-		jw_strn(w, arg, alen);
+		if (!event_put_arg(w, arg, alen, start, budget)) {
+			jw_arr_end(w);
+			return true;
+		}
 		i += alen + 1;
 	}
 	jw_arr_end(w);
+	return pi->cmdline_truncated;
 }
 
 void event_put_process(struct jw *w, const struct proc_info *pi)
@@ -67,7 +111,8 @@ void event_put_process(struct jw *w, const struct proc_info *pi)
 	jw_kstr(w, "exe", pi->exe);
 	if (pi->exe_deleted)
 		jw_kbool(w, "exe_deleted", true);
-	event_put_cmdline(w, pi);
+	if (event_put_cmdline(w, pi))
+		jw_kbool(w, "cmdline_truncated", true);
 	jw_kstr(w, "cwd", pi->cwd);
 	jw_obj_end(w);
 }

@@ -14,6 +14,11 @@
 
 #define EVENT_SCHEMA_VERSION 1
 #define EVENT_LINE_MAX	(64 * 1024)	/* protocol line cap */
+/* Events stay below this size, so a syslog pipeline with rsyslog's default
+ * maxMessageSize (8 KiB) carries them whole: a command line that would
+ * push the event past it is cut (and "cmdline_truncated": true says so). */
+#define EVENT_SOFT_MAX	(7 * 1024 + 512)
+#define EVENT_TAIL_RESERVE 768		/* members after "process" */
 
 /* A decided connection. Pointers are borrowed for the call. */
 struct conn_event {
@@ -38,7 +43,10 @@ void event_begin(struct jw *w, const char *type, uint64_t seq,
 /* RFC 3339 UTC with microseconds: buf at least 32 bytes. */
 const char *event_time_str(const struct timespec *ts, char *buf, size_t len);
 
-/* The "process" object (or null) for pi; shared with prompt events. */
+/* The "process" object (or null) for pi; shared with prompt events.
+ * "cmdline" gets what room the line has left below EVENT_SOFT_MAX (minus
+ * cwd and EVENT_TAIL_RESERVE); cut arguments and a cmdline that /proc
+ * already cut add "cmdline_truncated": true. */
 void event_put_process(struct jw *w, const struct proc_info *pi);
 /* "src"/"dst" endpoint objects and proto/family for a flow. */
 void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host);

@@ -133,6 +133,119 @@ static void test_process_fields_and_cmdline_array(void **state)
 	json_object_put(o);
 }
 
+/* A conn event for a process whose cmdline is n copies of arg. */
+static int encode_long_cmdline(const char *arg, size_t n, bool proc_cut,
+			       char *buf, size_t len, char **cmd_out)
+{
+	static struct flow f;
+	static struct proc_info pi;
+	static struct conn_event ev;
+	size_t alen = strlen(arg) + 1, i;
+	char *cmd = malloc(alen * n);
+
+	assert_non_null(cmd);
+	for (i = 0; i < n; i++)
+		memcpy(cmd + i * alen, arg, alen);
+	f = tcp4_flow();
+	memset(&pi, 0, sizeof(pi));
+	pi.pid = 1;
+	pi.exe = "/usr/bin/x";
+	pi.cwd = "/";
+	pi.cmdline = cmd;
+	pi.cmdline_len = alen * n - 1;
+	pi.cmdline_truncated = proc_cut;
+	memset(&ev, 0, sizeof(ev));
+	ev.verdict = "allow";
+	ev.reason = "default";
+	ev.flow = &f;
+	ev.proc = &pi;
+	*cmd_out = cmd;
+	return event_conn_encode(&ev, buf, len);
+}
+
+static bool truncated_flag(struct json_object *o)
+{
+	struct json_object *p, *t;
+
+	return json_object_object_get_ex(o, "process", &p) &&
+	       json_object_object_get_ex(p, "cmdline_truncated", &t) &&
+	       json_object_get_boolean(t);
+}
+
+static void test_long_cmdline_is_cut_below_soft_max(void **state)
+{
+	static const char *const args[] = {
+		"abcdefghijklmnopqrstuvwxyz0123456789",	/* plain */
+		"\x01\x02\x03\x04",		/* 6 bytes each escaped */
+		"\xff\xfe caf\xc3\xa9",		/* invalid and valid UTF-8 */
+	};
+	char *buf = malloc(EVENT_LINE_MAX), *cmd;
+	size_t i;
+
+	(void)state;
+	assert_non_null(buf);
+	for (i = 0; i < sizeof(args) / sizeof(args[0]); i++) {
+		struct json_object *o, *arr;
+		int n = encode_long_cmdline(args[i], 2000, false, buf,
+					    EVENT_LINE_MAX, &cmd);
+
+		assert_true(n > 0 && n <= EVENT_SOFT_MAX);
+		o = json_tokener_parse(buf);
+		assert_non_null(o);
+		assert_true(truncated_flag(o));
+		assert_true(json_object_object_get_ex(
+			json_object_object_get(o, "process"), "cmdline", &arr));
+		assert_true(json_object_array_length(arr) > 0);
+		/* Most of the room is used: cut, not emptied. */
+		assert_true(n > EVENT_SOFT_MAX - EVENT_TAIL_RESERVE - 600);
+		json_object_put(o);
+		free(cmd);
+	}
+	free(buf);
+}
+
+static void test_one_huge_argument_is_cut_not_dropped(void **state)
+{
+	char big[9000], *cmd, buf[EVENT_LINE_MAX];
+	struct json_object *o, *arr;
+	const char *first;
+	int n;
+
+	(void)state;
+	memset(big, 'z', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	n = encode_long_cmdline(big, 1, false, buf, sizeof(buf), &cmd);
+	assert_true(n > 0 && n <= EVENT_SOFT_MAX);
+	o = json_tokener_parse(buf);
+	assert_non_null(o);
+	assert_true(truncated_flag(o));
+	json_object_object_get_ex(json_object_object_get(o, "process"), "cmdline", &arr);
+	assert_int_equal(json_object_array_length(arr), 1);
+	first = json_object_get_string(json_object_array_get_idx(arr, 0));
+	assert_true(strlen(first) > 4000);
+	json_object_put(o);
+	free(cmd);
+}
+
+static void test_short_cmdline_has_no_truncated_flag_unless_proc_cut(void **state)
+{
+	char *cmd, buf[EVENT_LINE_MAX];
+	struct json_object *o;
+
+	(void)state;
+	assert_true(encode_long_cmdline("ls", 3, false, buf, sizeof(buf), &cmd) > 0);
+	o = json_tokener_parse(buf);
+	assert_false(truncated_flag(o));
+	json_object_put(o);
+	free(cmd);
+	/* /proc/PID/cmdline longer than PROC_CMDLINE_MAX was cut at read. */
+	assert_true(encode_long_cmdline("ls", 3, true, buf, sizeof(buf), &cmd) > 0);
+	o = json_tokener_parse(buf);
+	assert_true(truncated_flag(o));
+	json_object_put(o);
+	free(cmd);
+}
+
 /* exe names and cmdlines can hold any byte: quotes, backslashes, control
  * characters and invalid UTF-8 must still give one valid JSON line. */
 static void test_odd_strings_are_escaped(void **state)
@@ -268,6 +381,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_connection_without_process_has_null_process),
 		cmocka_unit_test(test_process_fields_and_cmdline_array),
+		cmocka_unit_test(test_long_cmdline_is_cut_below_soft_max),
+		cmocka_unit_test(test_one_huge_argument_is_cut_not_dropped),
+		cmocka_unit_test(test_short_cmdline_has_no_truncated_flag_unless_proc_cut),
 		cmocka_unit_test(test_odd_strings_are_escaped),
 		cmocka_unit_test(test_nul_inside_string_is_escaped),
 		cmocka_unit_test(test_small_buffer_is_enospc),
