@@ -26,6 +26,7 @@
 #define DAEMON_EXPIRE_BATCH 256	/* cache entries probed per tick */
 #define DAEMON_STATUS_EVERY_MS 5000	/* kernel audit status poll */
 #define DAEMON_STATS_EVERY_MS 60000	/* a "stats" event this often */
+#define DAEMON_DRAIN_SINKS_MS 2000	/* at exit, for syslog to take the rest */
 #define DAEMON_DNS_CACHE	16384	/* names remembered; memory grows with use */
 
 struct daemon_stats {
@@ -49,7 +50,9 @@ struct daemon {
 	struct loop *loop;
 	struct nfqueue *q;
 	struct pending *pending;
-	FILE *log;			/* --log-events, or NULL */
+	struct logsinks *sinks;		/* --log-events, or NULL */
+	char host[CONFIG_HOST_MAX];	/* "host" on every event */
+	char run_id[33];		/* 128 random bits, hex: this run */
 	int sigfd;
 	uint64_t seq;			/* last event sequence number */
 	enum firewall_backend fw;
@@ -103,5 +106,8 @@ void verdict_audit_event(const struct audit_event *ev, void *data);
 
 /* housekeeping.c: the periodic tick (cache expiry, audit loss). */
 void housekeeping_tick(struct daemon *d, uint64_t now_ms);
+/* A "stats" event now (the run's first event, then every
+ * DAEMON_STATS_EVERY_MS from the tick). */
+void housekeeping_stats_event(struct daemon *d, uint64_t now_ms);
 
 #endif

@@ -8,6 +8,7 @@
 #include "ctl.h"
 #include "daemon.h"
 #include "event.h"
+#include "logsink.h"
 #include "server.h"
 
 void emit_begin(struct daemon *d, struct jw *w, char *buf, size_t len,
@@ -19,6 +20,7 @@ void emit_begin(struct daemon *d, struct jw *w, char *buf, size_t len,
 	jw_init(w, buf, len);
 	event_begin(w, type, ++d->seq, &ts);
 	/* Members every event carries go here. */
+	jw_kstr(w, "host", d->host);
 }
 
 int emit_end(struct daemon *d, struct jw *w, const struct event_meta *m)
@@ -27,6 +29,9 @@ int emit_end(struct daemon *d, struct jw *w, const struct event_meta *m)
 
 	jw_obj_end(w);
 	if ((n = jw_finish(w)) < 0) {
+		/* Not sent: give its seq back, so seq stays gapless and a
+		 * gap at a collector always means loss on the way. */
+		d->seq--;
 		d->st.events_dropped++;
 		return -ENOSPC;
 	}
@@ -34,10 +39,17 @@ int emit_end(struct daemon *d, struct jw *w, const struct event_meta *m)
 	return n;
 }
 
-/* Sink: --log-events (a file or stdout); flushed before the loop sleeps. */
-static void sink_log(struct daemon *d, const char *line, size_t len)
+/* Sinks: --log-events (files flushed before the loop sleeps, syslog
+ * sockets that never block). */
+static void sink_log(struct daemon *d, const struct event_meta *m,
+		     const char *line, size_t len)
 {
-	if (d->log && fwrite(line, 1, len, d->log) != len)
+	struct timespec ts;
+
+	if (!d->sinks)
+		return;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	if (logsinks_write(d->sinks, m->type, &ts, line, len, loop_now_ms()))
 		d->st.events_dropped++;
 }
 
@@ -56,14 +68,30 @@ void emit_line(struct daemon *d, const struct event_meta *m,
 	       const char *line, size_t len)
 {
 	d->st.events++;
-	sink_log(d, line, len);
+	sink_log(d, m, line, len);
 	sink_clients(d, m, line, len);
 }
 
 void emit_flush(struct daemon *d)
 {
-	if (d->log)
-		fflush(d->log);
+	logsinks_flush(d->sinks);
+}
+
+void emit_sink_lost(void *data, const char *sink, uint64_t dropped)
+{
+	struct daemon *d = data;
+	char line[EVENT_LINE_MAX], msg[128];
+	struct jw w;
+
+	snprintf(msg, sizeof(msg), "%llu events lost: the sink was full or "
+		 "absent for too long", (unsigned long long)dropped);
+	fprintf(stderr, "tattled: warning: --log-events %s: %s\n", sink, msg);
+	emit_begin(d, &w, line, sizeof(line), "warning");
+	jw_kstr(&w, "code", "log-events-lost");
+	jw_kstr(&w, "message", msg);
+	jw_kstr(&w, "sink", sink);
+	jw_kuint(&w, "dropped", dropped);
+	(void)emit_end(d, &w, &(struct event_meta){ .type = "warning" });
 }
 
 void daemon_warning(struct daemon *d, const char *code, const char *msg,

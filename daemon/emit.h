@@ -21,6 +21,7 @@
 #define TATTLE_EMIT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 struct daemon;
 struct jw;
@@ -43,6 +44,10 @@ void emit_line(struct daemon *d, const struct event_meta *m,
 
 /* Flush the sinks that buffer (the log file). */
 void emit_flush(struct daemon *d);
+
+/* logsinks' on_loss (data: the daemon): a "warning" event with code
+ * "log-events-lost", the sink and the count, also written to stderr. */
+void emit_sink_lost(void *data, const char *sink, uint64_t dropped);
 
 /* A "warning" event, also written to stderr.  file may be NULL. */
 void daemon_warning(struct daemon *d, const char *code, const char *msg,

@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "event.h"
+#include "logsink.h"
 #include "policy.h"
 #include "stats.h"
 
@@ -81,19 +82,25 @@ static void hk_audit_loss(struct daemon *d, uint64_t now_ms)
 	d->loss = cur;
 }
 
-static void hk_stats(struct daemon *d, uint64_t now_ms)
+void housekeeping_stats_event(struct daemon *d, uint64_t now_ms)
 {
 	char line[EVENT_LINE_MAX];
 	struct jw w;
 
-	if (!d->next_stats_ms)
-		d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
-	if (now_ms < d->next_stats_ms || !d->stats)
+	if (!d->stats)
 		return;
 	d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
 	emit_begin(d, &w, line, sizeof(line), "stats");
 	stats_put(&w, d, now_ms);
 	(void)emit_end(d, &w, &(struct event_meta){ .type = "stats" });
+}
+
+static void hk_stats(struct daemon *d, uint64_t now_ms)
+{
+	if (!d->next_stats_ms)
+		d->next_stats_ms = now_ms + DAEMON_STATS_EVERY_MS;
+	if (now_ms >= d->next_stats_ms)
+		housekeeping_stats_event(d, now_ms);
 }
 
 void housekeeping_tick(struct daemon *d, uint64_t now_ms)
@@ -106,4 +113,6 @@ void housekeeping_tick(struct daemon *d, uint64_t now_ms)
 	hk_audit_loss(d, now_ms);
 	policy_tick(d, now_ms);
 	hk_stats(d, now_ms);
+	/* Retry absent syslog sockets; report what they lost once drained. */
+	logsinks_tick(d->sinks, now_ms);
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <poll.h>
 #include <string.h>
 #include <sys/epoll.h>
 
@@ -109,6 +110,33 @@ fail:
 	logsinks_close(ls);
 	errno = -r;
 	return NULL;
+}
+
+uint64_t logsinks_drain(struct logsinks *ls, unsigned timeout_ms)
+{
+	uint64_t now = loop_now_ms(), end = now + timeout_ms, left = 0;
+	unsigned i;
+
+	for (i = 0; ls && i < ls->n; i++) {
+		struct sink *k = &ls->sink[i];
+		size_t n;
+
+		if (!k->s)
+			continue;
+		while ((n = slog_flush(k->s, now)) > 0 && now < end) {
+			struct pollfd p = { .fd = slog_fd(k->s), .events = POLLOUT };
+			int wait = (int)(end - now);
+
+			/* Unconnected: nothing to poll, retry when due. */
+			if (!slog_want_write(k->s))
+				(void)poll(NULL, 0, wait < 50 ? wait : 50);
+			else
+				(void)poll(&p, 1, wait);
+			now = loop_now_ms();
+		}
+		left += n;
+	}
+	return left;
 }
 
 void logsinks_close(struct logsinks *ls)
@@ -273,6 +301,7 @@ int logsinks_get_stats(const struct logsinks *ls, unsigned i,
 		st->written = ss.sent;
 		st->dropped = ss.dropped;
 		st->queued = ss.queued;
+		st->deferred = ss.deferred;
 		st->reconnects = ss.reconnects;
 		st->connected = ss.connected;
 	} else {

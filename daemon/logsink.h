@@ -35,6 +35,7 @@ struct logsink_stats {
 	uint64_t written;		/* lines written / datagrams sent */
 	uint64_t dropped;		/* write errors / syslog drops */
 	uint64_t queued;		/* syslog: waiting now */
+	uint64_t deferred;		/* syslog: had to wait (EAGAIN, absent) */
 	uint64_t reconnects;		/* syslog */
 	bool connected;			/* syslog */
 };
@@ -44,6 +45,10 @@ struct logsink_stats {
  * receiver comes back.  NULL and errno. */
 struct logsinks *logsinks_open(const struct logsink_opts *o, char *err,
 			       size_t errlen);
+/* At exit: wait up to timeout_ms (blocking, the loop has stopped) for
+ * waiting syslog messages to go out.  Returns how many still wait. */
+uint64_t logsinks_drain(struct logsinks *ls, unsigned timeout_ms);
+
 /* Flushes and closes files; waiting syslog messages are tried once. */
 void logsinks_close(struct logsinks *ls);
 

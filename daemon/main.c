@@ -9,11 +9,13 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "daemon.h"
 #include "control.h"
+#include "logsink.h"
 #include "notify.h"
 #include "privs.h"
 #include "prompt.h"
@@ -74,18 +76,52 @@ static int enter_netns(const char *path)
 	return r;
 }
 
-static int open_log(struct daemon *d)
+/* The host name events carry: config, else the kernel's (uname -n). */
+static void daemon_host(struct daemon *d)
 {
-	const char *spec = d->cfg.n_log_sinks ? d->cfg.log_sinks[0] : "";
-
-	if (!spec[0])
-		return 0;
-	if (!strcmp(spec, "-")) {
-		d->log = stdout;
-		return 0;
+	if (d->cfg.host[0]) {
+		snprintf(d->host, sizeof(d->host), "%s", d->cfg.host);
+		return;
 	}
-	d->log = fopen(spec, "ae");
-	return d->log ? 0 : -errno;
+	if (gethostname(d->host, sizeof(d->host) - 1) < 0 || !d->host[0])
+		snprintf(d->host, sizeof(d->host), "localhost");
+	d->host[sizeof(d->host) - 1] = '\0';
+}
+
+/* A fresh random id per run, so a collector tells a restart from loss. */
+static int daemon_run_id(struct daemon *d)
+{
+	uint8_t b[16];
+	size_t i;
+
+	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
+		return -errno;
+	for (i = 0; i < sizeof(b); i++)
+		snprintf(d->run_id + 2 * i, 3, "%02x", b[i]);
+	return 0;
+}
+
+/* Files open now (their errors are fatal, as before); syslog sockets
+ * connect when the first event goes out, and again whenever needed. */
+static int open_sinks(struct daemon *d)
+{
+	struct logsink_opts o = {
+		.specs = (const char (*)[CONFIG_PATH_MAX])d->cfg.log_sinks,
+		.n = d->cfg.n_log_sinks, .host = d->host, .pid = d->self,
+		.on_loss = emit_sink_lost, .data = d,
+	};
+	char err[CONFIG_PATH_MAX + 128];
+
+	if (!o.n)
+		return 0;
+	d->sinks = logsinks_open(&o, err, sizeof(err));
+	if (!d->sinks) {
+		int r = -errno;
+
+		fprintf(stderr, "tattled: --log-events %s\n", err);
+		return r;
+	}
+	return 0;
 }
 
 #define AUDIT_STATE_DIR "/run/tattle"
@@ -205,9 +241,8 @@ static int setup_attrib(struct daemon *d)
 /* The control socket, after the rules (commands edit d->rules). */
 static int setup_control(struct daemon *d)
 {
-	d->stats = stats_new(loop_now_ms());
 	d->prompts = prompts_new(PROMPTS_DEFAULT_CAP, d->cfg.prompt_timeout_ms);
-	if (!d->stats || !d->prompts)
+	if (!d->prompts)
 		return -ENOMEM;
 	if (!d->cfg.socket_path[0])
 		return 0;
@@ -243,15 +278,22 @@ static int daemon_setup(struct daemon *d)
 	char err[256];
 	int r;
 
-	if ((r = open_log(d)) < 0) {
-		fprintf(stderr, "tattled: --log-events %s: %s\n",
-			d->cfg.log_sinks[0], strerror(-r));
+	daemon_host(d);
+	if ((r = daemon_run_id(d)) < 0) {
+		fprintf(stderr, "tattled: run id: %s\n", strerror(-r));
 		return r;
 	}
+	if ((r = open_sinks(d)) < 0)
+		return r;
 	d->loop = loop_new(256);
 	d->pending = pending_new(d->cfg.pending_max);
-	if (!d->loop || !d->pending)
+	d->stats = stats_new(loop_now_ms());
+	if (!d->loop || !d->pending || !d->stats)
 		return -ENOMEM;
+	if (d->sinks)
+		logsinks_attach(d->sinks, d->loop);
+	/* The run's first event says which run this is. */
+	housekeeping_stats_event(d, loop_now_ms());
 	if ((r = setup_signals(d)) < 0)
 		return r;
 	if (!d->cfg.no_audit)
@@ -346,6 +388,24 @@ static void daemon_summary(struct daemon *d)
 		(unsigned long long)as.audit_events, (unsigned long long)rs.lost);
 }
 
+/* The last events out, then one line per --log-events sink. */
+static void sinks_summary(struct daemon *d)
+{
+	struct logsink_stats ls;
+	unsigned i;
+
+	emit_flush(d);
+	(void)logsinks_drain(d->sinks, DAEMON_DRAIN_SINKS_MS);
+	for (i = 0; logsinks_get_stats(d->sinks, i, &ls) == 0; i++)
+		fprintf(stderr, "tattled: log %s sent %llu, dropped %llu, "
+			"queued %llu, reconnects %llu, deferred %llu\n", ls.spec,
+			(unsigned long long)ls.written,
+			(unsigned long long)ls.dropped,
+			(unsigned long long)ls.queued,
+			(unsigned long long)ls.reconnects,
+			(unsigned long long)ls.deferred);
+}
+
 static void daemon_teardown(struct daemon *d)
 {
 	daemon_summary(d);
@@ -358,6 +418,7 @@ static void daemon_teardown(struct daemon *d)
 	d->server = NULL;
 	if (d->q && d->pending)
 		verdict_flush_all(d);
+	sinks_summary(d);
 	prompts_free(d->prompts);
 	stats_free(d->stats);
 	if (d->actl) {
@@ -373,11 +434,8 @@ static void daemon_teardown(struct daemon *d)
 	audit_ctl_close(d->actl);
 	audit_mc_close(d->amc);
 	aurec_asm_free(d->asm_);
-	if (d->log) {
-		fflush(d->log);
-		if (d->log != stdout)
-			fclose(d->log);
-	}
+	logsinks_close(d->sinks);
+	d->sinks = NULL;
 	nfqueue_close(d->q);
 	policy_close(d);
 	worker_free(d->worker);
@@ -425,8 +483,6 @@ int main(int argc, char **argv)
 	default:
 		break;
 	}
-	if (d.log == NULL && d.cfg.n_log_sinks && !strcmp(d.cfg.log_sinks[0], "-"))
-		setvbuf(stdout, NULL, _IOLBF, 0);
 	r = daemon_setup(&d);
 	if (r == 0)
 		(void)notify_ready("queue %u, audit %s", d.cfg.queue, d.amc ? "on" : "off");

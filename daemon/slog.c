@@ -155,6 +155,7 @@ static int slog_push(struct slog *s, const char *msg, size_t len)
 	memcpy(s->q + s->tail + REC_HDR, msg, len);
 	s->tail += REC_HDR + len;
 	s->n++;
+	s->st.deferred++;
 	return 1;
 }
 

@@ -22,6 +22,7 @@ struct slog;
 struct slog_stats {
 	uint64_t sent;		/* datagrams the socket accepted */
 	uint64_t dropped;	/* FIFO full, or too large: lost */
+	uint64_t deferred;	/* had to wait in the FIFO (EAGAIN, absent) */
 	uint64_t queued;	/* waiting now */
 	uint64_t queued_bytes;
 	uint64_t reconnects;	/* successful connects after the first */

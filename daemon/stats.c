@@ -6,6 +6,7 @@
 
 #include "daemon.h"
 #include "event.h"
+#include "logsink.h"
 #include "prompt.h"
 #include "rules.h"
 #include "server.h"
@@ -351,12 +352,38 @@ static void put_own_counters(struct jw *w, const struct daemon *d)
 	put_programs(w, c);
 }
 
+/* Per --log-events sink: what it took and lost. */
+static void put_log_sinks(struct jw *w, const struct daemon *d)
+{
+	struct logsink_stats ls;
+	unsigned i;
+
+	jw_key(w, "log_sinks");
+	jw_arr_begin(w);
+	for (i = 0; logsinks_get_stats(d->sinks, i, &ls) == 0; i++) {
+		jw_obj_begin(w);
+		jw_kstr(w, "sink", ls.spec);
+		jw_kuint(w, "sent", ls.written);
+		jw_kuint(w, "dropped", ls.dropped);
+		if (ls.syslog) {
+			jw_kuint(w, "queued", ls.queued);
+			jw_kuint(w, "deferred", ls.deferred);
+			jw_kuint(w, "reconnects", ls.reconnects);
+			jw_kbool(w, "connected", ls.connected);
+		}
+		jw_obj_end(w);
+	}
+	jw_arr_end(w);
+}
+
 void stats_put(struct jw *w, const struct daemon *d, uint64_t now_ms)
 {
+	jw_kstr(w, "run", d->run_id);
 	jw_kuint(w, "uptime_ms", now_ms - d->stats->start_ms);
 	put_daemon_counters(w, d);
 	put_own_counters(w, d);
 	put_clients(w, d->server);
+	put_log_sinks(w, d);
 }
 
 void stats_add(struct stats *c, enum stats_counter what, uint64_t n)

@@ -107,7 +107,7 @@ collected() { [ -f "$OUT" ] && wc -l <"$OUT" || echo 0; }
 rm -f "$TT_TMP/stop"
 LOAD=""
 for args in "127.0.0.1" "::1" "-u 127.0.0.1"; do
-	( for _ in $(seq 12); do
+	( for _ in $(seq 20); do
 		[ -e "$TT_TMP/stop" ] && break
 		ip netns exec "$TT_NS" "$TT_TOOLS/tconnect" -q -c 100 -t 1000 $args 8080 \
 			>>"$TT_TMP/load.out" 2>&1
@@ -115,14 +115,28 @@ for args in "127.0.0.1" "::1" "-u 127.0.0.1"; do
 	LOAD="$LOAD $!"
 done
 
-# SIGKILL the collector once it has some of the stream, restart it after
-# the sender has noticed (resumeInterval 1 s).
-for _ in $(seq 400); do
-	[ "$(collected)" -ge 300 ] && break
-	sleep 0.05
-done
+wait_collected() {	# wait_collected N: until the collector has N lines
+	for _ in $(seq 600); do
+		[ "$(collected)" -ge "$1" ] && return 0
+		sleep 0.05
+	done
+	tt_fail "collector got only $(collected) lines, waited for $1"
+}
+
+# Stall the sender rsyslogd (SIGSTOP) for a second: its socket's queue
+# (max_dgram_qlen) fills, tattled must queue on EAGAIN without blocking
+# and catch up when the socket drains.
+wait_collected 300
+kill -STOP "$RS_PID_sender"
+sleep 1
+kill -CONT "$RS_PID_sender"
+tt_log "sender rsyslogd stalled for 1 s after $(collected) lines"
+
+# SIGKILL the collector mid-stream, restart it after the sender has
+# noticed (resumeInterval 1 s): the sender's disk-assisted queue holds
+# the stream meanwhile.
+wait_collected 1500
 before_kill=$(collected)
-[ "$before_kill" -ge 300 ] || tt_fail "collector got only $before_kill lines before the kill"
 kill -KILL "$RS_PID_collector"
 wait "$RS_PID_collector" 2>/dev/null || true
 tt_log "collector SIGKILLed after $before_kill lines"
@@ -132,8 +146,8 @@ rs_wait_ready collector port_open
 tt_log "collector restarted"
 
 wait $LOAD || true
-conns=$(grep -o ' ok [0-9]*' "$TT_TMP/load.out" | awk '{s += $2} END {print s + 0}')
 tt_daemon_stop
+conns=$(tt_count_events "e['type']=='connection'")
 
 LAST=$(python3 -c '
 import json, sys
@@ -141,7 +155,8 @@ m = 0
 for l in open(sys.argv[1]):
     m = max(m, json.loads(l)["seq"])
 print(m)' "$TT_EVENTS")
-[ "$LAST" -ge 2000 ] || tt_fail "only $LAST events for $conns connections"
+[ "$conns" -ge 2000 ] || tt_fail "only $conns connection events (last seq $LAST)"
+[ "$before_kill" -lt $((LAST / 2)) ] || tt_fail "collector killed after $before_kill of $LAST events: not mid-stream"
 
 # Wait for the pipeline to deliver up to the last seq.
 for _ in $(seq 600); do
@@ -180,13 +195,15 @@ for n, l in enumerate(open(out), 1):
 missing = [s for s in range(1, last + 1) if s not in count]
 dups = sum(c - 1 for c in count.values())
 summary = open(err).read()
-m = re.search(r"log syslog:\S+ sent (\d+), dropped (\d+)", summary)
-sent, dropped = (m.group(1), m.group(2)) if m else ("?", "?")
-print("# %s connections; events: last seq %d, syslog sent %s, dropped %s; "
-      "collector lines %d, distinct seqs %d, duplicates %d, missing %d; "
-      "net.unix.max_dgram_qlen %s" % (conns, last, sent, dropped,
-      sum(count.values()), len(count), dups, len(missing), qlen), file=sys.stderr)
-ok = True
+m = re.search(r"log syslog:\S+ sent (\d+), dropped (\d+), queued (\d+), "
+              r"reconnects (\d+), deferred (\d+)", summary)
+sent, dropped, queued, reconn, deferred = m.groups() if m else ("?",) * 5
+print("# %s connection events; events: last seq %d, syslog sent %s, dropped %s, "
+      "left queued %s, deferred by EAGAIN %s, reconnects %s; collector lines %d, "
+      "distinct seqs %d, duplicates %d, missing %d; net.unix.max_dgram_qlen %s"
+      % (conns, last, sent, dropped, queued, deferred, reconn,
+         sum(count.values()), len(count), dups, len(missing), qlen), file=sys.stderr)
+ok = m is not None and dropped == "0" and int(deferred) > 0
 if missing:
     print("# missing seqs (first 20): %s" % missing[:20], file=sys.stderr)
     ok = False

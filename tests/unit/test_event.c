@@ -155,12 +155,12 @@ static int encode_long_cmdline(const char *arg, size_t n, bool proc_cut,
 	pi.cmdline_len = alen * n - 1;
 	pi.cmdline_truncated = proc_cut;
 	memset(&ev, 0, sizeof(ev));
-	ev.verdict = "allow";
-	ev.reason = "default";
+	ev.verdict = ACTION_ALLOW;
+	ev.reason = REASON_DEFAULT;
 	ev.flow = &f;
 	ev.proc = &pi;
 	*cmd_out = cmd;
-	return event_conn_encode(&ev, buf, len);
+	return conn_encode(&ev, 1, &enc_ts, buf, len);
 }
 
 static bool truncated_flag(struct json_object *o)
