@@ -278,11 +278,6 @@ void logsinks_tick(struct logsinks *ls, uint64_t now_ms)
 	}
 }
 
-unsigned logsinks_count(const struct logsinks *ls)
-{
-	return ls ? ls->n : 0;
-}
-
 int logsinks_get_stats(const struct logsinks *ls, unsigned i,
 		       struct logsink_stats *st)
 {

@@ -69,8 +69,7 @@ void logsinks_flush(struct logsinks *ls);
 /* Retry absent syslog sockets, send what waits, report drained losses. */
 void logsinks_tick(struct logsinks *ls, uint64_t now_ms);
 
-unsigned logsinks_count(const struct logsinks *ls);
-/* Stats of sink i < logsinks_count(); 0 or -ENOENT. */
+/* Stats of sink i (in --log-events order); 0, or -ENOENT past the last. */
 int logsinks_get_stats(const struct logsinks *ls, unsigned i,
 		       struct logsink_stats *st);
 

@@ -85,9 +85,11 @@ static struct logsinks *open_both(struct fx *f, size_t queue_bytes)
 	};
 	char err[256];
 	struct logsinks *ls = logsinks_open(&o, err, sizeof(err));
+	struct logsink_stats st;
 
 	assert_non_null(ls);
-	assert_int_equal(logsinks_count(ls), 2);
+	assert_int_equal(logsinks_get_stats(ls, 1, &st), 0);
+	assert_int_equal(logsinks_get_stats(ls, 2, &st), -ENOENT);
 	return ls;
 }
 
