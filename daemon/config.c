@@ -171,6 +171,7 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	UINT_OPT("grace-ms", grace_ms, 3600000)
 	UINT_OPT("pending-max", pending_max, 1u << 20)
 	UINT_OPT("audit-backlog", audit_backlog, 1u << 20)
+	UINT_OPT("log-queue-bytes", log_queue_bytes, 1u << 30)
 #undef UINT_OPT
 	snprintf(err, errlen, "unknown option '%s'", name);
 	return -EINVAL;
@@ -271,6 +272,7 @@ static const struct option config_longopts[] = {
 	{ "socket", required_argument, NULL, 0 },
 	{ "log-events", required_argument, NULL, 'l' },
 	{ "host", required_argument, NULL, 0 },
+	{ "log-queue-bytes", required_argument, NULL, 0 },
 	{ "audit-key", required_argument, NULL, 0 },
 	{ "verdict-timeout-ms", required_argument, NULL, 0 },
 	{ "audit-wait-ms", required_argument, NULL, 0 },

@@ -25,6 +25,7 @@ struct config {
 	char log_sinks[CONFIG_LOG_SINKS_MAX][CONFIG_PATH_MAX];
 	unsigned n_log_sinks;
 	char host[CONFIG_HOST_MAX];		/* "" = gethostname() */
+	unsigned log_queue_bytes;		/* per syslog sink; 0 = default */
 	char check_rules[CONFIG_PATH_MAX];	/* --check-rules DIR */
 	char config_file[CONFIG_PATH_MAX];
 	enum action default_action;

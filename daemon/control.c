@@ -43,6 +43,7 @@ static int cmd_connections(struct daemon *d, const struct ctl_req *req,
 static int cmd_config(struct daemon *d, struct jw *w)
 {
 	const struct config *cf = &d->cfg;
+	unsigned i;
 
 	jw_obj_begin(w);
 	jw_kstr(w, "rules_dir", cf->rules_dir[0] ? cf->rules_dir : NULL);
@@ -50,7 +51,14 @@ static int cmd_config(struct daemon *d, struct jw *w)
 	jw_kstr(w, "default_action", action_name(cf->default_action));
 	jw_kuint(w, "queue", cf->queue);
 	jw_kstr(w, "netns", cf->netns[0] ? cf->netns : NULL);
+	/* The first sink, as before; all of them in log_sinks. */
 	jw_kstr(w, "log_events", cf->n_log_sinks ? cf->log_sinks[0] : NULL);
+	jw_key(w, "log_sinks");
+	jw_arr_begin(w);
+	for (i = 0; i < cf->n_log_sinks; i++)
+		jw_str(w, cf->log_sinks[i]);
+	jw_arr_end(w);
+	jw_kstr(w, "host", d->host);
 	jw_kbool(w, "no_firewall", cf->no_firewall);
 	jw_kbool(w, "fail_closed", cf->fail_closed);
 	jw_kbool(w, "no_audit", cf->no_audit);

@@ -108,6 +108,7 @@ static int open_sinks(struct daemon *d)
 	struct logsink_opts o = {
 		.specs = (const char (*)[CONFIG_PATH_MAX])d->cfg.log_sinks,
 		.n = d->cfg.n_log_sinks, .host = d->host, .pid = d->self,
+		.queue_bytes = d->cfg.log_queue_bytes,
 		.on_loss = emit_sink_lost, .data = d,
 	};
 	char err[CONFIG_PATH_MAX + 128];
