@@ -76,6 +76,7 @@ test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
 test_privs_DEPS = daemon/privs.c
 test_control_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
+test_emit_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 fuzz_packet_DEPS = daemon/packet.c
 fuzz_aurec_DEPS = daemon/aurec.c
 fuzz_dns_DEPS = daemon/dns.c daemon/packet.c

@@ -9,11 +9,11 @@
  *	jw_kstr(&w, "code", code);			(the event's own members)
  *	emit_end(d, &w, &(struct event_meta){ .type = "warning" });
  *
- * emit_begin() writes the common members (v, seq, type, ts: and any member
- * every event should carry, such as a "host", goes there).  emit_line()
- * writes a finished line to the sinks: the --log-events file and the
- * socket's subscribers (prompt events also reach every prompter).  A new
- * sink (syslog...) is one more call in emit_line(), nowhere else.
+ * emit_begin() writes the common members (v, seq, type, ts, host: any
+ * member every event should carry goes there).  emit_line() writes a
+ * finished line to the sinks: the --log-events files and syslog sockets
+ * (logsink.h) and the socket's subscribers (prompt events also reach every
+ * prompter).
  *
  * Runs on the loop thread; never blocks.  Buffered sinks are flushed by
  * emit_flush(), which main.c's before-sleep hook calls once per wakeup. */
@@ -35,7 +35,9 @@ void emit_begin(struct daemon *d, struct jw *w, char *buf, size_t len,
 /* Close the object opened by emit_begin() and emit_line() it.  m says
  * what subscribers filter on (its type must be emit_begin's).  Returns
  * the line length (w's buffer holds the line, ending in '\n'), or
- * -ENOSPC when it did not fit (counted in events_dropped, not sent). */
+ * -ENOSPC when it did not fit (counted in events_dropped, not sent, and
+ * its seq is given back so seq stays gapless: no emit_begin() may come
+ * between an emit_begin() and its emit_end()). */
 int emit_end(struct daemon *d, struct jw *w, const struct event_meta *m);
 
 /* Send one finished event line (ending in '\n') to every sink. */
