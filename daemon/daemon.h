@@ -6,6 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include "attrib.h"
 #include "audit.h"
@@ -53,6 +54,7 @@ struct daemon {
 	struct logsinks *sinks;		/* --log-events, or NULL */
 	char host[CONFIG_HOST_MAX];	/* "host" on every event */
 	char run_id[33];		/* 128 random bits, hex: this run */
+	struct timespec emit_ts;	/* ts of the event being emitted */
 	int sigfd;
 	uint64_t seq;			/* last event sequence number */
 	enum firewall_backend fw;

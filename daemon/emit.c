@@ -14,11 +14,9 @@
 void emit_begin(struct daemon *d, struct jw *w, char *buf, size_t len,
 		const char *type)
 {
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_REALTIME, &d->emit_ts);
 	jw_init(w, buf, len);
-	event_begin(w, type, ++d->seq, &ts);
+	event_begin(w, type, ++d->seq, &d->emit_ts);
 	/* Members every event carries go here. */
 	jw_kstr(w, "host", d->host);
 }
@@ -44,12 +42,9 @@ int emit_end(struct daemon *d, struct jw *w, const struct event_meta *m)
 static void sink_log(struct daemon *d, const struct event_meta *m,
 		     const char *line, size_t len)
 {
-	struct timespec ts;
-
-	if (!d->sinks)
-		return;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	if (logsinks_write(d->sinks, m->type, &ts, line, len, loop_now_ms()))
+	/* The syslog TIMESTAMP is the event's own "ts". */
+	if (d->sinks && logsinks_write(d->sinks, m->type, &d->emit_ts, line,
+				       len, loop_now_ms()))
 		d->st.events_dropped++;
 }
 

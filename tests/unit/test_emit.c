@@ -147,6 +147,8 @@ static void test_every_event_has_host_and_reaches_both_sinks(void **state)
 	/* daemon.warning, our pid, MSGID the type */
 	assert_memory_equal(hdr, "<28>1 ", 6);
 	assert_non_null(strstr(hdr, " web-3 tattled 77 warning"));
+	/* TIMESTAMP is the event's own ts. */
+	assert_memory_equal(hdr + 6, jget(f, "ts"), strlen(jget(f, "ts")));
 	json_object_put(f);
 	json_object_put(s);
 }
