@@ -67,6 +67,7 @@ test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c \
 	daemon/loop.c
 test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
+test_rules_ident_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
 test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c

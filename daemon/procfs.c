@@ -26,6 +26,9 @@ void proc_info_clear(struct proc_info *pi)
 	free(pi->exe);
 	free(pi->cwd);
 	free(pi->cmdline);
+	free(pi->cgroup);
+	free(pi->unit);
+	free(pi->container_id);
 	memset(pi, 0, sizeof(*pi));
 }
 
@@ -48,6 +51,7 @@ int proc_info_copy(struct proc_info *dst, const struct proc_info *src)
 	int r = 0;
 
 	t.exe = t.cwd = t.cmdline = NULL;
+	t.cgroup = t.unit = t.container_id = NULL;
 	if (src->exe && (r = dup_bytes(src->exe, strlen(src->exe), &t.exe)) < 0)
 		goto out;
 	if (src->cwd && (r = dup_bytes(src->cwd, strlen(src->cwd), &t.cwd)) < 0)
@@ -55,11 +59,37 @@ int proc_info_copy(struct proc_info *dst, const struct proc_info *src)
 	if (src->cmdline &&
 	    (r = dup_bytes(src->cmdline, src->cmdline_len, &t.cmdline)) < 0)
 		goto out;
+	if ((r = proc_info_copy_ident(&t, src)) < 0)
+		goto out;
 	*dst = t;
 	return 0;
 out:
 	proc_info_clear(&t);
 	return r;
+}
+
+int proc_info_copy_ident(struct proc_info *dst, const struct proc_info *src)
+{
+	char *cg = NULL, *unit = NULL, *cid = NULL;
+
+	if ((src->cgroup && !(cg = strdup(src->cgroup))) ||
+	    (src->unit && !(unit = strdup(src->unit))) ||
+	    (src->container_id && !(cid = strdup(src->container_id)))) {
+		free(cg);
+		free(unit);
+		free(cid);
+		return -ENOMEM;
+	}
+	if (dst != src) {
+		memcpy(dst->container_runtime, src->container_runtime,
+		       sizeof(dst->container_runtime));
+		memcpy(dst->md5, src->md5, sizeof(dst->md5));
+		memcpy(dst->sha1, src->sha1, sizeof(dst->sha1));
+	}
+	dst->cgroup = cg;
+	dst->unit = unit;
+	dst->container_id = cid;
+	return 0;
 }
 
 size_t proc_info_argc(const struct proc_info *pi)
