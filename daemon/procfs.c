@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+
+#define PROCFS_CGROUP_BUF_MAX	8192	/* hybrid hosts list ~13 hierarchies */
 #define STAT_BUF_MAX	2048	/* stat is ~300 bytes; only fields 1-22 are read */
 #define STATUS_BUF_MAX	4096	/* Uid/Gid/PPid sit in the first ~400 */
 #define LINK_BUF_MAX	4096	/* PATH_MAX */
@@ -357,6 +360,22 @@ static int read_status_at(int dfd, struct proc_info *pi)
 	return r;
 }
 
+/* Best effort like exe and cwd: a process without a readable cgroup file
+ * keeps NULL cgroup, unit and container. */
+static int read_cgroup_at(int dfd, struct proc_info *pi)
+{
+	char *buf = malloc(PROCFS_CGROUP_BUF_MAX);
+	size_t len;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	if ((r = read_at(dfd, "cgroup", buf, PROCFS_CGROUP_BUF_MAX, &len)) == 0)
+		r = cgroup_proc_info(pi, buf, len);
+	free(buf);
+	return r;
+}
+
 /* One byte past the cap tells a truncated cmdline from a full one. */
 static int read_cmdline_at(int dfd, struct proc_info *pi)
 {
@@ -424,7 +443,8 @@ int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out)
 	/* Best effort: kernel threads have no exe, zombies no cmdline. */
 	if ((r = read_exe_at(dfd, out, buf)) == -ENOMEM ||
 	    (r = read_cwd_at(dfd, out, buf)) == -ENOMEM ||
-	    (r = read_cmdline_at(dfd, out)) == -ENOMEM)
+	    (r = read_cmdline_at(dfd, out)) == -ENOMEM ||
+	    (r = read_cgroup_at(dfd, out)) == -ENOMEM)
 		goto out;
 	r = 0;
 out:
