@@ -11,7 +11,7 @@ CHECK_FUZZ_SECONDS ?= 5
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
 BASEFLAGS = -std=gnu11 -D_GNU_SOURCE -MMD -MP $(WARN) -fstack-protector-strong -Idaemon -Iproto -Irules -Iclient -Idaemon
-PKGS = libmnl libnetfilter_queue json-c
+PKGS = libmnl libnetfilter_queue json-c libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(WERROR),1)
@@ -49,7 +49,8 @@ test_config_DEPS = daemon/config.c proto/types.c
 test_procfs_DEPS = daemon/procfs.c daemon/cgroup.c
 test_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
 test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c daemon/cgroup.c
-test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c daemon/cgroup.c
+test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c daemon/cgroup.c daemon/hash.c
+test_hash_DEPS = daemon/hash.c daemon/worker.c daemon/procfs.c daemon/cgroup.c daemon/procnet.c
 test_sockdiag_DEPS = daemon/sockdiag.c
 test_procnet_DEPS = daemon/procnet.c daemon/sockdiag.c
 test_aurec_DEPS = daemon/aurec.c
