@@ -237,7 +237,8 @@ static void before_sleep(struct loop *l, void *data)
 static int daemon_setup(struct daemon *d)
 {
 	struct firewall_opts fo = { .queue = d->cfg.queue,
-				    .fail_closed = d->cfg.fail_closed };
+				    .fail_closed = d->cfg.fail_closed,
+				    .forward = d->cfg.forward };
 	char err[256];
 	int r;
 
