@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "nssock.h"
 #include "procnet.h"
 
 /* Full scans queued back to back share one pass over /proc: a burst of
@@ -186,6 +187,27 @@ static void run_socket(struct worker *w, const struct worker_req *q)
 	post(w, &r);
 }
 
+/* A forwarded packet's socket lives in the sender's namespace: its
+ * tables are read here, one namespace after another. */
+static void run_socket_ns(struct worker *w, const struct worker_req *q)
+{
+	struct nssock_result ns;
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.err = nssock_lookup(w->procroot, &q->flow, q->pids, q->n_pids,
+			      q->netns, true, &ns);
+	if (r.err == 0) {
+		r.sock = ns.sock;
+		r.ino = ns.sock.inode;
+		r.pid = ns.pid;
+		r.netns = ns.netns;
+	}
+	post(w, &r);
+}
+
 static uint64_t mono_ms(void)
 {
 	struct timespec ts;
@@ -236,6 +258,8 @@ static void *worker_main(void *arg)
 			run_socket(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_HASH)
 			run_hash(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_SOCKET_NS)
+			run_socket_ns(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SCAN_PIDS)
 			run_scan_pids(w, &b->q[0]);
 		else
@@ -342,6 +366,8 @@ static bool req_valid(const struct worker_req *q)
 		return q->flow.family != 0;
 	case WORKER_HASH:
 		return q->pid > 0 && (q->hash_which & (HASH_MD5 | HASH_SHA1));
+	case WORKER_SOCKET_NS:
+		return q->flow.family != 0 && q->n_pids <= WORKER_MAX_PIDS;
 	}
 	return false;
 }

@@ -37,6 +37,10 @@ enum worker_op {
 	WORKER_HASH,		/* hash_cache_proc(pid, start_time,
 				 * hash_which): content hashes of what the
 				 * process runs, cached by file identity */
+	WORKER_SOCKET_NS,	/* nssock_lookup(flow): the socket of a
+				 * forwarded packet in the sender's network
+				 * namespace; pids[] are hints (may be 0),
+				 * netns is ours (skipped) */
 };
 
 struct worker_req {
@@ -49,7 +53,8 @@ struct worker_req {
 	pid_t pid;		/* WORKER_READ_PROC, WORKER_HASH */
 	uint64_t start_time;	/* WORKER_HASH: the process asked for */
 	unsigned hash_which;	/* WORKER_HASH: HASH_MD5 | HASH_SHA1 */
-	struct flow flow;	/* WORKER_SOCKET */
+	struct flow flow;	/* WORKER_SOCKET, WORKER_SOCKET_NS */
+	uint64_t netns;		/* WORKER_SOCKET_NS: our own namespace */
 };
 
 /* A scan posts one result per requested inode; a read posts one. */
@@ -62,6 +67,8 @@ struct worker_result {
 	pid_t pid;		/* owner found / pid read; 0 when err */
 	struct sockdiag_sock sock;	/* WORKER_SOCKET: what /proc/net says */
 	uint64_t start_time;	/* WORKER_HASH: as requested */
+	uint64_t netns;		/* WORKER_SOCKET_NS: where it was found
+				 * (pid is a process in it) */
 	struct hash_value hash;	/* WORKER_HASH when err == 0 */
 	struct proc_info pi;	/* the owner's facts when err == 0; for a
 				 * scan, pi.start_time == 0 if the owner
