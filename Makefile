@@ -59,6 +59,7 @@ test_aurec_diff_DEPS = daemon/aurec.c
 test_aurec_diff_LIBS = -lauparse
 test_audit_DEPS = daemon/audit.c
 test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c daemon/sockdiag.c daemon/packet.c daemon/aurec.c proto/types.c daemon/cgroup.c
+test_attrib_forward_DEPS = $(test_attrib_DEPS)
 test_dns_DEPS = daemon/dns.c daemon/packet.c
 test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
 test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c

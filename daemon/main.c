@@ -175,7 +175,7 @@ static int setup_attrib(struct daemon *d)
 	struct pidcache_config pcc = { .max_procs = d->cfg.pidcache_max,
 				       .ttl_ms = d->cfg.process_ttl_ms,
 				       .grace_ms = d->cfg.grace_ms };
-	struct attrib_opts ao = { .self = d->self };
+	struct attrib_opts ao = { .self = d->self, .forward = d->cfg.forward };
 	int r;
 
 	d->sd = d->cfg.no_sockdiag ? NULL : sockdiag_open();
