@@ -43,7 +43,7 @@ FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # only what it exercises, so one broken module cannot hide another's tests.
 test_packet_DEPS = daemon/packet.c
 test_event_DEPS = proto/event.c proto/jsonw.c proto/types.c daemon/packet.c
-test_event_ident_DEPS = proto/event.c proto/jsonw.c daemon/packet.c
+test_event_ident_DEPS = proto/event.c proto/jsonw.c proto/types.c daemon/packet.c
 test_pending_DEPS = daemon/pending.c
 test_firewall_DEPS = daemon/firewall.c
 test_config_DEPS = daemon/config.c proto/types.c
