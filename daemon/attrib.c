@@ -168,7 +168,7 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 		if (stage != ATTRIB_FINAL)
 			return 0;
 	}
-	if (has_uid && f->family && !(f->flags & FLOW_F_NO_L4)) {
+	if (has_uid && !st->no_dest && f->family && !(f->flags & FLOW_F_NO_L4)) {
 		r = attrib_by_dest(a, f, uid, st, stage, &pi);
 		if (r > 0)
 			return attrib_done(a, out, pi, ATTRIB_SRC_AUDIT_DST);

@@ -40,6 +40,9 @@ struct attrib_pkt {
 	uint64_t dest_seen_ts;	/* newest destination record already there
 				 * at the first look (0: none) */
 	bool looked_up;		/* sock_diag asked already */
+	bool no_dest;		/* never infer from the destination index (a
+				 * forwarded flow: the index holds our own
+				 * namespace's senders only) */
 	bool sock_found;
 	struct sockdiag_sock sock;
 };
