@@ -90,7 +90,8 @@ tt_in iptables -S FORWARD | grep -q TATTLE && tt_fail "FORWARD hook left behind"
 # Without audit there are no hints: every namespace's tables are read,
 # and the owner comes from a /proc scan.
 mv "$TT_EVENTS" "$TT_TMP/events.audit.jsonl"
-tt_daemon --forward --no-audit --default-action allow --rules "$TT_TMP/rules"
+tt_daemon --forward --no-audit --hash-executables --default-action allow \
+	--rules "$TT_TMP/rules"
 in_ctr "$cga" "$TT_TMP/appa" -t 3000 10.98.0.2 8080 >/dev/null ||
 	tt_fail "container A was not allowed (no audit)"
 if in_ctr "$cgb" "$TT_TMP/appb" -t 700 10.98.0.2 8080 >/dev/null; then
@@ -98,7 +99,13 @@ if in_ctr "$cgb" "$TT_TMP/appb" -t 700 10.98.0.2 8080 >/dev/null; then
 fi
 tt_wait_events 1 "e['type']=='connection' and e['rule']=='100-deny-b' and e['process']['container']['id']=='$idb' and e['attribution']['source']=='proc-scan'" >/dev/null ||
 	tt_fail "no deny of B attributed by a /proc scan"
-tt_wait_events 1 "e['type']=='connection' and e['verdict']=='allow' and e['process'] and e['process']['exe']=='$TT_TMP/appa' and e['process']['container']['id']=='$ida'" >/dev/null ||
-	tt_fail "no allow of A naming its container (no audit)"
+# hash_executables: events carry the hashes with no rule reading them.
+md5=$(md5sum "$TT_TMP/appa" | cut -d' ' -f1)
+sha1=$(sha1sum "$TT_TMP/appa" | cut -d' ' -f1)
+tt_wait_events 1 "e['type']=='connection' and e['verdict']=='allow' and \
+e['process'] and e['process']['exe']=='$TT_TMP/appa' and \
+e['process']['container']['id']=='$ida' and \
+e['process']['hash']=={'md5':'$md5','sha1':'$sha1'}" >/dev/null ||
+	tt_fail "no allow of A naming its container and hashes (no audit)"
 tt_daemon_stop
 exit 0
