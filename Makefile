@@ -76,6 +76,7 @@ fuzz_packet_DEPS = daemon/packet.c
 fuzz_aurec_DEPS = daemon/aurec.c
 fuzz_dns_DEPS = daemon/dns.c daemon/packet.c
 fuzz_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
+fuzz_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
 bench_aurec_DEPS = daemon/aurec.c
 bench_aurec_LIBS = -lauparse
 bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
