@@ -18,6 +18,8 @@ for ns in "$C" "$O"; do
 	tt_on_exit "ip netns pids '$ns' 2>/dev/null | xargs -r kill -KILL 2>/dev/null; ip netns del '$ns' 2>/dev/null"
 	ip -n "$ns" link set lo up
 done
+tt_in sysctl -qw net.ipv4.ip_forward=1 || tt_fail "ip_forward"
+tt_in sysctl -qw net.ipv6.conf.all.forwarding=1 || tt_fail "ipv6 forwarding"
 ip -n "$TT_NS" link add vh0 type veth peer name vc0 netns "$C" || tt_fail "veth c"
 ip -n "$TT_NS" link add vh1 type veth peer name vo0 netns "$O" || tt_fail "veth o"
 ip -n "$TT_NS" addr add 10.99.0.1/24 dev vh0
@@ -30,14 +32,29 @@ ip -n "$C" route add default via 10.99.0.1
 ip -n "$O" addr add 10.98.0.2/24 dev vo0
 ip -n "$O" link set vo0 up
 ip -n "$O" route add default via 10.98.0.1
-tt_in sysctl -qw net.ipv4.ip_forward=1 || tt_fail "ip_forward"
+# IPv6 too (nodad: usable at once)
+ip -n "$TT_NS" addr add fd99::1/64 dev vh0 nodad
+ip -n "$TT_NS" addr add fd98::1/64 dev vh1 nodad
+ip -n "$C" addr add fd99::2/64 dev vc0 nodad
+ip -n "$C" route add default via fd99::1
+ip -n "$O" addr add fd98::2/64 dev vo0 nodad
+ip -n "$O" route add default via fd98::1
 
-ip netns exec "$O" "$TT_TOOLS/tserver" -p 8080 -a 10.98.0.2 >"$TT_TMP/server.out" 2>&1 &
+ip netns exec "$O" "$TT_TOOLS/tserver" -p 8080 -a 10.98.0.2 -a fd98::2 >"$TT_TMP/server.out" 2>&1 &
 for _ in $(seq 50); do grep -q ready "$TT_TMP/server.out" && break; sleep 0.05; done
 grep -q ready "$TT_TMP/server.out" || tt_fail "outside server did not start"
 # Routed before tattled: the path works without it.
 ip netns exec "$C" "$TT_TOOLS/tconnect" -t 2000 10.98.0.2 8080 >/dev/null ||
 	tt_fail "no route from container to outside"
+# (neighbour discovery may need a moment on a loaded host)
+ok=0
+for _ in 1 2 3 4 5; do
+	ip netns exec "$C" "$TT_TOOLS/tconnect" -t 2000 fd98::2 8080 >/dev/null &&
+		{ ok=1; break; }
+	tt_log "IPv6 path not ready yet"
+	sleep 0.5
+done
+[ "$ok" = 1 ] || tt_fail "no IPv6 route from container to outside: $(ip -n "$C" -6 addr; ip -n "$TT_NS" -6 addr)"
 
 ida=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
 idb=$(od -An -tx1 -N32 /dev/urandom | tr -d ' \n')
@@ -84,6 +101,29 @@ e['process']['exe']=='$TT_TMP/appb' and e['process']['container']['id']=='$idb'"
 n=$(tt_count_events "e['type']=='connection' and e['src']['ip']=='10.99.0.2' and \
 (e['process'] is None or e['attribution']['source']=='none')")
 [ "$n" -eq 0 ] || tt_fail "$n forwarded flows left unattributed"
+# IPv6, and UDP (a connected socket: sent, echoed back)
+in_ctr "$cga" "$TT_TMP/appa" -t 3000 fd98::2 8080 >/dev/null ||
+	tt_fail "container A was not allowed over IPv6"
+if in_ctr "$cgb" "$TT_TMP/appb" -t 700 fd98::2 8080 >/dev/null; then
+	tt_fail "container B was not denied over IPv6"
+fi
+in_ctr "$cga" "$TT_TMP/appa" -t 3000 -u 10.98.0.2 8080 >/dev/null ||
+	tt_fail "container A was not allowed over UDP"
+if in_ctr "$cgb" "$TT_TMP/appb" -t 700 -u 10.98.0.2 8080 >/dev/null; then
+	tt_fail "container B was not denied over UDP"
+fi
+tt_wait_events 1 "e['type']=='connection' and e['family']=='ipv6' and \
+e['verdict']=='deny' and e['rule']=='100-deny-b' and e['src']['ip']=='fd99::2' and \
+e['process']['exe']=='$TT_TMP/appb'" >/dev/null || tt_fail "no IPv6 deny naming appb"
+tt_wait_events 1 "e['type']=='connection' and e['family']=='ipv6' and \
+e['verdict']=='allow' and e['process'] and e['process']['exe']=='$TT_TMP/appa' and \
+e['process']['container']['id']=='$ida'" >/dev/null || tt_fail "no IPv6 allow naming appa"
+tt_wait_events 1 "e['type']=='connection' and e['proto']=='udp' and \
+e['verdict']=='deny' and e['rule']=='100-deny-b' and e['src']['ip']=='10.99.0.2'" \
+	>/dev/null || tt_fail "no UDP deny of container B"
+tt_wait_events 1 "e['type']=='connection' and e['proto']=='udp' and \
+e['verdict']=='allow' and e['process'] and e['process']['container']['id']=='$ida'" \
+	>/dev/null || tt_fail "no UDP allow naming container A"
 tt_daemon_stop
 tt_in iptables -S FORWARD | grep -q TATTLE && tt_fail "FORWARD hook left behind"
 
