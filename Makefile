@@ -9,8 +9,10 @@ CFLAGS ?= -O2 -g
 FUZZ_SECONDS ?= 60
 CHECK_FUZZ_SECONDS ?= 5
 
-WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wformat=2 -Wvla -Wimplicit-fallthrough
-BASEFLAGS = -std=gnu11 -D_GNU_SOURCE -MMD -MP $(WARN) -fstack-protector-strong -Idaemon -Iproto -Irules -Iclient -Idaemon
+WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wformat=2 -Wvla -Wimplicit-fallthrough
+BASEFLAGS = -std=gnu11 -D_GNU_SOURCE -MMD -MP $(WARN) -fstack-protector-strong \
+	-Idaemon -Iproto -Irules -Iclient -Idaemon
 PKGS = libmnl libnetfilter_queue json-c libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -20,9 +22,11 @@ endif
 ALL_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -D_FORTIFY_SOURCE=2
 LDLIBS += $(PKG_LIBS) -lpthread
 
-SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
 SAN_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) $(SAN)
-FUZZ_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) -g -O1 -fsanitize=fuzzer,address,undefined -DFUZZING -Itests/fuzz
+FUZZ_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) -g -O1 \
+	-fsanitize=fuzzer,address,undefined -DFUZZING -Itests/fuzz
 
 # Modules shared by both binaries and the tests.  main.c is tattled's argv.
 DAEMON_SRC = $(filter-out daemon/main.c,$(wildcard daemon/*.c))
@@ -51,22 +55,25 @@ test_procfs_DEPS = daemon/procfs.c daemon/cgroup.c
 test_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
 test_nssock_DEPS = daemon/nssock.c daemon/procnet.c daemon/procfs.c daemon/cgroup.c
 test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c daemon/cgroup.c
-test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c daemon/cgroup.c daemon/hash.c daemon/nssock.c
-test_hash_DEPS = daemon/hash.c daemon/worker.c daemon/procfs.c daemon/cgroup.c daemon/procnet.c daemon/nssock.c
+test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c \
+	daemon/cgroup.c daemon/hash.c daemon/nssock.c
+test_hash_DEPS = daemon/hash.c $(test_worker_DEPS)
 test_sockdiag_DEPS = daemon/sockdiag.c
 test_procnet_DEPS = daemon/procnet.c daemon/sockdiag.c
 test_aurec_DEPS = daemon/aurec.c
 test_aurec_diff_DEPS = daemon/aurec.c
 test_aurec_diff_LIBS = -lauparse
 test_audit_DEPS = daemon/audit.c
-test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c daemon/sockdiag.c daemon/packet.c daemon/aurec.c proto/types.c daemon/cgroup.c
+test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c \
+	daemon/sockdiag.c daemon/packet.c daemon/aurec.c proto/types.c daemon/cgroup.c
 test_attrib_forward_DEPS = $(test_attrib_DEPS)
 test_dns_DEPS = daemon/dns.c daemon/packet.c
 test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
-test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
-test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c daemon/loop.c
+test_rules_lists_DEPS = $(test_rules_DEPS)
+test_rules_ident_DEPS = $(test_rules_DEPS)
+test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c \
+	daemon/loop.c
 test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
-test_rules_ident_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
 test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
@@ -186,15 +193,23 @@ UNITDIR ?= $(if $(filter /usr,$(PREFIX)),/lib/systemd/system,$(PREFIX)/lib/syste
 SUBST = sed -e 's|@SBINDIR@|$(SBINDIR)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g'
 
 install: all
-	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(SYSCONFDIR)/tattle/rules
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(UNITDIR) \
+		$(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man8 \
+		$(DESTDIR)$(SYSCONFDIR)/tattle/rules
 	install -m 0755 build/tattled $(DESTDIR)$(SBINDIR)/tattled
 	install -m 0755 build/tattle $(DESTDIR)$(BINDIR)/tattle
 	$(SUBST) packaging/tattled.service.in > $(DESTDIR)$(UNITDIR)/tattled.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/tattled.service
 	install -m 0644 packaging/man/tattle.1 $(DESTDIR)$(MANDIR)/man1/tattle.1
 	install -m 0644 packaging/man/tattled.8 $(DESTDIR)$(MANDIR)/man8/tattled.8
-	@f=$(DESTDIR)$(SYSCONFDIR)/tattle/tattled.json; if [ -e "$$f" ]; then echo "install: keeping $$f"; else $(SUBST) packaging/tattled.json.in > "$$f" && chmod 0644 "$$f"; fi
-	@for r in packaging/rules/*.json; do f=$(DESTDIR)$(SYSCONFDIR)/tattle/rules/$${r##*/}; if [ -e "$$f" ]; then echo "install: keeping $$f"; else install -m 0644 "$$r" "$$f"; fi; done
+	@f=$(DESTDIR)$(SYSCONFDIR)/tattle/tattled.json; \
+	if [ -e "$$f" ]; then echo "install: keeping $$f"; else \
+		$(SUBST) packaging/tattled.json.in > "$$f" && chmod 0644 "$$f"; fi
+	@for r in packaging/rules/*.json; do \
+		f=$(DESTDIR)$(SYSCONFDIR)/tattle/rules/$${r##*/}; \
+		if [ -e "$$f" ]; then echo "install: keeping $$f"; else \
+			install -m 0644 "$$r" "$$f"; fi; \
+	done
 
 # build/tattle_VERSION_ARCH.deb from a `make install` into a staging tree.
 deb: all
