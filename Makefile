@@ -13,7 +13,7 @@ WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wimplicit-fallthrough
 BASEFLAGS = -std=gnu11 -D_GNU_SOURCE -MMD -MP $(WARN) -fstack-protector-strong \
 	-Idaemon -Iproto -Irules -Iclient -Idaemon
-PKGS = libmnl libnetfilter_queue json-c
+PKGS = libmnl libnetfilter_queue json-c libcrypto
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 ifeq ($(WERROR),1)
@@ -47,12 +47,17 @@ FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 # only what it exercises, so one broken module cannot hide another's tests.
 test_packet_DEPS = daemon/packet.c
 test_event_DEPS = proto/event.c proto/jsonw.c proto/types.c daemon/packet.c
+test_event_ident_DEPS = proto/event.c proto/jsonw.c proto/types.c daemon/packet.c
 test_pending_DEPS = daemon/pending.c
 test_firewall_DEPS = daemon/firewall.c
 test_config_DEPS = daemon/config.c proto/types.c
-test_procfs_DEPS = daemon/procfs.c
-test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c
-test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c
+test_procfs_DEPS = daemon/procfs.c daemon/cgroup.c
+test_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
+test_nssock_DEPS = daemon/nssock.c daemon/procnet.c daemon/procfs.c daemon/cgroup.c
+test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c daemon/cgroup.c
+test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c \
+	daemon/cgroup.c daemon/hash.c daemon/nssock.c
+test_hash_DEPS = daemon/hash.c $(test_worker_DEPS)
 test_sockdiag_DEPS = daemon/sockdiag.c
 test_procnet_DEPS = daemon/procnet.c daemon/sockdiag.c
 test_aurec_DEPS = daemon/aurec.c
@@ -60,10 +65,12 @@ test_aurec_diff_DEPS = daemon/aurec.c
 test_aurec_diff_LIBS = -lauparse
 test_audit_DEPS = daemon/audit.c
 test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c \
-	daemon/sockdiag.c daemon/packet.c daemon/aurec.c proto/types.c
+	daemon/sockdiag.c daemon/packet.c daemon/aurec.c proto/types.c daemon/cgroup.c
+test_attrib_forward_DEPS = $(test_attrib_DEPS)
 test_dns_DEPS = daemon/dns.c daemon/packet.c
-test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
-test_rules_lists_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
+test_rules_lists_DEPS = $(test_rules_DEPS)
+test_rules_ident_DEPS = $(test_rules_DEPS)
 test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c \
 	daemon/loop.c
 test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
@@ -80,10 +87,11 @@ test_emit_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 fuzz_packet_DEPS = daemon/packet.c
 fuzz_aurec_DEPS = daemon/aurec.c
 fuzz_dns_DEPS = daemon/dns.c daemon/packet.c
-fuzz_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+fuzz_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
+fuzz_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
 bench_aurec_DEPS = daemon/aurec.c
 bench_aurec_LIBS = -lauparse
-bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c
+bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
 fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 
 .PHONY: all check unit integration run install deb fuzz fuzz-check bench deps clean tools unused

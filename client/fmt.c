@@ -84,16 +84,50 @@ void fmt_cmdline(const struct json_object *proc, char *out, size_t len)
 	fmt_sanitize(out);
 }
 
+void fmt_container(const struct json_object *proc, char *out, size_t len)
+{
+	const struct json_object *c = jget(proc, "container");
+	const char *rt = jstr(c, "runtime"), *id = jstr(c, "id");
+	size_t n;
+	bool hex = true;
+
+	out[0] = '\0';
+	if (!rt || !id)
+		return;
+	n = strlen(id);
+	for (size_t i = 0; i < n; i++)
+		hex &= (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
+	snprintf(out, len, "%s:%.*s", rt, hex && n > 12 ? 12 : (int)n, id);
+	fmt_sanitize(out);
+}
+
+void fmt_unit(const struct json_object *proc, char *out, size_t len)
+{
+	const char *u = jstr(proc, "unit");
+
+	snprintf(out, len, "%s", u ? u : "");
+	fmt_sanitize(out);
+}
+
+void fmt_identity(const struct json_object *proc, char *out, size_t len)
+{
+	fmt_container(proc, out, len);
+	if (!out[0])
+		fmt_unit(proc, out, len);
+}
+
 static void fmt_conn(const struct json_object *ev, const char *tbuf,
 		     const char *label, char *out, size_t len)
 {
 	const struct json_object *proc = jget(ev, "process");
 	const char *rule = jstr(ev, "rule"), *reason = jstr(ev, "reason");
-	char dest[400], prog[64], why[300];
+	char dest[400], prog[400], why[300], id[300];
 
 	fmt_dest(ev, dest, sizeof(dest));
-	snprintf(prog, sizeof(prog), "%s[%lld]", fmt_program(proc),
-		 proc ? (long long)jint(proc, "pid") : 0LL);
+	fmt_identity(proc, id, sizeof(id));
+	snprintf(prog, sizeof(prog), "%s[%lld]%s%s%s", fmt_program(proc),
+		 proc ? (long long)jint(proc, "pid") : 0LL, id[0] ? " {" : "",
+		 id, id[0] ? "}" : "");
 	if (!proc)
 		snprintf(prog, sizeof(prog), "?");
 	if (jget(ev, "prompt_id") && !jget(ev, "verdict"))

@@ -9,6 +9,7 @@ struct json_object;
 
 /* One line for `tattle watch` (no '\n'):
  *   HH:MM:SS.mmm VERDICT program[pid] -> host/ip:port proto rule
+ * with " {container-or-unit}" after program[pid] when the event names one.
  * Returns 1 when written, 0 for event types watch does not show. */
 int fmt_event(const struct json_object *ev, char *out, size_t len);
 
@@ -20,6 +21,12 @@ void fmt_dest(const struct json_object *ev, char *out, size_t len);
 void fmt_time(const char *ts, char *out, size_t len);
 /* argv joined by spaces, NULL cmdline as "". */
 void fmt_cmdline(const struct json_object *proc, char *out, size_t len);
+/* What the process runs in: "docker:3f1c0e9a5b7d" (a hex id cut to 12),
+ * "lxc:web1", else its systemd unit, else "" (process null too). */
+void fmt_identity(const struct json_object *proc, char *out, size_t len);
+/* Only the container ("runtime:id" as above) or only the unit; "". */
+void fmt_container(const struct json_object *proc, char *out, size_t len);
+void fmt_unit(const struct json_object *proc, char *out, size_t len);
 /* Make s safe for a terminal: control bytes become '?'. In place. */
 void fmt_sanitize(char *s);
 

@@ -52,7 +52,8 @@ static void op_summary(const struct json_object *op, char *out, size_t len)
 	}
 	snprintf(out, len, "%s%s%s", opd ? opd : "?",
 		 type && !strcmp(type, "regexp") ? "~" :
-		 type && !strcmp(type, "network") ? " in " :
+		 type && (!strcmp(type, "network") || !strcmp(type, "range")) ?
+		 " in " :
 		 type && !strcmp(type, "lists") ? "@" : "=", data ? data : "");
 	fmt_sanitize(out);
 }
@@ -61,7 +62,7 @@ static void print_rules(const struct json_object *res)
 {
 	struct json_object *rules = jget(res, "rules");
 	size_t i, n = rules ? json_object_array_length(rules) : 0;
-	char what[512], name[64];
+	char what[512], name[64], desc[256];
 
 	printf("%-32s %-3s %-6s %-13s %s\n", "NAME", "ON", "ACTION", "DURATION", "MATCH");
 	for (i = 0; i < n; i++) {
@@ -74,6 +75,14 @@ static void print_rules(const struct json_object *res)
 		       json_object_get_boolean(jget(r, "enabled")) ? "yes" : "no",
 		       jstr(r, "action") ? jstr(r, "action") : "?",
 		       jstr(r, "duration") ? jstr(r, "duration") : "always", what);
+		/* Under the rule: what it is for, and whether it logs. */
+		snprintf(desc, sizeof(desc), "%s", jstr(r, "description") ?
+			 jstr(r, "description") : "");
+		fmt_sanitize(desc);
+		if (desc[0] || json_object_get_boolean(jget(r, "nolog")))
+			printf("%-32s %s%s%s\n", "",
+			       json_object_get_boolean(jget(r, "nolog")) ?
+			       "[nolog] " : "", desc[0] ? "# " : "", desc);
 	}
 	if ((size_t)jint(res, "count") > n)
 		printf("(%lld more; use --json with the protocol's offset/limit)\n",

@@ -1,10 +1,12 @@
 /* top.c - tattle top: a live per-application table, refreshed in place
- * with ANSI escapes.  Keys pick the sort column; q quits. */
+ * with ANSI escapes.  Keys pick the sort column, g the grouping (program,
+ * systemd unit, container); q quits. */
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #include <json-c/json.h>
@@ -34,9 +36,17 @@ struct app {
 enum top_sort { SORT_CONNS, SORT_ALLOWED, SORT_DENIED, SORT_RATE, SORT_NAME,
 		SORT_LAST };
 
-struct top {
+/* Every grouping is counted as events arrive, so g switches at once. */
+enum top_group { GROUP_PROGRAM, GROUP_UNIT, GROUP_CONTAINER, GROUP_COUNT };
+
+struct table {
 	struct app *apps;
 	unsigned n;
+};
+
+struct top {
+	struct table tab[GROUP_COUNT];
+	enum top_group group;
 	enum top_sort sort;
 	uint64_t total, dropped;
 	uint64_t live_first_seq;	/* first live event's seq, 0 none yet */
@@ -53,7 +63,7 @@ static uint64_t now_ms(void)
 	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
 }
 
-static struct app *app_find(struct top *t, const char *exe, uint64_t now)
+static struct app *app_find(struct table *t, const char *exe, uint64_t now)
 {
 	unsigned i, old = 0;
 	struct app *a;
@@ -66,7 +76,7 @@ static struct app *app_find(struct top *t, const char *exe, uint64_t now)
 	}
 	a = t->n < TOP_APPS_MAX ? &t->apps[t->n++] : &t->apps[old];
 	memset(a, 0, sizeof(*a));
-	snprintf(a->exe, sizeof(a->exe), "%s", exe);
+	snprintf(a->exe, sizeof(a->exe), "%.255s", exe);
 	a->last_ms = now;
 	return a;
 }
@@ -109,17 +119,67 @@ static double app_rate(const struct app *a, uint64_t now)
 	return (double)sum / TOP_RATE_SECS;
 }
 
-/* Fold one connection event into the table.  live: counts toward rate. */
+static void table_add(struct table *tb, enum top_group g,
+		      const struct json_object *proc, const struct json_object *ev,
+		      bool live, uint64_t now);
+
+/* The row an event goes to under grouping g: its key and shown name. */
+static void group_key(const struct json_object *proc, enum top_group g,
+		      char *key, size_t len, char *name, size_t nlen)
+{
+	const char *exe = jstr(proc, "exe");
+
+	switch (g) {
+	case GROUP_UNIT:
+		fmt_unit(proc, key, len);
+		break;
+	case GROUP_CONTAINER:
+		fmt_container(proc, key, len);
+		if (key[0])	/* the whole id: two containers may share 12 */
+			snprintf(key, len, "%s:%s", jstr(jget(proc, "container"), "runtime"),
+				 jstr(jget(proc, "container"), "id"));
+		break;
+	default:
+		snprintf(key, len, "%s", exe ? exe : proc ? fmt_program(proc) : "(unknown)");
+		snprintf(name, nlen, "%s", proc ? fmt_program(proc) : "(unknown)");
+		fmt_sanitize(name);
+		return;
+	}
+	if (g == GROUP_CONTAINER)
+		fmt_container(proc, name, nlen);
+	else
+		snprintf(name, nlen, "%s", key);
+	if (!key[0]) {
+		snprintf(key, len, "%s", !proc ? "(unknown)" :
+			 g == GROUP_UNIT ? "(no unit)" : "(host)");
+		snprintf(name, nlen, "%s", key);
+	}
+	fmt_sanitize(name);
+}
+
+/* Fold one connection event into every grouping.  live: counts toward
+ * rate. */
 static void top_add(struct top *t, const struct json_object *ev, bool live)
 {
 	const struct json_object *proc = jget(ev, "process");
-	const char *exe = jstr(proc, "exe"), *v = jstr(ev, "verdict");
 	uint64_t now = now_ms();
+
+	for (int g = 0; g < GROUP_COUNT; g++)
+		table_add(&t->tab[g], (enum top_group)g, proc, ev, live, now);
+	t->total++;
+}
+
+static void table_add(struct table *tb, enum top_group g,
+		      const struct json_object *proc, const struct json_object *ev,
+		      bool live, uint64_t now)
+{
+	const char *v = jstr(ev, "verdict");
+	char key[300], name[300];
 	struct app *a;
 
-	a = app_find(t, exe ? exe : proc ? fmt_program(proc) : "(unknown)", now);
-	snprintf(a->name, sizeof(a->name), "%s", proc ? fmt_program(proc) : "(unknown)");
-	fmt_sanitize(a->name);
+	group_key(proc, g, key, sizeof(key), name, sizeof(name));
+	a = app_find(tb, key, now);
+	snprintf(a->name, sizeof(a->name), "%.63s", name);
 	if (proc)
 		app_pid(a, (int)jint(proc, "pid"));
 	a->conns++;
@@ -129,7 +189,6 @@ static void top_add(struct top *t, const struct json_object *ev, bool live)
 	a->last_ms = now;
 	if (live)
 		app_count(a, now);
-	t->total++;
 }
 
 /* A live event: history already counted anything up to hist_max_seq. */
@@ -220,9 +279,17 @@ static void top_row(FILE *f, const struct app *a, uint64_t now, unsigned cols)
 	fprintf(f, "%s\033[K\n", line);
 }
 
+static const char *group_name(enum top_group g)
+{
+	static const char *const n[] = { "PROGRAM", "UNIT", "CONTAINER" };
+
+	return n[g];
+}
+
 static void top_render(struct top *t, const struct term *tm)
 {
 	struct sort_ctx c = { .sort = t->sort, .now = now_ms() };
+	struct table *tb = &t->tab[t->group];
 	unsigned i, rows = tm->rows > 4 ? tm->rows - 4 : 1;
 	char *buf = NULL;
 	size_t len = 0;
@@ -230,16 +297,19 @@ static void top_render(struct top *t, const struct term *tm)
 
 	if (!f)
 		return;
-	qsort_r(t->apps, t->n, sizeof(t->apps[0]), app_cmp, &c);
-	fprintf(f, "\033[Htattle top  %u apps  %llu connections  sort: %s%s\033[K\n",
-		t->n, (unsigned long long)t->total, sort_name(t->sort),
+	qsort_r(tb->apps, tb->n, sizeof(tb->apps[0]), app_cmp, &c);
+	fprintf(f, "\033[Htattle top  %u %s  %llu connections  sort: %s%s\033[K\n",
+		tb->n, t->group == GROUP_PROGRAM ? "apps" : t->group == GROUP_UNIT ?
+		"units" : "containers", (unsigned long long)t->total,
+		sort_name(t->sort),
 		t->dropped ? "  (events dropped: terminal too slow)" : "");
-	fprintf(f, "keys: c conns  a allowed  d denied  r rate  p program  "
-		"l last  q quit\033[K\n");
-	fprintf(f, "\033[7m%-20s %5s %7s %7s %7s %9s  %-30s\033[0m\033[K\n", "PROGRAM",
-		"PROCS", "CONNS", "ALLOWED", "DENIED", "RATE", "LAST DESTINATION");
-	for (i = 0; i < t->n && i < rows; i++)
-		top_row(f, &t->apps[i], c.now, tm->cols);
+	fprintf(f, "keys: c conns  a allowed  d denied  r rate  p name  "
+		"l last  g group  q quit\033[K\n");
+	fprintf(f, "\033[7m%-20s %5s %7s %7s %7s %9s  %-30s\033[0m\033[K\n",
+		group_name(t->group), "PROCS", "CONNS", "ALLOWED", "DENIED", "RATE",
+		"LAST DESTINATION");
+	for (i = 0; i < tb->n && i < rows; i++)
+		top_row(f, &tb->apps[i], c.now, tm->cols);
 	fputs("\033[J", f);
 	if (fclose(f) == 0) {
 		fwrite(buf, 1, len, stdout);
@@ -259,6 +329,7 @@ static int top_key(struct top *t, int k)
 	case 'r': t->sort = SORT_RATE; break;
 	case 'p': case 'n': t->sort = SORT_NAME; break;
 	case 'l': t->sort = SORT_LAST; break;
+	case 'g': t->group = (enum top_group)((t->group + 1) % GROUP_COUNT); break;
 	default: break;
 	}
 	return 0;
@@ -267,11 +338,13 @@ static int top_key(struct top *t, int k)
 static void top_usage(FILE *out)
 {
 	fprintf(out,
-"usage: tattle top [--interval MS] [--socket PATH]\n"
+"usage: tattle top [--interval MS] [--group G] [--socket PATH]\n"
 "A live table of applications making connections: program, processes,\n"
 "connections, allowed, denied, last destination and rate (per second over\n"
-"the last 10 s).  Keys: c a d r p l pick the sort column, q quits.\n"
+"the last 10 s).  Keys: c a d r p l pick the sort column, g groups rows by\n"
+"program, systemd unit or container in turn, q quits.\n"
 "  --interval MS   refresh period (default 1000)\n"
+"  --group G       program (default), unit or container\n"
 "  --socket PATH   daemon socket (default " TCONN_DEFAULT_SOCKET ")\n"
 "exit: 0 on q, 1 cannot connect or the daemon went away, 2 usage\n");
 }
@@ -280,6 +353,7 @@ static int top_parse(int argc, char **argv, struct top *t)
 {
 	static const struct option lo[] = {
 		{ "interval", required_argument, NULL, 'i' },
+		{ "group", required_argument, NULL, 'g' },
 		{ "socket", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -287,12 +361,21 @@ static int top_parse(int argc, char **argv, struct top *t)
 	char *end;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "i:s:h", lo, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "i:g:s:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i':
 			t->interval_ms = (unsigned)strtoul(optarg, &end, 10);
 			if (*end || t->interval_ms < 50 || t->interval_ms > 60000) {
 				fprintf(stderr, "tattle top: --interval: 50..60000\n");
+				return EXIT_USAGE;
+			}
+			break;
+		case 'g':
+			for (t->group = 0; t->group < GROUP_COUNT; t->group++)
+				if (!strcasecmp(optarg, group_name(t->group)))
+					break;
+			if (t->group == GROUP_COUNT) {
+				fprintf(stderr, "tattle top: --group: program, unit or container\n");
 				return EXIT_USAGE;
 			}
 			break;
@@ -374,8 +457,11 @@ int top_main(int argc, char **argv)
 		return r < 0 ? EXIT_OK : r;
 	if ((r = tconn_open(&c, t.socket)) < 0)
 		return tconn_fail("top", t.socket, r);
-	if (!(t.apps = calloc(TOP_APPS_MAX, sizeof(*t.apps))) || top_start(&t, &c) < 0) {
-		free(t.apps);
+	for (int g = 0; g < GROUP_COUNT; g++)
+		t.tab[g].apps = calloc(TOP_APPS_MAX, sizeof(*t.tab[g].apps));
+	if (!t.tab[0].apps || !t.tab[1].apps || !t.tab[2].apps || top_start(&t, &c) < 0) {
+		for (int g = 0; g < GROUP_COUNT; g++)
+			free(t.tab[g].apps);
 		tconn_close(&c);
 		return EXIT_RUNTIME;
 	}
@@ -385,7 +471,8 @@ int top_main(int argc, char **argv)
 	if (r < 0)
 		fprintf(stderr, "tattle top: %s\n", r == -ECONNRESET ?
 			"daemon closed the connection" : strerror(-r));
-	free(t.apps);
+	for (int g = 0; g < GROUP_COUNT; g++)
+		free(t.tab[g].apps);
 	tconn_close(&c);
 	return r < 0 ? EXIT_RUNTIME : EXIT_OK;
 }

@@ -24,6 +24,12 @@ struct attrib {
 	pid_t self;
 	uint64_t netns;		/* the namespace we police; 0 = unknown */
 	struct attrib_stats st;
+	bool forward;
+	struct {
+		uint64_t ns;
+		pid_t pid;
+		uint64_t ts_ms;
+	} fns[ATTRIB_NETNS_HINTS];	/* foreign namespaces seen (forward) */
 };
 
 struct attrib *attrib_new(const struct attrib_opts *o, struct sockdiag *sd,
@@ -44,6 +50,7 @@ struct attrib *attrib_new(const struct attrib_opts *o, struct sockdiag *sd,
 		 o->procroot ? o->procroot : "/proc");
 	a->dest_slack_ms = o->dest_slack_ms ? o->dest_slack_ms : ATTRIB_DEST_SLACK_MS;
 	a->self = o->self;
+	a->forward = o->forward;
 	/* attrib_new runs after setns: this is the namespace whose packets
 	 * we see.  Audit is host-wide, so events from processes elsewhere
 	 * (containers, other namespaces with their own loopback) must not
@@ -161,7 +168,7 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 		if (stage != ATTRIB_FINAL)
 			return 0;
 	}
-	if (has_uid && f->family && !(f->flags & FLOW_F_NO_L4)) {
+	if (has_uid && !st->no_dest && f->family && !(f->flags & FLOW_F_NO_L4)) {
 		r = attrib_by_dest(a, f, uid, st, stage, &pi);
 		if (r > 0)
 			return attrib_done(a, out, pi, ATTRIB_SRC_AUDIT_DST);
@@ -264,6 +271,52 @@ static int attrib_index_fd(struct attrib *a, pid_t pid, int64_t fd,
 	return pidcache_put_inode(a->pc, ino, pid, start, now_ms) == 0;
 }
 
+/* Remember a pid of namespace ns: the newest per namespace, the oldest
+ * namespace replaced when the table is full. */
+static void attrib_note_netns(struct attrib *a, uint64_t ns, pid_t pid,
+			      uint64_t now_ms)
+{
+	size_t i, victim = 0;
+
+	for (i = 0; i < ATTRIB_NETNS_HINTS; i++) {
+		if (a->fns[i].ns == ns || !a->fns[i].ns) {
+			victim = i;
+			break;
+		}
+		if (a->fns[i].ts_ms < a->fns[victim].ts_ms)
+			victim = i;
+	}
+	a->fns[victim].ns = ns;
+	a->fns[victim].pid = pid;
+	a->fns[victim].ts_ms = now_ms;
+}
+
+size_t attrib_netns_hints(const struct attrib *a, pid_t *pids, size_t max)
+{
+	bool used[ATTRIB_NETNS_HINTS] = { false };
+	size_t n = 0;
+
+	while (n < max) {
+		size_t best = ATTRIB_NETNS_HINTS;
+
+		for (size_t i = 0; i < ATTRIB_NETNS_HINTS; i++)
+			if (a->fns[i].ns && !used[i] &&
+			    (best == ATTRIB_NETNS_HINTS ||
+			     a->fns[i].ts_ms > a->fns[best].ts_ms))
+				best = i;
+		if (best == ATTRIB_NETNS_HINTS)
+			break;
+		used[best] = true;
+		pids[n++] = a->fns[best].pid;
+	}
+	return n;
+}
+
+uint64_t attrib_netns(const struct attrib *a)
+{
+	return a->netns;
+}
+
 int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		    bool want_fds, uint64_t now_ms)
 {
@@ -271,6 +324,7 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 	enum aurec_call call = aurec_event_call(ev, args);
 	const struct proc_info *cached = NULL;
 	enum attrib_known known;
+	bool foreign = false;
 	int learned = 0;
 
 	if (call == AUREC_CALL_OTHER || ev->pid <= 0 || ev->pid == a->self)
@@ -279,10 +333,17 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 	/* A process we can still see in another namespace is not ours; one
 	 * already gone is kept (short-lived senders are why we read audit).
 	 * Cached processes were checked when first learned. */
-	if (call != AUREC_CALL_EXECVE && a->netns && known != KNOWN_SAME &&
+	if (call != AUREC_CALL_EXECVE && a->netns &&
+	    (known != KNOWN_SAME || a->forward) &&
 	    procfs_netns(a->procroot, ev->pid, &ns) == 0 && ns != a->netns) {
 		a->st.foreign_netns++;
-		return 0;
+		/* With --forward its packets may cross our FORWARD hook:
+		 * socket inodes are unique host-wide, so indexing them is
+		 * safe; its destinations are not ours and stay out. */
+		if (!a->forward)
+			return 0;
+		foreign = true;
+		attrib_note_netns(a, ns, ev->pid, now_ms);
 	}
 	a->st.audit_events++;
 	if (attrib_learn_proc(a, ev, known, cached, call == AUREC_CALL_EXECVE,
@@ -302,7 +363,7 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		if (want_fds)
 			learned |= attrib_index_fd(a, ev->pid, (int64_t)args[0],
 						   start, now_ms);
-		if (ev->has_sockaddr &&
+		if (!foreign && ev->has_sockaddr &&
 		    (ev->family == AF_INET || ev->family == AF_INET6)) {
 			uint8_t addr[16] = { 0 };
 

@@ -40,6 +40,9 @@ struct attrib_pkt {
 	uint64_t dest_seen_ts;	/* newest destination record already there
 				 * at the first look (0: none) */
 	bool looked_up;		/* sock_diag asked already */
+	bool no_dest;		/* never infer from the destination index (a
+				 * forwarded flow: the index holds our own
+				 * namespace's senders only) */
 	bool sock_found;
 	struct sockdiag_sock sock;
 };
@@ -70,6 +73,10 @@ struct attrib_opts {
 					 * its record was read no earlier than
 					 * this before the packet arrived */
 	pid_t self;			/* our pid (own traffic) */
+	bool forward;			/* --forward: learn sockets of other
+					 * namespaces too (never their
+					 * destinations: those would pass
+					 * for ours) */
 };
 
 struct attrib;
@@ -101,5 +108,15 @@ int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
 		   const struct proc_info *pi, uint64_t now_ms);
 
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out);
+
+#define ATTRIB_NETNS_HINTS	16
+
+/* With forward: pids recently seen by audit in other network namespaces,
+ * one per namespace, newest first, at most max (for WORKER_SOCKET_NS).
+ * Returns how many were written. */
+size_t attrib_netns_hints(const struct attrib *a, pid_t *pids, size_t max);
+
+/* The network namespace attrib polices (its inode; 0 unknown). */
+uint64_t attrib_netns(const struct attrib *a);
 
 #endif

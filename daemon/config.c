@@ -48,6 +48,10 @@ void config_usage(FILE *out)
 "  --no-firewall             do not install chains; the user routes to the queue\n"
 "  --fail-closed             drop new connections while tattled is not running\n"
 "  --no-audit                do not use kernel audit\n"
+"  --hash-executables        md5/sha1 of every attributed executable in events\n"
+"                            (without it, only when a rule reads a hash)\n"
+"  --forward                 also queue new forwarded flows (containers on a\n"
+"                            bridge), attributed in the sender's namespace\n"
 "  --config FILE             JSON config file (flags override it)\n"
 "  --check-rules DIR         validate rules, print them as JSON, exit non-zero\n"
 "                            if any file is invalid\n"
@@ -190,6 +194,10 @@ static int config_apply_bool(struct config *c, const char *name, bool v,
 		c->audit_execve = v;
 	else if (!strcmp(name, "no-sockdiag"))
 		c->no_sockdiag = v;
+	else if (!strcmp(name, "hash-executables"))
+		c->hash_executables = v;
+	else if (!strcmp(name, "forward"))
+		c->forward = v;
 	else {
 		snprintf(err, errlen, "'%s' is not a true/false option", name);
 		return -EINVAL;
@@ -282,6 +290,8 @@ static const struct option config_longopts[] = {
 	{ "fail-closed", no_argument, NULL, 0 },
 	{ "no-audit", no_argument, NULL, 0 },
 	{ "audit-execve", no_argument, NULL, 0 },
+	{ "hash-executables", no_argument, NULL, 0 },
+	{ "forward", no_argument, NULL, 0 },
 	{ "config", required_argument, NULL, 'c' },
 	{ "check-rules", required_argument, NULL, 'k' },
 	{ "version", no_argument, NULL, 'V' },

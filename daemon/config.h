@@ -35,6 +35,8 @@ struct config {
 	bool no_audit;
 	bool audit_execve;
 	bool no_sockdiag;		/* use the /proc/net fallback (tests) */
+	bool hash_executables;		/* md5/sha1 of every attributed exe */
+	bool forward;			/* also queue forwarded flows */
 	char audit_key[32];
 	unsigned audit_wait_ms;		/* wait for audit before deciding */
 	unsigned verdict_timeout_ms;	/* hard cap on any pending packet */

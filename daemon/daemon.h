@@ -39,6 +39,9 @@ struct daemon_stats {
 	uint64_t own_traffic;
 	uint64_t events, events_dropped;
 	uint64_t scans_submitted, scans_rejected;
+	uint64_t nolog;		/* decided by a nolog rule: no event */
+	uint64_t forwarded;	/* packets from the FORWARD hook */
+	uint64_t hash_waits;	/* packets held for an executable's hash */
 };
 
 /* Audit loss counters as last reported, to report only increases. */

@@ -52,6 +52,8 @@ int firewall_render_iptables(const struct firewall_opts *o, int family,
 	snprintf(q, sizeof(q), "-j NFQUEUE --queue-num %u%s", o->queue, q_bypass);
 	fw_printf(&b, "*filter\n:%s - [0:0]\n:%s - [0:0]\n",
 		  FIREWALL_CHAIN_OUT, FIREWALL_CHAIN_IN);
+	if (o->forward)
+		fw_printf(&b, ":%s - [0:0]\n", FIREWALL_CHAIN_FWD);
 	fw_printf(&b, "-A %s -m mark --mark 0x%x -j RETURN\n",
 		  FIREWALL_CHAIN_OUT, FIREWALL_OWN_MARK);
 	fw_printf(&b, "-A %s -p tcp --tcp-flags FIN,SYN,RST,ACK SYN %s\n",
@@ -73,6 +75,16 @@ int firewall_render_iptables(const struct firewall_opts *o, int family,
 	 * that conntrack does not pair with a query teaches no names. */
 	fw_printf(&b, "-A %s -p udp --sport 53 -m conntrack --ctstate ESTABLISHED %s\n",
 		  FIREWALL_CHAIN_IN, q);
+	if (o->forward) {
+		/* A forwarded flow's first packet: no own mark to skip, and
+		 * replies are never SYN-only nor NEW. */
+		fw_printf(&b, "-A %s -p tcp --tcp-flags FIN,SYN,RST,ACK SYN %s\n",
+			  FIREWALL_CHAIN_FWD, q);
+		fw_printf(&b, "-A %s -p tcp -j RETURN\n", FIREWALL_CHAIN_FWD);
+		fw_printf(&b, "-A %s -m conntrack --ctstate NEW %s\n",
+			  FIREWALL_CHAIN_FWD, q);
+		fw_printf(&b, "-I FORWARD 1 -j %s\n", FIREWALL_CHAIN_FWD);
+	}
 	fw_printf(&b, "-I OUTPUT 1 -j %s\n-I INPUT 1 -j %s\nCOMMIT\n",
 		  FIREWALL_CHAIN_OUT, FIREWALL_CHAIN_IN);
 	return b.overflow ? -ENOSPC : (int)b.len;
@@ -98,8 +110,17 @@ int firewall_render_nft(const struct firewall_opts *o, char *buf, size_t len)
 		  "nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } return\n");
 	fw_printf(&b, "  ct state new queue num %u%s\n }\n", o->queue, bypass);
 	fw_printf(&b, " chain in {\n  type filter hook input priority 0; policy accept;\n");
-	fw_printf(&b, "  udp sport 53 ct state established queue num %u%s\n }\n}\n",
+	fw_printf(&b, "  udp sport 53 ct state established queue num %u%s\n }\n",
 		  o->queue, bypass);
+	if (o->forward) {
+		fw_printf(&b, " chain fwd {\n  type filter hook forward priority 0; "
+			  "policy accept;\n");
+		fw_printf(&b, "  tcp flags & (fin|syn|rst|ack) == syn queue num %u%s\n",
+			  o->queue, bypass);
+		fw_printf(&b, "  meta l4proto tcp return\n");
+		fw_printf(&b, "  ct state new queue num %u%s\n }\n", o->queue, bypass);
+	}
+	fw_printf(&b, "}\n");
 	return b.overflow ? -ENOSPC : (int)b.len;
 }
 
@@ -187,11 +208,12 @@ static void fw_remove_iptables(const char *tool)
 {
 	static const char *const hooks[][2] = {
 		{ "OUTPUT", FIREWALL_CHAIN_OUT }, { "INPUT", FIREWALL_CHAIN_IN },
+		{ "FORWARD", FIREWALL_CHAIN_FWD },
 	};
 	size_t i;
 	int k;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < sizeof(hooks) / sizeof(hooks[0]); i++) {
 		char *const del[] = { (char *)tool, "-w", "-D", (char *)hooks[i][0],
 				      "-j", (char *)hooks[i][1], NULL };
 		char *const flush[] = { (char *)tool, "-w", "-F",
@@ -281,7 +303,8 @@ int firewall_present(void)
 
 		if (fw_run(argv, NULL, out, sizeof(out)) != 0)
 			continue;
-		if (strstr(out, FIREWALL_CHAIN_OUT) || strstr(out, FIREWALL_CHAIN_IN))
+		if (strstr(out, FIREWALL_CHAIN_OUT) || strstr(out, FIREWALL_CHAIN_IN) ||
+		    strstr(out, FIREWALL_CHAIN_FWD))
 			found = 1;
 	}
 	{

@@ -1,7 +1,8 @@
 /* firewall.h - install and remove tattle's own netfilter chains.
  *
  * Outbound TCP with only SYN set, and other protocols in conntrack state
- * NEW, go to our NFQUEUE; inbound UDP from port 53 too (for hostnames).
+ * NEW, go to our NFQUEUE; inbound UDP from port 53 too (for hostnames);
+ * with forward, the same new flows on the FORWARD hook.
  * Packets carrying our own mark are accepted.  nftables is used when the
  * kernel has the nft queue statement, else iptables/ip6tables through
  * iptables-restore --noflush (atomic per family).  Stale chains from a
@@ -15,6 +16,7 @@
 
 #define FIREWALL_CHAIN_OUT	"TATTLE-OUT"
 #define FIREWALL_CHAIN_IN	"TATTLE-IN"
+#define FIREWALL_CHAIN_FWD	"TATTLE-FWD"	/* --forward only */
 #define FIREWALL_NFT_TABLE	"tattle"
 #define FIREWALL_OWN_MARK	0x7a77u	/* SO_MARK on tattled's own sockets */
 
@@ -23,6 +25,8 @@ enum firewall_backend { FIREWALL_NONE, FIREWALL_NFT, FIREWALL_IPTABLES };
 struct firewall_opts {
 	uint16_t queue;
 	bool fail_closed;	/* no --queue-bypass / bypass flag */
+	bool forward;		/* new forwarded flows too (FORWARD hook):
+				 * containers on a bridge, other hosts */
 };
 
 /* The iptables-restore input for one family (4 or 6).  Pure.  Returns the

@@ -214,7 +214,7 @@ static int setup_attrib(struct daemon *d)
 	struct pidcache_config pcc = { .max_procs = d->cfg.pidcache_max,
 				       .ttl_ms = d->cfg.process_ttl_ms,
 				       .grace_ms = d->cfg.grace_ms };
-	struct attrib_opts ao = { .self = d->self };
+	struct attrib_opts ao = { .self = d->self, .forward = d->cfg.forward };
 	int r;
 
 	d->sd = d->cfg.no_sockdiag ? NULL : sockdiag_open();
@@ -275,7 +275,8 @@ static void before_sleep(struct loop *l, void *data)
 static int daemon_setup(struct daemon *d)
 {
 	struct firewall_opts fo = { .queue = d->cfg.queue,
-				    .fail_closed = d->cfg.fail_closed };
+				    .fail_closed = d->cfg.fail_closed,
+				    .forward = d->cfg.forward };
 	char err[256];
 	int r;
 

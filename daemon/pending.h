@@ -16,6 +16,9 @@ enum pending_wait {
 	PENDING_WORKER,		/* a /proc scan on the worker thread */
 	PENDING_PROMPT,		/* a person's answer */
 	PENDING_SOCKET,		/* /proc/net read for its socket (no sock_diag) */
+	PENDING_HASH,		/* the sender's executable hashed on the worker */
+	PENDING_SOCKET_NS,	/* a forwarded flow's socket in the sender's
+				 * network namespace (worker) */
 };
 
 struct pending_pkt {
@@ -31,6 +34,14 @@ struct pending_pkt {
 	char host[254];		/* DNS query: the name asked for ("" none) */
 	uint32_t prompt_id;	/* PENDING_PROMPT: which prompt holds it */
 	unsigned tries;		/* re-examinations so far */
+	bool forwarded;		/* queued on the FORWARD hook (--forward) */
+	bool ns_tried;		/* PENDING_SOCKET_NS asked already */
+	bool hash_tried;	/* PENDING_HASH asked already */
+	/* PENDING_HASH: the attribution it resumes with once hashed. */
+	pid_t held_pid;
+	uint64_t held_start;
+	enum attrib_source held_src;
+	enum attrib_confidence held_conf;
 };
 
 struct pending;

@@ -15,6 +15,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -508,6 +509,22 @@ int pidcache_mark_exited(struct pidcache *pc, pid_t pid, uint64_t now_ms)
 		p->exited = true;
 		p->exited_at_ms = now_ms;
 	}
+	return 0;
+}
+
+int pidcache_set_hash(struct pidcache *pc, pid_t pid, uint64_t start_time,
+		      const char *md5, const char *sha1, uint64_t now_ms)
+{
+	struct pc_proc *p = proc_lookup(pc, pid, now_ms);
+
+	if (!p)
+		return -ENOENT;
+	if (start_differs(p->pi.start_time, start_time))
+		return -ESTALE;
+	if (md5 && md5[0])
+		snprintf(p->pi.md5, sizeof(p->pi.md5), "%s", md5);
+	if (sha1 && sha1[0])
+		snprintf(p->pi.sha1, sizeof(p->pi.sha1), "%s", sha1);
 	return 0;
 }
 

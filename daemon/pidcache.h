@@ -97,6 +97,14 @@ int pidcache_new_identity(struct pidcache *pc, pid_t pid);
 int pidcache_get(struct pidcache *pc, pid_t pid, uint64_t now_ms,
 		 const struct proc_info **out);
 
+/* Record content hashes (lower-case hex; NULL or "" leaves that kind as
+ * it is) of what (pid, start_time) runs.  A later put replaces them
+ * (the process may have exec'd another file under the same path: the
+ * worker's cache by file identity answers again cheaply).  0, -ENOENT
+ * not cached, -ESTALE start time differs. */
+int pidcache_set_hash(struct pidcache *pc, pid_t pid, uint64_t start_time,
+		      const char *md5, const char *sha1, uint64_t now_ms);
+
 /* Mark pid exited at now_ms (e.g. from an audit exit event); the grace
  * period starts.  0, or -ENOENT if not cached. */
 int pidcache_mark_exited(struct pidcache *pc, pid_t pid, uint64_t now_ms);

@@ -257,6 +257,7 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 	if (ruleset_match(d->rules, &ctx, loop_boottime_ms(), &ru) != 1 || !ru)
 		return;
 	out->matched = true;
+	out->nolog = rule_nolog(ru);
 	snprintf(out->rule, sizeof(out->rule), "%s", rule_name(ru));
 	switch (rule_action(ru)) {
 	case RULE_DENY:

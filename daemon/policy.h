@@ -22,6 +22,7 @@ struct policy_decision {
 	enum action action;
 	char rule[256];		/* deciding rule's name, "" for none */
 	bool matched;
+	bool nolog;		/* the rule says: decide, write no event */
 };
 
 /* Load --rules DIR (warnings for invalid files) and start watching it.

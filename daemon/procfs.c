@@ -11,6 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cgroup.h"
+
+#define PROCFS_CGROUP_BUF_MAX	8192	/* hybrid hosts list ~13 hierarchies */
 #define STAT_BUF_MAX	2048	/* stat is ~300 bytes; only fields 1-22 are read */
 #define STATUS_BUF_MAX	4096	/* Uid/Gid/PPid sit in the first ~400 */
 #define LINK_BUF_MAX	4096	/* PATH_MAX */
@@ -26,6 +29,9 @@ void proc_info_clear(struct proc_info *pi)
 	free(pi->exe);
 	free(pi->cwd);
 	free(pi->cmdline);
+	free(pi->cgroup);
+	free(pi->unit);
+	free(pi->container_id);
 	memset(pi, 0, sizeof(*pi));
 }
 
@@ -48,6 +54,7 @@ int proc_info_copy(struct proc_info *dst, const struct proc_info *src)
 	int r = 0;
 
 	t.exe = t.cwd = t.cmdline = NULL;
+	t.cgroup = t.unit = t.container_id = NULL;
 	if (src->exe && (r = dup_bytes(src->exe, strlen(src->exe), &t.exe)) < 0)
 		goto out;
 	if (src->cwd && (r = dup_bytes(src->cwd, strlen(src->cwd), &t.cwd)) < 0)
@@ -55,11 +62,37 @@ int proc_info_copy(struct proc_info *dst, const struct proc_info *src)
 	if (src->cmdline &&
 	    (r = dup_bytes(src->cmdline, src->cmdline_len, &t.cmdline)) < 0)
 		goto out;
+	if ((r = proc_info_copy_ident(&t, src)) < 0)
+		goto out;
 	*dst = t;
 	return 0;
 out:
 	proc_info_clear(&t);
 	return r;
+}
+
+int proc_info_copy_ident(struct proc_info *dst, const struct proc_info *src)
+{
+	char *cg = NULL, *unit = NULL, *cid = NULL;
+
+	if ((src->cgroup && !(cg = strdup(src->cgroup))) ||
+	    (src->unit && !(unit = strdup(src->unit))) ||
+	    (src->container_id && !(cid = strdup(src->container_id)))) {
+		free(cg);
+		free(unit);
+		free(cid);
+		return -ENOMEM;
+	}
+	if (dst != src) {
+		memcpy(dst->container_runtime, src->container_runtime,
+		       sizeof(dst->container_runtime));
+		memcpy(dst->md5, src->md5, sizeof(dst->md5));
+		memcpy(dst->sha1, src->sha1, sizeof(dst->sha1));
+	}
+	dst->cgroup = cg;
+	dst->unit = unit;
+	dst->container_id = cid;
+	return 0;
 }
 
 size_t proc_info_argc(const struct proc_info *pi)
@@ -327,6 +360,22 @@ static int read_status_at(int dfd, struct proc_info *pi)
 	return r;
 }
 
+/* Best effort like exe and cwd: a process without a readable cgroup file
+ * keeps NULL cgroup, unit and container. */
+static int read_cgroup_at(int dfd, struct proc_info *pi)
+{
+	char *buf = malloc(PROCFS_CGROUP_BUF_MAX);
+	size_t len;
+	int r;
+
+	if (!buf)
+		return -ENOMEM;
+	if ((r = read_at(dfd, "cgroup", buf, PROCFS_CGROUP_BUF_MAX, &len)) == 0)
+		r = cgroup_proc_info(pi, buf, len);
+	free(buf);
+	return r;
+}
+
 /* One byte past the cap tells a truncated cmdline from a full one. */
 static int read_cmdline_at(int dfd, struct proc_info *pi)
 {
@@ -394,7 +443,8 @@ int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out)
 	/* Best effort: kernel threads have no exe, zombies no cmdline. */
 	if ((r = read_exe_at(dfd, out, buf)) == -ENOMEM ||
 	    (r = read_cwd_at(dfd, out, buf)) == -ENOMEM ||
-	    (r = read_cmdline_at(dfd, out)) == -ENOMEM)
+	    (r = read_cmdline_at(dfd, out)) == -ENOMEM ||
+	    (r = read_cgroup_at(dfd, out)) == -ENOMEM)
 		goto out;
 	r = 0;
 out:

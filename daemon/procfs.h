@@ -31,10 +31,22 @@ struct proc_info {
 				 * (no trailing NUL counted) */
 	size_t cmdline_len;
 	bool cmdline_truncated;
+	/* Identity beyond the path (cgroup.h, hash.h); NULL or "" when
+	 * unknown. */
+	char *cgroup;		/* cgroup v2 path, "/system.slice/x.service" */
+	char *unit;		/* innermost *.service or *.scope, or NULL */
+	char *container_id;	/* NULL: in no container we recognise */
+	char container_runtime[16];	/* "docker", "podman", ... or "" */
+	char md5[33];		/* lower-case hex of what /proc/PID/exe runs */
+	char sha1[41];		/* "" = not computed or not computable */
 };
 
 void proc_info_clear(struct proc_info *pi);	/* frees strings, zeroes */
 int proc_info_copy(struct proc_info *dst, const struct proc_info *src);
+/* Copy only the identity fields (cgroup, unit, container, hashes) of src
+ * into dst, whose identity pointers must not own memory (they are
+ * overwritten).  0 or -ENOMEM (dst unchanged). */
+int proc_info_copy_ident(struct proc_info *dst, const struct proc_info *src);
 
 /* Number of argv entries in pi->cmdline. */
 size_t proc_info_argc(const struct proc_info *pi);

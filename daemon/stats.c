@@ -267,6 +267,9 @@ static void put_internals(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "requests", wk.requests);
 	jw_kuint(w, "rejected", wk.rejected);
 	jw_kuint(w, "full_scans", wk.scans_all);
+	jw_kuint(w, "hash_hits", wk.hash_hits);
+	jw_kuint(w, "hash_computed", wk.hash_computed);
+	jw_kuint(w, "hash_failed", wk.hash_failed);
 	jw_obj_end(w);
 }
 
@@ -286,6 +289,9 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "pending_full", st->pending_full);
 	jw_kuint(w, "timeouts", st->timeouts);
 	jw_kuint(w, "own_traffic", st->own_traffic);
+	jw_kuint(w, "nolog", st->nolog);
+	jw_kuint(w, "forwarded", st->forwarded);
+	jw_kuint(w, "hash_waits", st->hash_waits);
 	jw_kuint(w, "events", st->events);
 	jw_kuint(w, "events_dropped", st->events_dropped);
 	jw_kuint(w, "rules", d->rules ? ruleset_count(d->rules) : 0);

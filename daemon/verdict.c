@@ -16,8 +16,10 @@
 #include "ctl.h"
 #include "event.h"
 #include "packet.h"
+#include "match.h"
 #include "policy.h"
 #include "prompting.h"
+#include "rules.h"
 #include "stats.h"
 
 struct decision {
@@ -25,6 +27,7 @@ struct decision {
 	enum verdict_reason reason;
 	const char *rule;
 	const char *dst_host;
+	bool nolog;		/* a nolog rule decided: counted, no event */
 };
 
 static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
@@ -80,13 +83,16 @@ static void verdict_apply(struct daemon *d, struct pending_pkt *pk,
 		/* An unconnected UDP socket may carry many flows (a resolver):
 		 * destroying it would reject them all, so that one is only
 		 * dropped. */
-		if (d->sd && pk->ast.sock_found &&
+		if (d->sd && pk->ast.sock_found && !pk->forwarded &&
 		    (pk->flow.proto == IPPROTO_TCP ||
 		     pk->ast.sock.state == TCP_ESTABLISHED))
 			(void)sockdiag_destroy(d->sd, &pk->ast.sock);
 		break;
 	}
-	verdict_event(d, pk, dc, ar, now_us);
+	if (dc->nolog)
+		d->st.nolog++;
+	else
+		verdict_event(d, pk, dc, ar, now_us);
 }
 
 static const struct attrib_result verdict_none = {
@@ -109,6 +115,50 @@ static bool verdict_hold_for_prompt(struct daemon *d, struct pending_pkt *pk,
 	pk->wait = PENDING_PROMPT;
 	pk->prompt_id = id;
 	pk->deadline_ms = deadline;
+	return true;
+}
+
+/* A rule reads a content hash (or hash_executables is on) and the
+ * sender's is not known yet: hash what it runs on the worker and hold
+ * the packet, once; it resumes in verdict_resume_hashed.  A hash that
+ * cannot be computed leaves the field empty, and such a rule matches
+ * nothing. */
+static bool verdict_hold_for_hash(struct daemon *d, struct pending_pkt *pk,
+				  const struct attrib_result *ar)
+{
+	unsigned need = d->rules ? ruleset_needs(d->rules) : 0, which = 0;
+	struct worker_req req = { .op = WORKER_HASH };
+	const struct proc_info *pi = ar->proc;
+	uint64_t hard = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
+
+	if (d->cfg.hash_executables)
+		need |= RULE_NEED_MD5 | RULE_NEED_SHA1;
+	if (!pi || pk->hash_tried || !d->worker ||
+	    pending_find(d->pending, pk->id) != pk)
+		return false;
+	if ((need & RULE_NEED_MD5) && !pi->md5[0])
+		which |= HASH_MD5;
+	if ((need & RULE_NEED_SHA1) && !pi->sha1[0])
+		which |= HASH_SHA1;
+	if (!which)
+		return false;
+	pk->hash_tried = true;
+	req.cookie = pk->id;
+	req.pid = pi->pid;
+	req.start_time = pi->start_time;
+	req.hash_which = which;
+	if (worker_submit(d->worker, &req) < 0) {
+		d->st.scans_rejected++;
+		return false;
+	}
+	d->st.hash_waits++;
+	pk->wait = PENDING_HASH;
+	pk->held_pid = pi->pid;
+	pk->held_start = pi->start_time;
+	pk->held_src = ar->source;
+	pk->held_conf = ar->confidence;
+	if (pk->deadline_ms < hard)
+		pk->deadline_ms = hard;
 	return true;
 }
 
@@ -145,11 +195,14 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 		dc.action = ACTION_ALLOW;
 		dc.reason = REASON_OWN_TRAFFIC;
 	} else if (mode != DECIDE_FIXED) {
+		if (verdict_hold_for_hash(d, pk, ar))
+			return false;
 		policy_match(d, pk, ar, cached, &pd);
 		if (pd.matched) {
 			dc.action = pd.action;
 			dc.reason = REASON_RULE;
 			dc.rule = pd.rule;
+			dc.nolog = pd.nolog;
 		} else if (mode == DECIDE_RULES_PROMPT &&
 			   verdict_hold_for_prompt(d, pk, ar, dc.dst_host)) {
 			return false;
@@ -214,6 +267,36 @@ static bool verdict_scan(struct daemon *d, struct pending_pkt *pk, uint64_t now_
 	return true;
 }
 
+/* A forwarded flow's socket is in the sender's network namespace: the
+ * worker reads that namespace's /proc/PID/net tables (audit's recent
+ * senders from other namespaces first, then every namespace); the
+ * result continues in verdict_first.  true when submitted. */
+static bool verdict_find_socket_ns(struct daemon *d, struct pending_pkt *pk)
+{
+	struct worker_req req = { .op = WORKER_SOCKET_NS };
+	uint8_t p = pk->flow.proto;
+
+	if (!pk->forwarded || pk->ns_tried)
+		return false;
+	pk->ns_tried = true;
+	pk->ast.looked_up = true;	/* our sock_diag cannot see it */
+	pk->ast.no_dest = true;
+	if (!d->worker || (pk->flow.flags & FLOW_F_NO_L4) ||
+	    (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_UDPLITE))
+		return false;
+	req.cookie = pk->id;
+	req.flow = pk->flow;
+	req.n_pids = attrib_netns_hints(d->attrib, req.pids, WORKER_MAX_PIDS);
+	req.netns = attrib_netns(d->attrib);
+	if (worker_submit(d->worker, &req) < 0) {
+		d->st.scans_rejected++;
+		return false;
+	}
+	pk->wait = PENDING_SOCKET_NS;
+	pk->deadline_ms = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
+	return true;
+}
+
 /* Without sock_diag the packet's socket comes from /proc/net, read on the
  * worker; the result continues in verdict_first.  true when submitted. */
 static bool verdict_find_socket(struct daemon *d, struct pending_pkt *pk)
@@ -221,7 +304,7 @@ static bool verdict_find_socket(struct daemon *d, struct pending_pkt *pk)
 	struct worker_req req = { .op = WORKER_SOCKET };
 	uint8_t p = pk->flow.proto;
 
-	if (d->sd || !d->worker || pk->ast.looked_up ||
+	if (d->sd || !d->worker || pk->ast.looked_up || pk->forwarded ||
 	    (pk->flow.flags & FLOW_F_NO_L4) ||
 	    (p != IPPROTO_TCP && p != IPPROTO_UDP && p != IPPROTO_UDPLITE))
 		return false;
@@ -244,7 +327,7 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 	if (!d->attrib)
 		return verdict_decide(d, pk, &verdict_none, DECIDE_RULES_PROMPT,
 				      REASON_DEFAULT);
-	if (verdict_find_socket(d, pk))
+	if (verdict_find_socket_ns(d, pk) || verdict_find_socket(d, pk))
 		return false;
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
 			  ATTRIB_FIRST, now_ms, &ar) == 1)
@@ -306,6 +389,8 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 	tmp.gid = p->gid;
 	tmp.indev = p->indev;
 	tmp.outdev = p->outdev;
+	tmp.forwarded = p->hook == NF_INET_FORWARD;
+	d->st.forwarded += tmp.forwarded;
 	pk = pending_add(d->pending, p->id);
 	if (!pk) {
 		/* Table full: decide now rather than hold without bound
@@ -404,6 +489,22 @@ void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data)
 
 /* ---- worker: /proc scan results */
 
+/* The hash is in the cache (or could not be had): decide with the
+ * attribution the packet was held with. */
+static bool verdict_resume_hashed(struct daemon *d, struct pending_pkt *pk,
+				  uint64_t now_ms)
+{
+	struct attrib_result ar = { .source = pk->held_src,
+				    .confidence = pk->held_conf };
+	const struct proc_info *pi;
+
+	if (!d->pc || pidcache_get(d->pc, pk->held_pid, now_ms, &pi) < 0 ||
+	    (pk->held_start && pi->start_time != pk->held_start))
+		return verdict_final(d, pk);
+	ar.proc = pi;
+	return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
+}
+
 static void verdict_on_result(struct worker_result *r, void *data)
 {
 	struct daemon *d = data;
@@ -411,6 +512,28 @@ static void verdict_on_result(struct worker_result *r, void *data)
 	uint64_t now_ms = loop_now_ms();
 	struct attrib_result ar;
 
+	if (r->op == WORKER_HASH) {
+		if (r->err == 0 && d->pc)
+			(void)pidcache_set_hash(d->pc, r->pid, r->start_time,
+						r->hash.md5, r->hash.sha1, now_ms);
+		if (!pk || pk->wait != PENDING_HASH)
+			return;
+		pk->wait = 0;
+		if (verdict_resume_hashed(d, pk, now_ms))
+			pending_remove(d->pending, pk);
+		return;
+	}
+	if (r->op == WORKER_SOCKET_NS) {
+		if (!pk || pk->wait != PENDING_SOCKET_NS)
+			return;
+		pk->ast.sock_found = r->err == 0 && r->sock.inode;
+		if (pk->ast.sock_found)
+			pk->ast.sock = r->sock;
+		pk->wait = 0;
+		if (verdict_first(d, pk, now_ms))
+			pending_remove(d->pending, pk);
+		return;
+	}
 	if (r->op == WORKER_SOCKET) {
 		if (!pk || pk->wait != PENDING_SOCKET)
 			return;

@@ -11,8 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "nssock.h"
 #include "procnet.h"
 
 /* Full scans queued back to back share one pass over /proc: a burst of
@@ -40,6 +42,7 @@ struct worker {
 
 	struct worker_stats st;
 	struct batch batch;	/* the thread's own, not shared */
+	struct hash_cache *hashes;	/* the thread's own */
 };
 
 static void wake_loop(struct worker *w)
@@ -184,6 +187,58 @@ static void run_socket(struct worker *w, const struct worker_req *q)
 	post(w, &r);
 }
 
+/* A forwarded packet's socket lives in the sender's namespace: its
+ * tables are read here, one namespace after another. */
+static void run_socket_ns(struct worker *w, const struct worker_req *q)
+{
+	struct nssock_result ns;
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.err = nssock_lookup(w->procroot, &q->flow, q->pids, q->n_pids,
+			      q->netns, true, &ns);
+	if (r.err == 0) {
+		r.sock = ns.sock;
+		r.ino = ns.sock.inode;
+		r.pid = ns.pid;
+		r.netns = ns.netns;
+	}
+	post(w, &r);
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* Reading a binary costs up to a second for a large one: here only. */
+static void run_hash(struct worker *w, const struct worker_req *q)
+{
+	struct worker_result r;
+	struct hash_stats hs;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.start_time = q->start_time;
+	r.err = hash_cache_proc(w->hashes, w->procroot, q->pid, q->start_time,
+				q->hash_which, mono_ms(), &r.hash);
+	r.pid = q->pid;
+	hash_cache_stats(w->hashes, &hs);
+	pthread_mutex_lock(&w->mu);
+	w->st.hash_hits = hs.hits;
+	w->st.hash_computed = hs.computed;
+	w->st.hash_failed = hs.failed;
+	w->st.hash_bytes = hs.bytes;
+	pthread_mutex_unlock(&w->mu);
+	post(w, &r);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -201,6 +256,10 @@ static void *worker_main(void *arg)
 			run_read(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SOCKET)
 			run_socket(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_HASH)
+			run_hash(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_SOCKET_NS)
+			run_socket_ns(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SCAN_PIDS)
 			run_scan_pids(w, &b->q[0]);
 		else
@@ -234,6 +293,7 @@ static void worker_destroy(struct worker *w)
 	free(w->req);
 	free(w->res);
 	free(w->procroot);
+	hash_cache_free(w->hashes);
 	free(w);
 }
 
@@ -255,7 +315,8 @@ struct worker *worker_new(const struct worker_config *cfg)
 	w->procroot = strdup(cfg && cfg->procroot ? cfg->procroot : "/proc");
 	w->req = calloc(w->req_cap, sizeof(*w->req));
 	w->res = calloc(w->res_cap, sizeof(*w->res));
-	if (!w->procroot || !w->req || !w->res) {
+	w->hashes = hash_cache_new(0);
+	if (!w->procroot || !w->req || !w->res || !w->hashes) {
 		r = ENOMEM;
 		goto fail;
 	}
@@ -303,6 +364,10 @@ static bool req_valid(const struct worker_req *q)
 		return q->pid > 0;
 	case WORKER_SOCKET:
 		return q->flow.family != 0;
+	case WORKER_HASH:
+		return q->pid > 0 && (q->hash_which & (HASH_MD5 | HASH_SHA1));
+	case WORKER_SOCKET_NS:
+		return q->flow.family != 0 && q->n_pids <= WORKER_MAX_PIDS;
 	}
 	return false;
 }

@@ -11,6 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "hash.h"
 #include "packet.h"
 #include "procfs.h"
 #include "sockdiag.h"
@@ -33,6 +34,13 @@ enum worker_op {
 	WORKER_READ_PROC,	/* procfs_read_proc(pid) */
 	WORKER_SOCKET,		/* procnet_lookup(flow): the socket of a
 				 * packet when sock_diag is unavailable */
+	WORKER_HASH,		/* hash_cache_proc(pid, start_time,
+				 * hash_which): content hashes of what the
+				 * process runs, cached by file identity */
+	WORKER_SOCKET_NS,	/* nssock_lookup(flow): the socket of a
+				 * forwarded packet in the sender's network
+				 * namespace; pids[] are hints (may be 0),
+				 * netns is ours (skipped) */
 };
 
 struct worker_req {
@@ -42,8 +50,11 @@ struct worker_req {
 	size_t n_inos;		/* scans: 1..PROCFS_SCAN_MAX_INOS */
 	pid_t pids[WORKER_MAX_PIDS];
 	size_t n_pids;		/* WORKER_SCAN_PIDS: 1..WORKER_MAX_PIDS */
-	pid_t pid;		/* WORKER_READ_PROC */
-	struct flow flow;	/* WORKER_SOCKET */
+	pid_t pid;		/* WORKER_READ_PROC, WORKER_HASH */
+	uint64_t start_time;	/* WORKER_HASH: the process asked for */
+	unsigned hash_which;	/* WORKER_HASH: HASH_MD5 | HASH_SHA1 */
+	struct flow flow;	/* WORKER_SOCKET, WORKER_SOCKET_NS */
+	uint64_t netns;		/* WORKER_SOCKET_NS: our own namespace */
 };
 
 /* A scan posts one result per requested inode; a read posts one. */
@@ -55,6 +66,10 @@ struct worker_result {
 				 * other -errno from procfs */
 	pid_t pid;		/* owner found / pid read; 0 when err */
 	struct sockdiag_sock sock;	/* WORKER_SOCKET: what /proc/net says */
+	uint64_t start_time;	/* WORKER_HASH: as requested */
+	uint64_t netns;		/* WORKER_SOCKET_NS: where it was found
+				 * (pid is a process in it) */
+	struct hash_value hash;	/* WORKER_HASH when err == 0 */
 	struct proc_info pi;	/* the owner's facts when err == 0; for a
 				 * scan, pi.start_time == 0 if the owner
 				 * exited before it could be read */
@@ -90,6 +105,10 @@ struct worker_stats {
 	uint64_t coalesced;	/* full scans that shared another's pass */
 	uint64_t procs_scanned;
 	uint64_t fds_scanned;
+	uint64_t hash_hits;	/* WORKER_HASH answered from the cache */
+	uint64_t hash_computed;	/* files read and hashed */
+	uint64_t hash_failed;	/* gone, unreadable, too large, changed */
+	uint64_t hash_bytes;	/* bytes hashed */
 };
 
 void worker_get_stats(struct worker *w, struct worker_stats *out);

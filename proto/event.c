@@ -95,6 +95,31 @@ static bool event_put_cmdline(struct jw *w, const struct proc_info *pi)
 	return pi->cmdline_truncated;
 }
 
+/* cgroup, unit, container (DESIGN.md), and hashes when computed. */
+static void event_put_identity(struct jw *w, const struct proc_info *pi)
+{
+	jw_kstr(w, "cgroup", pi->cgroup);
+	jw_kstr(w, "unit", pi->unit);
+	jw_key(w, "container");
+	if (pi->container_id && pi->container_runtime[0]) {
+		jw_obj_begin(w);
+		jw_kstr(w, "runtime", pi->container_runtime);
+		jw_kstr(w, "id", pi->container_id);
+		jw_obj_end(w);
+	} else {
+		jw_null(w);
+	}
+	if (!pi->md5[0] && !pi->sha1[0])
+		return;
+	jw_key(w, "hash");
+	jw_obj_begin(w);
+	if (pi->md5[0])
+		jw_kstr(w, "md5", pi->md5);
+	if (pi->sha1[0])
+		jw_kstr(w, "sha1", pi->sha1);
+	jw_obj_end(w);
+}
+
 void event_put_process(struct jw *w, const struct proc_info *pi)
 {
 	jw_key(w, "process");
@@ -114,6 +139,7 @@ void event_put_process(struct jw *w, const struct proc_info *pi)
 	if (event_put_cmdline(w, pi))
 		jw_kbool(w, "cmdline_truncated", true);
 	jw_kstr(w, "cwd", pi->cwd);
+	event_put_identity(w, pi);
 	jw_obj_end(w);
 }
 

@@ -427,11 +427,12 @@ struct rule_list *rule_list_new(enum list_kind kind)
 	if (!l)
 		return NULL;
 	l->kind = kind;
-	if (kind == LIST_DOMAINS || kind == LIST_IPS)
+	if (kind == LIST_DOMAINS || kind == LIST_IPS || kind == LIST_HASH_MD5)
 		l->set = strset_new();
 	else if (kind == LIST_NETS)
 		l->nets = netset_new();
-	if ((kind == LIST_DOMAINS || kind == LIST_IPS) && !l->set) {
+	if ((kind == LIST_DOMAINS || kind == LIST_IPS ||
+	     kind == LIST_HASH_MD5) && !l->set) {
 		free(l);
 		return NULL;
 	}
@@ -515,6 +516,31 @@ static int parse_ip_line(struct rule_list *l, const char *line)
 	return strset_add(l->set, key, sizeof(key)) < 0 ? -ENOSPC : 1;
 }
 
+/* 32 hex digits, lower-cased into out[33]; -EINVAL otherwise. */
+static int md5_normalize(const char *s, size_t len, char *out)
+{
+	if (len != 32)
+		return -EINVAL;
+	for (size_t i = 0; i < 32; i++) {
+		if (!isxdigit((unsigned char)s[i]))
+			return -EINVAL;
+		out[i] = (char)tolower((unsigned char)s[i]);
+	}
+	out[32] = '\0';
+	return 0;
+}
+
+/* "<md5>" or md5sum's "<md5>  <file>". */
+static int parse_md5_line(struct rule_list *l, const char *line)
+{
+	size_t n = strcspn(line, " \t");
+	char key[33];
+
+	if (md5_normalize(line, n, key) < 0)
+		return -EINVAL;
+	return strset_add(l->set, key, 32) < 0 ? -ENOSPC : 1;
+}
+
 static int parse_regexp_line(struct rule_list *l, const char *line)
 {
 	char err[128];
@@ -557,6 +583,8 @@ static int parse_line(struct rule_list *l, char *line)
 		return netset_add_cidr(l->nets, line) < 0 ? -EINVAL : 1;
 	case LIST_DOMAINS_REGEXP:
 		return parse_regexp_line(l, line);
+	case LIST_HASH_MD5:
+		return parse_md5_line(l, line);
 	}
 	return -EINVAL;
 }
@@ -749,4 +777,14 @@ bool rule_list_match_addr(const struct rule_list *l, int family,
 		return false;
 	}
 	return strset_contains(l->set, key, sizeof(key));
+}
+
+bool rule_list_match_md5(const struct rule_list *l, const char *md5)
+{
+	char key[33];
+
+	if (!l || !md5 || l->kind != LIST_HASH_MD5 ||
+	    md5_normalize(md5, strlen(md5), key) < 0)
+		return false;
+	return strset_contains(l->set, key, 32);
 }

@@ -50,12 +50,15 @@ enum list_kind {
 	LIST_DOMAINS_REGEXP,	/* one POSIX ERE per line (see REGEX.md) */
 	LIST_IPS,		/* one address per line */
 	LIST_NETS,		/* one CIDR (or address) per line */
+	LIST_HASH_MD5,		/* one md5 (32 hex digits) per line; more
+				 * words after it (md5sum output) ignored */
 };
 
 struct rule_list {
 	enum list_kind kind;
 	struct strset *set;	/* LIST_DOMAINS (names), LIST_IPS (17-byte
-				 * keys: family byte + 16 address bytes) */
+				 * keys: family byte + 16 address bytes),
+				 * LIST_HASH_MD5 (32 lower-case hex digits) */
 	struct netset *nets;	/* LIST_NETS */
 	regex_t *res;		/* LIST_DOMAINS_REGEXP */
 	size_t n_res;
@@ -79,6 +82,9 @@ void rule_list_free(struct rule_list *l);
 bool rule_list_match_host(const struct rule_list *l, const char *host);
 bool rule_list_match_addr(const struct rule_list *l, int family,
 			  const uint8_t *addr);
+/* md5: hex digits, any case.  False for NULL, empty or malformed text:
+ * a hash that could not be computed matches nothing. */
+bool rule_list_match_md5(const struct rule_list *l, const char *md5);
 
 /* Lower-case host into buf (ASCII), dropping one trailing dot.  Returns
  * the length, or -1 if it does not fit or is empty. */

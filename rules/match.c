@@ -540,11 +540,18 @@ static const struct {
 	{ "lists.domains_regexp", OPD_LISTS_DOMAINS_RE },
 	{ "lists.ips", OPD_LISTS_IPS },
 	{ "lists.nets", OPD_LISTS_NETS },
+	{ "lists.hash.md5", OPD_LISTS_HASH_MD5 },
+	{ "process.unit", OPD_PROC_UNIT },
+	{ "process.cgroup", OPD_PROC_CGROUP },
+	{ "process.container", OPD_PROC_CONTAINER },
+	{ "process.hash.md5", OPD_PROC_HASH_MD5 },
+	{ "process.hash.sha1", OPD_PROC_HASH_SHA1 },
 };
 
 static const char *const type_names[] = {
 	[OP_SIMPLE] = "simple", [OP_REGEXP] = "regexp",
 	[OP_NETWORK] = "network", [OP_LIST] = "list", [OP_LISTS] = "lists",
+	[OP_RANGE] = "range",
 };
 
 static int parse_operand(struct rule_op *op, const char *s, char *err,
@@ -590,7 +597,9 @@ static int parse_type(const char *s, enum rule_op_type *t, char *err,
 static int check_pair(const struct rule_op *op, char *err, size_t errlen)
 {
 	enum rule_operand o = op->operand;
-	bool is_lists = o >= OPD_LISTS_DOMAINS && o <= OPD_LISTS_NETS;
+	bool is_lists = o >= OPD_LISTS_DOMAINS && o <= OPD_LISTS_HASH_MD5;
+	bool is_num = o == OPD_DEST_PORT || o == OPD_SRC_PORT ||
+		      o == OPD_USER_ID || o == OPD_PROC_ID;
 	bool is_net = o == OPD_DEST_NETWORK || o == OPD_SRC_NETWORK;
 	bool is_addr = is_net || o == OPD_DEST_IP || o == OPD_SRC_IP;
 	bool ok;
@@ -600,6 +609,7 @@ static int check_pair(const struct rule_op *op, char *err, size_t errlen)
 	case OP_REGEXP: ok = !is_lists && !is_net && o != OPD_TRUE; break;
 	case OP_NETWORK: ok = is_addr; break;
 	case OP_LISTS: ok = is_lists; break;
+	case OP_RANGE: ok = is_num; break;
 	default: ok = true; break;
 	}
 	if (!ok)
@@ -641,6 +651,36 @@ static int compile_network(struct rule_op *op, char *err, size_t errlen)
 
 static int compile_one(const struct json_object *obj, int depth,
 		       struct rule_op **out, char *err, size_t errlen);
+
+/* Decimal without sign or spaces, at most 10 digits (ports, ids). */
+static int range_number(const char *s, size_t len, uint64_t *v)
+{
+	*v = 0;
+	if (!len || len > 10)
+		return -EINVAL;
+	for (size_t i = 0; i < len; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return -EINVAL;
+		*v = *v * 10 + (uint64_t)(s[i] - '0');
+	}
+	return 0;
+}
+
+/* OpenSnitch "range": "LOW-HIGH", both inclusive ("8000-8999"). */
+static int compile_range(struct rule_op *op, char *err, size_t errlen)
+{
+	const char *dash = memchr(op->data, '-', op->data_len);
+
+	if (!dash ||
+	    range_number(op->data, (size_t)(dash - op->data), &op->lo) < 0 ||
+	    range_number(dash + 1, op->data_len - (size_t)(dash - op->data) - 1,
+			 &op->hi) < 0 || op->lo > op->hi) {
+		rules_seterr(err, errlen, "bad range \"%.64s\" (want LOW-HIGH, "
+			     "e.g. 8000-8999)", op->data);
+		return -EINVAL;
+	}
+	return 0;
+}
 
 /* A substring every match must contain: a strstr() before regexec()
  * skips most non-matching values for a fraction of the cost. */
@@ -718,8 +758,15 @@ static int compile_fields(struct rule_op *op, const struct json_object *obj,
 	}
 	if (parse_type(s, &op->type, err, errlen) < 0)
 		return -EINVAL;
-	if (json_object_object_get_ex(obj, "sensitive", &v))
+	if (json_object_object_get_ex(obj, "sensitive", &v) &&
+	    !json_object_is_type(v, json_type_null)) {
+		/* "false" as a string read as true before: refuse it. */
+		if (!json_object_is_type(v, json_type_boolean)) {
+			rules_seterr(err, errlen, "operator \"sensitive\" is not a boolean");
+			return -EINVAL;
+		}
 		op->sensitive = json_object_get_boolean(v);
+	}
 	s = obj_str(obj, "data", &len);
 	if (json_object_object_get_ex(obj, "data", &v) && !s &&
 	    !json_object_is_type(v, json_type_null)) {
@@ -785,6 +832,9 @@ static int compile_one(const struct json_object *obj, int depth,
 	case OP_NETWORK:
 		r = compile_network(op, err, errlen);
 		break;
+	case OP_RANGE:
+		r = compile_range(op, err, errlen);
+		break;
 	case OP_LIST:
 		r = compile_list(op, obj, depth, err, errlen);
 		break;
@@ -833,6 +883,7 @@ static const enum list_kind list_kinds[] = {
 	[OPD_LISTS_DOMAINS_RE - OPD_LISTS_DOMAINS] = LIST_DOMAINS_REGEXP,
 	[OPD_LISTS_IPS - OPD_LISTS_DOMAINS] = LIST_IPS,
 	[OPD_LISTS_NETS - OPD_LISTS_DOMAINS] = LIST_NETS,
+	[OPD_LISTS_HASH_MD5 - OPD_LISTS_DOMAINS] = LIST_HASH_MD5,
 };
 
 int rule_op_load_lists(struct rule_op *op, char *err, size_t errlen)
@@ -951,6 +1002,12 @@ static const char *compute_text(enum rule_operand o, const struct rule_ctx *ctx,
 		snprintf(c->port_src, sizeof(c->port_src), "%u", f->sport);
 		return c->port_src;
 	case OPD_DEST_HOST: return ctx->dst_host;
+	case OPD_PROC_UNIT: return pi ? pi->unit : NULL;
+	case OPD_PROC_CGROUP: return pi ? pi->cgroup : NULL;
+	case OPD_PROC_CONTAINER: return pi ? pi->container_id : NULL;
+	/* A hash that could not be computed is "": it matches nothing. */
+	case OPD_PROC_HASH_MD5: return pi && pi->md5[0] ? pi->md5 : NULL;
+	case OPD_PROC_HASH_SHA1: return pi && pi->sha1[0] ? pi->sha1 : NULL;
 	case OPD_IFACE_IN:
 		return ctx->iface_in ? ctx->iface_in :
 		       ctx->iface_name ? ctx->iface_name(ctx->data, false) : NULL;
@@ -966,11 +1023,11 @@ const char *match_operand_text(enum rule_operand o, const struct rule_ctx *ctx,
 {
 	const char *v;
 
-	if (!(c->have & (1u << o))) {
+	if (!(c->have & (1ull << o))) {
 		v = compute_text(o, ctx, c);
 		c->val[o] = v;
 		c->len[o] = v ? strlen(v) : 0;
-		c->have |= 1u << o;
+		c->have |= 1ull << o;
 	}
 	*len = c->len[o];
 	return c->val[o];
@@ -1009,7 +1066,9 @@ static bool indexable(const struct rule_op *op)
 	case OPD_PROC_PARENT_PATH: case OPD_USER_ID: case OPD_USER_NAME:
 	case OPD_PROTOCOL: case OPD_DEST_IP: case OPD_DEST_HOST:
 	case OPD_DEST_PORT: case OPD_SRC_IP: case OPD_SRC_PORT:
-	case OPD_IFACE_IN: case OPD_IFACE_OUT:
+	case OPD_IFACE_IN: case OPD_IFACE_OUT: case OPD_PROC_UNIT:
+	case OPD_PROC_CGROUP: case OPD_PROC_CONTAINER: case OPD_PROC_HASH_MD5:
+	case OPD_PROC_HASH_SHA1:
 		return true;
 	default:
 		return false;
@@ -1046,10 +1105,24 @@ static int match_lists(const struct rule_op *op, const struct rule_ctx *ctx)
 {
 	if (!op->list)
 		return 0;
+	if (op->operand == OPD_LISTS_HASH_MD5)
+		return ctx->proc && rule_list_match_md5(op->list, ctx->proc->md5);
 	if (op->operand == OPD_LISTS_DOMAINS || op->operand == OPD_LISTS_DOMAINS_RE)
 		return ctx->dst_host && rule_list_match_host(op->list, ctx->dst_host);
 	return rule_list_match_addr(op->list, ctx->flow->family,
 				    operand_addr(op, ctx));
+}
+
+static int match_range(const struct rule_op *op, const struct rule_ctx *ctx,
+		       struct match_cache *c)
+{
+	const char *v;
+	uint64_t n;
+	size_t len;
+
+	if (!(v = operand_text(op, ctx, c, &len)) || range_number(v, len, &n) < 0)
+		return 0;
+	return n >= op->lo && n <= op->hi;
 }
 
 int rule_op_match(const struct rule_op *op, const struct rule_ctx *ctx,
@@ -1083,6 +1156,26 @@ int rule_op_match(const struct rule_op *op, const struct rule_ctx *ctx,
 		return 1;
 	case OP_LISTS:
 		return match_lists(op, ctx);
+	case OP_RANGE:
+		return match_range(op, ctx, c);
 	}
 	return 0;
+}
+
+unsigned rule_op_needs(const struct rule_op *op)
+{
+	unsigned need = 0;
+
+	for (size_t i = 0; i < op->n_sub; i++)
+		need |= rule_op_needs(op->sub[i]);
+	switch (op->operand) {
+	case OPD_PROC_HASH_MD5: case OPD_LISTS_HASH_MD5:
+		return need | RULE_NEED_MD5;
+	case OPD_PROC_HASH_SHA1:
+		return need | RULE_NEED_SHA1;
+	case OPD_PROC_UNIT: case OPD_PROC_CGROUP: case OPD_PROC_CONTAINER:
+		return need | RULE_NEED_CGROUP;
+	default:
+		return need;
+	}
 }

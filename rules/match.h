@@ -50,7 +50,8 @@ struct rule_ctx {
 void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-enum rule_op_type { OP_SIMPLE, OP_REGEXP, OP_NETWORK, OP_LIST, OP_LISTS };
+enum rule_op_type { OP_SIMPLE, OP_REGEXP, OP_NETWORK, OP_LIST, OP_LISTS,
+		   OP_RANGE };
 
 enum rule_operand {
 	OPD_TRUE, OPD_PROC_PATH, OPD_PROC_COMMAND, OPD_PROC_ID, OPD_PROC_ENV,
@@ -58,6 +59,9 @@ enum rule_operand {
 	OPD_DEST_IP, OPD_DEST_HOST, OPD_DEST_PORT, OPD_DEST_NETWORK,
 	OPD_SRC_IP, OPD_SRC_PORT, OPD_SRC_NETWORK, OPD_IFACE_IN, OPD_IFACE_OUT,
 	OPD_LISTS_DOMAINS, OPD_LISTS_DOMAINS_RE, OPD_LISTS_IPS, OPD_LISTS_NETS,
+	OPD_LISTS_HASH_MD5,	/* last of the lists.* operands */
+	OPD_PROC_UNIT, OPD_PROC_CGROUP, OPD_PROC_CONTAINER,
+	OPD_PROC_HASH_MD5, OPD_PROC_HASH_SHA1,
 	OPD_NONE,		/* "list" type: the operand is not used */
 	OPD_COUNT
 };
@@ -80,7 +84,17 @@ struct rule_op {
 	struct rule_list *list;		/* OP_LISTS, NULL until loaded */
 	struct rule_op **sub;		/* OP_LIST */
 	size_t n_sub;
+	uint64_t lo, hi;		/* OP_RANGE: lo <= value <= hi */
 };
+
+/* Facts that cost the daemon work to gather, so it gathers them only
+ * when a rule reads them (rule_op_needs, ruleset_needs). */
+#define RULE_NEED_MD5		(1u << 0)	/* process.hash.md5, lists.hash.md5 */
+#define RULE_NEED_SHA1		(1u << 1)	/* process.hash.sha1 */
+#define RULE_NEED_CGROUP	(1u << 2)	/* process.unit/cgroup/container */
+
+/* RULE_NEED_* bits of op and its sub-operators. */
+unsigned rule_op_needs(const struct rule_op *op);
 
 /* Build from an OpenSnitch "operator" object.  No I/O: an OP_LISTS
  * operator comes back with list == NULL (see rule_op_load_lists).
@@ -97,7 +111,7 @@ struct json_object *rule_op_to_json(const struct rule_op *op);
 /* Per-evaluation cache of operand text, so 1,000 rules format dest.ip
  * once.  Zero it (match_cache_init) before each ruleset evaluation. */
 struct match_cache {
-	uint32_t have;			/* bit per enum rule_operand */
+	uint64_t have;			/* bit per enum rule_operand */
 	const char *val[OPD_COUNT];
 	size_t len[OPD_COUNT];
 	char ip_dst[46], ip_src[46], port_dst[8], port_src[8], proto[16];

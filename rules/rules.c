@@ -53,6 +53,7 @@ struct ruleset {
 	uint32_t idx_hi[OPD_COUNT];
 	uint32_t *lin;		/* positions not in idx, ascending */
 	size_t n_lin;
+	unsigned needs;		/* RULE_NEED_* of the enabled rules */
 };
 
 static const char *const action_names[] = {
@@ -286,14 +287,23 @@ static int get_str(const struct json_object *o, const char *key, bool need,
 	return 0;
 }
 
-static bool get_bool(const struct json_object *o, const char *key, bool dflt)
+/* Absent or null: dflt.  Anything but a JSON boolean is an error: the
+ * string "false" must not read as true. */
+static int get_bool(const struct json_object *o, const char *key, bool dflt,
+		    bool *out, char *err, size_t errlen)
 {
 	struct json_object *v;
 
+	*out = dflt;
 	if (!json_object_object_get_ex(o, key, &v) ||
-	    !json_object_is_type(v, json_type_boolean))
-		return dflt;
-	return json_object_get_boolean(v);
+	    json_object_is_type(v, json_type_null))
+		return 0;
+	if (!json_object_is_type(v, json_type_boolean)) {
+		rules_seterr(err, errlen, "\"%s\" is not a boolean (true or false)", key);
+		return -EINVAL;
+	}
+	*out = json_object_get_boolean(v);
+	return 0;
 }
 
 static int parse_action(struct rule *r, const char *s, char *err, size_t errlen)
@@ -363,9 +373,10 @@ static int parse_meta(struct rule *r, const struct json_object *obj,
 	}
 	/* Go's zero value: OpenSnitch treats a file without "enabled" as
 	 * disabled, and so must we, or a forgotten field would block. */
-	r->enabled = get_bool(obj, "enabled", false);
-	r->precedence = get_bool(obj, "precedence", false);
-	r->nolog = get_bool(obj, "nolog", false);
+	if ((ret = get_bool(obj, "enabled", false, &r->enabled, err, errlen)) < 0 ||
+	    (ret = get_bool(obj, "precedence", false, &r->precedence, err, errlen)) < 0 ||
+	    (ret = get_bool(obj, "nolog", false, &r->nolog, err, errlen)) < 0)
+		goto out;
 out:
 	free(action);
 	return ret;
@@ -694,9 +705,12 @@ static struct ruleset *ruleset_build(struct rule **rules, size_t n)
 		rs->all[rs->n++] = rule_get(rules[i]);
 	if (n)
 		qsort(rs->all, rs->n, sizeof(*rs->all), cmp_rule);
-	for (size_t i = 0; i < n; i++)
-		if (rs->all[i]->enabled)
-			rs->on[rs->n_on++] = rs->all[i];
+	for (size_t i = 0; i < n; i++) {
+		if (!rs->all[i]->enabled)
+			continue;
+		rs->on[rs->n_on++] = rs->all[i];
+		rs->needs |= rule_op_needs(rs->all[i]->op);
+	}
 	ruleset_index(rs);
 	return rs;
 }
@@ -723,6 +737,8 @@ void ruleset_put(struct ruleset *rs)
 }
 
 size_t ruleset_count(const struct ruleset *rs) { return rs->n; }
+unsigned ruleset_needs(const struct ruleset *rs) { return rs->needs; }
+const char *rule_description(const struct rule *r) { return r->description; }
 
 const struct rule *ruleset_at(const struct ruleset *rs, size_t i)
 {

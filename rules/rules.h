@@ -91,6 +91,7 @@ enum rule_duration rule_duration(const struct rule *r);
 bool rule_enabled(const struct rule *r);
 bool rule_precedence(const struct rule *r);
 bool rule_nolog(const struct rule *r);
+const char *rule_description(const struct rule *r);	/* or NULL */
 /* Boot-clock ms at which a RULE_TIMED rule stops matching (may be in the
  * past, or negative); 0 for other durations. */
 int64_t rule_expires_ms(const struct rule *r);
@@ -153,6 +154,9 @@ int ruleset_expire(const struct ruleset *old, uint64_t now_ms,
 uint64_t ruleset_next_expiry(const struct ruleset *rs, uint64_t now_ms);
 
 size_t ruleset_count(const struct ruleset *rs);	/* all, incl. disabled */
+/* RULE_NEED_* bits (match.h) of the enabled rules: which costly process
+ * facts (content hashes, cgroup) a verdict under rs may read. */
+unsigned ruleset_needs(const struct ruleset *rs);
 /* i-th rule in name order; valid while the caller holds rs. */
 const struct rule *ruleset_at(const struct ruleset *rs, size_t i);
 const struct rule *ruleset_find(const struct ruleset *rs, const char *name);

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev \
 libmnl-dev libnetfilter-queue-dev libjson-c-dev libcmocka-dev \
-libauparse-dev iptables nftables iproute2 procps tmux python3 \
+libauparse-dev libssl-dev iptables nftables iproute2 procps tmux python3 \
 util-linux psmisc \
 rsyslog rsyslog-relp"
 

@@ -46,7 +46,13 @@ static void eval(struct rule *r)
 	static char cmd[] = "curl\0-s\0x";
 	struct ruleset *empty = ruleset_new(), *rs = NULL;
 	struct proc_info pi = { .pid = 1, .uid = 1000, .exe = (char *)"/usr/bin/curl",
-				.cmdline = cmd, .cmdline_len = sizeof(cmd) - 1 };
+				.cmdline = cmd, .cmdline_len = sizeof(cmd) - 1,
+				.cgroup = (char *)"/system.slice/docker-abc123.scope",
+				.unit = (char *)"docker-abc123.scope",
+				.container_id = (char *)"abc123",
+				.container_runtime = "docker",
+				.md5 = "d41d8cd98f00b204e9800998ecf8427e",
+				.sha1 = "da39a3ee5e6b4b0d3255bfef95601890afd80709" };
 	struct flow f = { .family = AF_INET, .proto = IPPROTO_TCP, .sport = 1,
 			  .dport = 443, .src = { 10, 0, 0, 1 }, .dst = { 1, 2, 3, 4 } };
 	struct rule_ctx ctx = { .flow = &f, .proc = &pi, .dst_host = "a.example",
@@ -57,6 +63,9 @@ static void eval(struct rule *r)
 		check(rs, r, &ctx);
 		f.family = AF_INET6;
 		f.proto = IPPROTO_UDP;
+		pi.md5[0] = pi.sha1[0] = '\0';	/* hashes not computable */
+		pi.container_id = NULL;
+		check(rs, r, &ctx);
 		ctx.proc = NULL;
 		ctx.dst_host = NULL;
 		check(rs, r, &ctx);
@@ -68,7 +77,7 @@ static void eval(struct rule *r)
 /* Input "#<kind>..." (never valid JSON) is a list file body instead. */
 static void fuzz_list(const uint8_t *data, size_t size)
 {
-	struct rule_list *l = rule_list_new((enum list_kind)(data[1] % 4));
+	struct rule_list *l = rule_list_new((enum list_kind)(data[1] % 5));
 	uint8_t addr[16] = { 0 };
 
 	if (!l)
@@ -79,6 +88,7 @@ static void fuzz_list(const uint8_t *data, size_t size)
 	(void)rule_list_match_host(l, "a.example");
 	(void)rule_list_match_addr(l, AF_INET, addr);
 	(void)rule_list_match_addr(l, AF_INET6, addr);
+	(void)rule_list_match_md5(l, "d41d8cd98f00b204e9800998ecf8427e");
 	rule_list_free(l);
 }
 

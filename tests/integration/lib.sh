@@ -179,3 +179,52 @@ sys.exit(0 if a["rules_with_key"] == 0 and a["enabled"] == b["enabled"]
          and a["backlog_limit"] == b["backlog_limit"] else 1)
 PY
 }
+
+# The cgroup2 mount point: /sys/fs/cgroup on a pure v2 host,
+# /sys/fs/cgroup/unified on a hybrid one.  Empty when there is none.
+tt_cgroup2_mount() {
+	awk '{ for (i = 7; i <= NF; i++) if ($i == "-") {
+		if ($(i + 1) == "cgroup2" && $4 == "/") { print $5; exit }
+		break } }' /proc/self/mountinfo
+}
+
+# Make cgroup REL (a path below the cgroup2 mount, parents too) and
+# remove it at exit, even on failure: its processes are killed first,
+# then the directories made here are removed innermost first.  Sets
+# TT_CG to the directory (call it directly, not in $(...), so the
+# cleanup is registered in this shell).
+tt_cgroup() {
+	mnt=$(tt_cgroup2_mount)
+	[ -n "$mnt" ] || tt_fail "no cgroup2 mount"
+	dir=$mnt
+	made=""
+	for part in $(printf '%s' "$1" | tr '/' ' '); do
+		dir=$dir/$part
+		if [ ! -d "$dir" ]; then
+			mkdir "$dir" || tt_fail "mkdir $dir"
+			made="$made $dir"
+		fi
+	done
+	for d in $made; do
+		tt_on_exit "tt_cgroup_rm '$d'"
+	done
+	TT_CG=$dir
+}
+
+tt_cgroup_rm() {
+	if [ -f "$1/cgroup.procs" ]; then
+		xargs -r kill -KILL <"$1/cgroup.procs" 2>/dev/null
+		for _ in $(seq 50); do
+			[ -s "$1/cgroup.procs" ] || break
+			sleep 0.02
+		done
+	fi
+	rmdir "$1" 2>/dev/null
+}
+
+# Run a command in our namespace as a process of cgroup directory CG.
+tt_in_cgroup() {
+	cg=$1; shift
+	sh -c 'echo $$ >"$1/cgroup.procs" && shift && exec "$@"' sh "$cg" \
+		ip netns exec "$TT_NS" "$@"
+}

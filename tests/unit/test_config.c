@@ -213,6 +213,31 @@ static void test_config_file_sink_array_and_host(void **state)
 	unlink(path);
 }
 
+static void test_forward_and_hash_executables_by_flag_and_file(void **state)
+{
+	char path[] = "/tmp/tattle-cfg-XXXXXX";
+	struct config c;
+	enum config_cmd cmd;
+	char err[256];
+	int fd = mkstemp(path);
+
+	(void)state;
+	close(fd);
+	assert_int_equal(parse(&c, &cmd, err, 1), 0);
+	assert_false(c.forward);
+	assert_false(c.hash_executables);
+	assert_int_equal(parse(&c, &cmd, err, 3, "--forward", "--hash-executables"), 0);
+	assert_true(c.forward);
+	assert_true(c.hash_executables);
+	write_file(path, "{\"forward\":true,\"hash_executables\":true}");
+	assert_int_equal(parse(&c, &cmd, err, 3, "--config", path), 0);
+	assert_true(c.forward);
+	assert_true(c.hash_executables);
+	write_file(path, "{\"hash_executables\":\"yes\"}");
+	assert_int_equal(parse(&c, &cmd, err, 3, "--config", path), -EINVAL);
+	unlink(path);
+}
+
 static void test_bad_config_file_names_file(void **state)
 {
 	char path[] = "/tmp/tattle-cfg-XXXXXX";
@@ -241,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_stray_argument_is_einval),
 		cmocka_unit_test(test_help_version_check_rules),
 		cmocka_unit_test(test_config_file_then_flags_override),
+		cmocka_unit_test(test_forward_and_hash_executables_by_flag_and_file),
 		cmocka_unit_test(test_bad_config_file_names_file),
 		cmocka_unit_test(test_log_events_repeat_and_syslog_paths),
 		cmocka_unit_test(test_log_events_bad_values),

@@ -41,6 +41,32 @@ static void test_tcp_return_precedes_ctstate_rule(void **state)
 	assert_true(strstr(buf, "--mark 0x7a77 -j RETURN") < strstr(buf, "SYN -j NFQUEUE"));
 }
 
+static void test_forward_queues_new_forwarded_flows_only_when_asked(void **state)
+{
+	struct firewall_opts o = { .queue = 5 };
+	char buf[4096];
+
+	(void)state;
+	assert_true(firewall_render_iptables(&o, 4, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "FORWARD"));
+	assert_true(firewall_render_nft(&o, buf, sizeof(buf)) > 0);
+	assert_null(strstr(buf, "hook forward"));
+	o.forward = true;
+	assert_true(firewall_render_iptables(&o, 4, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, ":TATTLE-FWD - [0:0]\n"));
+	assert_non_null(strstr(buf, "-A TATTLE-FWD -p tcp --tcp-flags FIN,SYN,RST,ACK SYN "
+				    "-j NFQUEUE --queue-num 5 --queue-bypass\n"));
+	assert_non_null(strstr(buf, "-A TATTLE-FWD -m conntrack --ctstate NEW "
+				    "-j NFQUEUE --queue-num 5 --queue-bypass\n"));
+	assert_true(strstr(buf, "-A TATTLE-FWD -p tcp -j RETURN") <
+		    strstr(buf, "-A TATTLE-FWD -m conntrack"));
+	assert_non_null(strstr(buf, "-I FORWARD 1 -j TATTLE-FWD\n"));
+	assert_true(strstr(buf, "-I FORWARD") < strstr(buf, "COMMIT"));
+	assert_true(firewall_render_nft(&o, buf, sizeof(buf)) > 0);
+	assert_non_null(strstr(buf, " chain fwd {\n  type filter hook forward priority 0;"));
+	assert_non_null(strstr(buf, "ct state new queue num 5 bypass\n }\n}\n"));
+}
+
 static void test_fail_closed_has_no_bypass(void **state)
 {
 	struct firewall_opts o = { .queue = 3, .fail_closed = true };
@@ -91,6 +117,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ipv4_queues_syn_and_new_with_bypass),
 		cmocka_unit_test(test_tcp_return_precedes_ctstate_rule),
+		cmocka_unit_test(test_forward_queues_new_forwarded_flows_only_when_asked),
 		cmocka_unit_test(test_fail_closed_has_no_bypass),
 		cmocka_unit_test(test_ipv6_skips_neighbour_discovery),
 		cmocka_unit_test(test_nft_replaces_table_atomically),

@@ -81,6 +81,36 @@ static void test_put_copies_and_get_returns_it(void **state)
 	pidcache_free(pc);
 }
 
+static void test_set_hash_fills_the_entry_and_a_put_clears_it(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 2);
+	const struct proc_info *out;
+	struct proc_info pi;
+	char exe[] = "/usr/bin/curl", cg[] = "/system.slice/x.service";
+
+	(void)state;
+	memset(&pi, 0, sizeof(pi));
+	pi.pid = 100;
+	pi.start_time = 7;
+	pi.exe = exe;
+	pi.cgroup = cg;
+	assert_int_equal(pidcache_put(pc, &pi, 0), 0);
+	assert_int_equal(pidcache_set_hash(pc, 100, 7, "0123456789abcdef0123456789abcdef",
+					   NULL, 1), 0);
+	assert_int_equal(pidcache_set_hash(pc, 100, 8, "ff", NULL, 1), -ESTALE);
+	assert_int_equal(pidcache_set_hash(pc, 101, 0, "ff", NULL, 1), -ENOENT);
+	assert_int_equal(pidcache_get(pc, 100, 2, &out), 0);
+	assert_string_equal(out->md5, "0123456789abcdef0123456789abcdef");
+	assert_string_equal(out->sha1, "");
+	assert_string_equal(out->cgroup, "/system.slice/x.service");
+	assert_ptr_not_equal(out->cgroup, cg);
+	/* a refresh may follow an exec under the same path: hashes go */
+	assert_int_equal(pidcache_put(pc, &pi, 3), 0);
+	assert_int_equal(pidcache_get(pc, 100, 4, &out), 0);
+	assert_string_equal(out->md5, "");
+	pidcache_free(pc);
+}
+
 static void test_get_absent_is_enoent_and_a_miss(void **state)
 {
 	struct pidcache *pc = new_cache(8, 8, 8, 2);
@@ -803,6 +833,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_put_copies_and_get_returns_it),
+		cmocka_unit_test(test_set_hash_fills_the_entry_and_a_put_clears_it),
 		cmocka_unit_test(test_get_absent_is_enoent_and_a_miss),
 		cmocka_unit_test(test_entry_idle_past_ttl_expires_on_get),
 		cmocka_unit_test(test_hit_refreshes_idle_time),
