@@ -48,6 +48,7 @@ FUZZ = $(patsubst tests/fuzz/%.c,build/fuzz/%,$(wildcard tests/fuzz/fuzz_*.c))
 test_packet_DEPS = daemon/packet.c
 test_event_DEPS = proto/event.c proto/jsonw.c proto/types.c daemon/packet.c
 test_pending_DEPS = daemon/pending.c
+test_nfqueue_DEPS = daemon/nfqueue.c
 test_firewall_DEPS = daemon/firewall.c
 test_config_DEPS = daemon/config.c proto/types.c
 test_procfs_DEPS = daemon/procfs.c

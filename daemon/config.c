@@ -27,6 +27,7 @@ void config_defaults(struct config *c)
 	c->process_ttl_ms = 10 * 60 * 1000;
 	c->grace_ms = 30 * 1000;
 	c->pending_max = 4096;
+	c->queue_maxlen = 8192;
 	c->audit_backlog = 8192;
 }
 
@@ -37,6 +38,8 @@ void config_usage(FILE *out)
 "  --rules DIR               OpenSnitch rule files (*.json)\n"
 "  --default-action ACTION   allow|deny|reject when no rule matches (default allow)\n"
 "  --queue N                 NFQUEUE number (default 0)\n"
+"  --queue-maxlen N          packets the kernel holds for tattled (default\n"
+"                            8192); when full, new ones are dropped\n"
 "  --netns PATH              enter this network namespace after opening\n"
 "                            host-only sockets (audit)\n"
 "  --socket PATH             event/control socket (default %s, \"\" disables)\n"
@@ -170,6 +173,7 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	UINT_OPT("process-ttl-ms", process_ttl_ms, 86400000)
 	UINT_OPT("grace-ms", grace_ms, 3600000)
 	UINT_OPT("pending-max", pending_max, 1u << 20)
+	UINT_OPT("queue-maxlen", queue_maxlen, 1u << 20)
 	UINT_OPT("audit-backlog", audit_backlog, 1u << 20)
 	UINT_OPT("log-queue-bytes", log_queue_bytes, 1u << 30)
 #undef UINT_OPT
@@ -278,6 +282,7 @@ static const struct option config_longopts[] = {
 	{ "audit-wait-ms", required_argument, NULL, 0 },
 	{ "prompt-timeout-ms", required_argument, NULL, 0 },
 	{ "grace-ms", required_argument, NULL, 0 },
+	{ "queue-maxlen", required_argument, NULL, 0 },
 	{ "no-firewall", no_argument, NULL, 0 },
 	{ "fail-closed", no_argument, NULL, 0 },
 	{ "no-audit", no_argument, NULL, 0 },

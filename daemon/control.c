@@ -50,6 +50,7 @@ static int cmd_config(struct daemon *d, struct jw *w)
 	jw_kstr(w, "socket", cf->socket_path);
 	jw_kstr(w, "default_action", action_name(cf->default_action));
 	jw_kuint(w, "queue", cf->queue);
+	jw_kuint(w, "queue_maxlen", cf->queue_maxlen);
 	jw_kstr(w, "netns", cf->netns[0] ? cf->netns : NULL);
 	/* The first sink, as before; all of them in log_sinks. */
 	jw_kstr(w, "log_events", cf->n_log_sinks ? cf->log_sinks[0] : NULL);

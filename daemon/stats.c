@@ -245,6 +245,8 @@ static void put_internals(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "enobufs", q.enobufs);
 	jw_kuint(w, "malformed", q.malformed);
 	jw_kuint(w, "verdict_errors", q.verdict_errors);
+	jw_kuint(w, "queue_dropped", q.queue_dropped);
+	jw_kuint(w, "user_dropped", q.user_dropped);
 	jw_obj_end(w);
 	jw_key(w, "pidcache");
 	jw_obj_begin(w);
