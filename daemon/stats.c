@@ -213,6 +213,7 @@ static void put_clients(struct jw *w, const struct server *s)
 	jw_kuint(w, "prompters", st.prompters);
 	jw_kuint(w, "accepted", st.accepted);
 	jw_kuint(w, "refused", st.refused);
+	jw_kuint(w, "refused_uid", st.refused_uid);
 	jw_kuint(w, "evicted_idle", st.evicted_idle);
 	jw_kuint(w, "requests", st.requests);
 	jw_kuint(w, "malformed", st.malformed);
