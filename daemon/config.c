@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <sys/un.h>
 
 #include <json-c/json.h>
+
+#include "capread.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
 
@@ -227,13 +230,20 @@ static int config_apply_array(struct config *c, const char *name,
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
 {
 	struct json_object *root = NULL;
-	char sub[256];
-	int r = 0;
+	char sub[256], *text = NULL;
+	size_t len;
+	int r;
 
-	root = json_object_from_file(path);
+	/* The admin's path: a symlink is followed, a FIFO never blocks. */
+	r = capread_at(AT_FDCWD, path, CONFIG_FILE_MAX, CAPREAD_FOLLOW, &text, &len);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, capread_strerror(r));
+		goto out;
+	}
+	root = json_tokener_parse(text);
 	if (!root || !json_object_is_type(root, json_type_object)) {
 		snprintf(err, errlen, "%s: not a JSON object (%s)", path,
-			 root ? "wrong type" : json_util_get_last_err());
+			 root ? "wrong type" : "parse error");
 		r = -EINVAL;
 		goto out;
 	}
@@ -265,6 +275,7 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 	}
 out:
 	json_object_put(root);
+	free(text);
 	return r;
 }
 

@@ -162,8 +162,16 @@ static int cmd_rules_add(struct daemon *d, const struct ctl_req *req,
 	if ((ret = ctl_parse_rule_obj(req->args, &obj, err)) < 0)
 		return ret;
 	ret = rule_from_json(obj, &clk, &r, why, sizeof(why));
+	/* Over the socket, lists only from under the rules directory:
+	 * tattled reads them as root. */
 	if (ret == 0)
+		ret = rule_lists_under(r, d->cfg.rules_dir, why, sizeof(why));
+	if (ret == 0) {
+		why[0] = '\0';
 		ret = rule_load_lists(r, why, sizeof(why));
+		if (ret == 0 && why[0])
+			daemon_warning(d, "list-file-skipped", why, NULL);
+	}
 	if (ret < 0) {
 		ctl_seterr(err, CTL_E_BAD_ARGS, "rule: %s", why);
 		goto out;

@@ -42,6 +42,16 @@ static void policy_report(void *data, const char *file, const char *reason)
 	daemon_warning(d, "rule-invalid", reason, path);
 }
 
+/* A rule that loaded while entries of its list directory were skipped. */
+static void policy_note(void *data, const char *file, const char *reason)
+{
+	struct daemon *d = data;
+	char path[CONFIG_PATH_MAX + 256];
+
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.rules_dir, file);
+	daemon_warning(d, "list-file-skipped", reason, path);
+}
+
 static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct daemon *d = data;
@@ -59,6 +69,7 @@ int policy_open(struct daemon *d)
 
 	memset(&errs, 0, sizeof(errs));
 	errs.report = policy_report;
+	errs.note = policy_note;
 	errs.report_data = d;
 	if (!d->cfg.rules_dir[0]) {
 		d->rules = ruleset_new();
@@ -125,6 +136,7 @@ void policy_reload(struct daemon *d, const char *why)
 		return;
 	memset(&errs, 0, sizeof(errs));
 	errs.report = policy_report;
+	errs.note = policy_note;
 	errs.report_data = d;
 	clk = rules_clock_now();
 	r = ruleset_reload(d->rules, d->cfg.rules_dir, &clk, &ns, &errs);

@@ -51,6 +51,10 @@ struct rules_errors {
 	/* Optional: called for every error as it is found (file is the name
 	 * inside the directory), so none is lost to the cap of e[]. */
 	void (*report)(void *data, const char *file, const char *reason);
+	/* Optional: a rule that loaded but with a problem worth a warning
+	 * (entries of its list directory skipped: not regular files, too
+	 * large).  Not counted in total.  Called with report_data. */
+	void (*note)(void *data, const char *file, const char *reason);
 	void *report_data;
 	struct rules_error e[RULES_MAX_ERRORS];
 };
@@ -81,6 +85,13 @@ int rule_new(const char *name, enum rule_action action, const char *duration,
 /* Load list directories of a freshly parsed rule (blocking I/O).  Call
  * before the rule is shared.  0 or -errno with a reason in err. */
 int rule_load_lists(struct rule *r, char *err, size_t errlen);
+/* For rules from a less trusted source (the socket): every list
+ * directory the rule names must resolve to a path under root (the rules
+ * directory; "" allows none).  0, or -EPERM / -errno with a reason. */
+int rule_lists_under(const struct rule *r, const char *root, char *err,
+		     size_t errlen);
+/* Whether the rule reads a process.env.* operand anywhere. */
+bool rule_uses_env(const struct rule *r);
 
 struct rule *rule_get(struct rule *r);	/* +1 reference, returns r */
 void rule_put(struct rule *r);		/* -1 reference; NULL ok */

@@ -8,10 +8,12 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <json-c/json.h>
 
 #include "rules.h"
+#include "capread.h"
 #include "match.h"
 #include "lists.h"
 #include "test_rules_util.h"
@@ -1098,7 +1100,7 @@ static void test_written_file_is_opensnitch_shaped(void **state)
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(rule_write_file(r, dir), 0);
 	snprintf(path, sizeof(path), "%s/allow-curl.json", dir);
-	assert_int_equal(rules_read_file(path, 1 << 20, &buf, &len), 0);
+	assert_int_equal(capread_at(AT_FDCWD, path, 1 << 20, 0, &buf, &len), 0);
 	assert_non_null(o = json_tokener_parse(buf));
 	assert_true(json_object_object_get_ex(o, "created", &v));
 	assert_string_equal(json_object_get_string(v), "2023-11-14T22:13:20.000Z");
