@@ -264,6 +264,9 @@ static void put_internals(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "entries", dn.entries);
 	jw_kuint(w, "evictions", dn.evictions);
 	jw_kuint(w, "malformed", dn.malformed);
+	jw_kuint(w, "queries", dn.queries);
+	jw_kuint(w, "queries_evicted", dn.queries_evicted);
+	jw_kuint(w, "unsolicited", dn.unsolicited);
 	jw_obj_end(w);
 	jw_key(w, "worker");
 	jw_obj_begin(w);

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <sys/socket.h>
+
 #include "dns.h"
 #include "fuzz.h"
 
@@ -42,6 +44,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; r->naddrs && i < r->naddrs; i++)
 		(void)dns_cache_lookup(c, r->addrs[i].family, r->addrs[i].addr,
 				       (uint64_t)data[0] * 20000);
+	/* The checked path: the same bytes as a query that left, then as
+	 * its reply on the reversed flow. */
+	{
+		struct dns_tuple q = { .family = AF_INET, .sport = 4000,
+				       .dport = 53 }, a;
+		struct dns_owner o = { 1, 2 };
+
+		a = q;
+		a.sport = 53;
+		a.dport = 4000;
+		if (dns_query_note(c, &q, data + 1, size - 1, 0) == 0)
+			(void)dns_query_owner(c, &q, &o);
+		(void)dns_reply_ingest(c, &a, data + 1, size - 1, 1);
+		for (i = 0; r->naddrs && i < r->naddrs; i++)
+			(void)dns_cache_lookup_for(c, r->addrs[i].family,
+						   r->addrs[i].addr, &o, 2);
+	}
 	dns_cache_free(c);
 	free(r);
 	return 0;

@@ -1064,6 +1064,271 @@ static void test_cache_new_rejects_bad_capacity(void **state)
 	dns_cache_free(NULL);
 }
 
+/* ---- queries that left, and who asked */
+
+static const struct dns_owner owner_a = { 100, 5000 }, owner_b = { 200, 6000 };
+
+static void tuple_make(struct dns_tuple *t, uint16_t sport)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = AF_INET;
+	v4(t->src, 10, 0, 0, 1);	/* local */
+	v4(t->dst, 10, 0, 0, 53);	/* resolver */
+	t->sport = sport;
+	t->dport = 53;
+}
+
+/* The same flow seen from the reply's side. */
+static void tuple_reply(struct dns_tuple *r, const struct dns_tuple *q)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = q->family;
+	memcpy(r->src, q->dst, 16);
+	memcpy(r->dst, q->src, 16);
+	r->sport = q->dport;
+	r->dport = q->sport;
+}
+
+static void query_msg(struct msg *m, uint16_t id, const char *name)
+{
+	hdr(m, QUERY, 1, 0, 0, 0);
+	m->b[0] = (uint8_t)(id >> 8);
+	m->b[1] = (uint8_t)id;
+	question(m, name, T_A);
+}
+
+static void reply_msg(struct msg *m, uint16_t id, const char *name,
+		      uint8_t last_octet)
+{
+	hdr(m, RESP, 1, 1, 0, 0);
+	m->b[0] = (uint8_t)(id >> 8);
+	m->b[1] = (uint8_t)id;
+	question(m, name, T_A);
+	put_ptr(m, 12);
+	rr_a(m, 300, 192, 0, 2, last_octet);
+}
+
+/* A query for name with id left on t and was allowed for owner. */
+static void asked(struct dns_cache *c, const struct dns_tuple *t, uint16_t id,
+		  const char *name, const struct dns_owner *o)
+{
+	struct msg m;
+
+	query_msg(&m, id, name);
+	assert_int_equal(dns_query_note(c, t, m.b, m.n, 0), 0);
+	assert_int_equal(dns_query_owner(c, t, o), 1);
+}
+
+static int answered(struct dns_cache *c, const struct dns_tuple *q,
+		    uint16_t id, const char *name, uint8_t octet)
+{
+	struct dns_tuple r;
+	struct msg m;
+
+	tuple_reply(&r, q);
+	reply_msg(&m, id, name, octet);
+	return dns_reply_ingest(c, &r, m.b, m.n, 10);
+}
+
+static const char *name_for(struct dns_cache *c, uint8_t octet,
+			    const struct dns_owner *o)
+{
+	uint8_t a[4];
+
+	v4(a, 192, 0, 2, octet);
+	return dns_cache_lookup_for(c, AF_INET, a, o, 20);
+}
+
+static void test_reply_to_no_query_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_cache_stats st;
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	assert_int_equal(answered(c, &t, 7, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.unsolicited, 1);
+	dns_cache_free(c);
+}
+
+static void test_reply_with_wrong_id_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &t, 8, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), 1);
+	assert_string_equal(name_for(c, 10, NULL), "good.test");
+	dns_cache_free(c);
+}
+
+static void test_reply_with_other_question_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &t, 7, "bank.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	/* Case does not make another question (names are lower-cased). */
+	assert_int_equal(answered(c, &t, 7, "GOOD.test", 10), 1);
+	dns_cache_free(c);
+}
+
+static void test_reply_on_another_flow_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t, other;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	tuple_make(&other, 40001);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &other, 7, "good.test", 66), -ENOENT);
+	other = t;
+	v4(other.dst, 10, 0, 0, 54);	/* another resolver */
+	assert_int_equal(answered(c, &other, 7, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	dns_cache_free(c);
+}
+
+static void test_second_answer_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), 1);
+	assert_int_equal(answered(c, &t, 7, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	dns_cache_free(c);
+}
+
+/* A query that was not allowed (dropped) gets no answer learned. */
+static void test_query_not_allowed_is_not_answered(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+	struct msg m;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	query_msg(&m, 7, "good.test");
+	assert_int_equal(dns_query_note(c, &t, m.b, m.n, 0), 0);
+	assert_false(dns_query_flow_allowed(c, &t, 0, NULL));
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), -ENOENT);
+	dns_cache_free(c);
+}
+
+static void test_query_expires(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t, r;
+	struct msg m;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_true(dns_query_flow_allowed(c, &t, DNS_QUERY_TTL_MS - 1, NULL));
+	assert_false(dns_query_flow_allowed(c, &t, DNS_QUERY_TTL_MS, NULL));
+	tuple_reply(&r, &t);
+	reply_msg(&m, 7, "good.test", 10);
+	assert_int_equal(dns_reply_ingest(c, &r, m.b, m.n, DNS_QUERY_TTL_MS),
+			 -ENOENT);
+	dns_cache_free(c);
+}
+
+static void test_answer_is_bound_to_the_asker(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_owner o;
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", &owner_a);
+	assert_true(dns_query_flow_allowed(c, &t, 0, &o));
+	assert_int_equal(o.pid, owner_a.pid);
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), 1);
+	assert_string_equal(name_for(c, 10, &owner_a), "good.test");
+	assert_null(name_for(c, 10, &owner_b));
+	assert_null(name_for(c, 10, NULL));
+	/* The same pid with another start time is another process. */
+	o = owner_a;
+	o.start++;
+	assert_null(name_for(c, 10, &o));
+	dns_cache_free(c);
+}
+
+/* Where the asker was not known, the answer names the address for all. */
+static void test_answer_of_unknown_asker_is_shared(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t, u;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "shared.test", NULL);
+	assert_int_equal(answered(c, &t, 7, "shared.test", 10), 1);
+	tuple_make(&u, 40001);
+	asked(c, &u, 9, "mine.test", &owner_a);
+	assert_int_equal(answered(c, &u, 9, "mine.test", 10), 1);
+	/* Its own lookup first, then the shared one. */
+	assert_string_equal(name_for(c, 10, &owner_a), "mine.test");
+	assert_string_equal(name_for(c, 10, &owner_b), "shared.test");
+	assert_string_equal(name_for(c, 10, NULL), "shared.test");
+	dns_cache_free(c);
+}
+
+static void test_query_ring_drops_oldest_and_counts(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_cache_stats st;
+	struct dns_tuple t;
+	unsigned i;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "first.test", NULL);
+	for (i = 0; i < DNS_QUERIES_MAX; i++) {
+		struct dns_tuple f;
+		struct msg m;
+
+		tuple_make(&f, (uint16_t)(1000 + i));
+		query_msg(&m, 1, "flood.test");
+		assert_int_equal(dns_query_note(c, &f, m.b, m.n, 0), 0);
+	}
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.queries, DNS_QUERIES_MAX + 1);
+	assert_int_equal(st.queries_evicted, 1);
+	assert_int_equal(answered(c, &t, 7, "first.test", 10), -ENOENT);
+	dns_cache_free(c);
+}
+
+static void test_response_is_not_noted_as_query(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+	struct msg m;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	reply_msg(&m, 7, "good.test", 10);
+	assert_int_equal(dns_query_note(c, &t, m.b, m.n, 0), -EBADMSG);
+	dns_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1107,6 +1372,17 @@ int main(void)
 		cmocka_unit_test(test_lru_evicts_least_recently_used_and_counts),
 		cmocka_unit_test(test_expired_victim_counts_as_expired),
 		cmocka_unit_test(test_reinsert_overwrites_and_refreshes),
+		cmocka_unit_test(test_reply_to_no_query_is_not_learned),
+		cmocka_unit_test(test_reply_with_wrong_id_is_not_learned),
+		cmocka_unit_test(test_reply_with_other_question_is_not_learned),
+		cmocka_unit_test(test_reply_on_another_flow_is_not_learned),
+		cmocka_unit_test(test_second_answer_is_not_learned),
+		cmocka_unit_test(test_query_not_allowed_is_not_answered),
+		cmocka_unit_test(test_query_expires),
+		cmocka_unit_test(test_answer_is_bound_to_the_asker),
+		cmocka_unit_test(test_answer_of_unknown_asker_is_shared),
+		cmocka_unit_test(test_query_ring_drops_oldest_and_counts),
+		cmocka_unit_test(test_response_is_not_noted_as_query),
 		cmocka_unit_test(test_families_do_not_collide),
 		cmocka_unit_test(test_full_cache_keeps_newest_entries),
 		cmocka_unit_test(test_cache_new_rejects_bad_capacity),
