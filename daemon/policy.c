@@ -182,21 +182,18 @@ static const char *policy_proc_env(void *data, const struct proc_info *pi,
 				   const char *name)
 {
 	struct policy_scratch *s = data;
-	char path[64], buf[POLICY_ENV_MAX];
-	size_t nlen = strlen(name), off = 0;
-	ssize_t n;
-	int fd;
+	char buf[POLICY_ENV_MAX];
+	size_t nlen = strlen(name), off = 0, n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pi->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* Only the process the packet was attributed to, never whoever
+	 * holds its pid now. */
+	if (procfs_read_environ("/proc", pi->pid, pi->start_time, buf,
+				sizeof(buf), &n) < 0)
 		return NULL;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	while (n > 0 && off < (size_t)n) {
+	while (off < n) {
 		const char *e = buf + off;
-		const char *end = memchr(e, '\0', (size_t)n - off);
-		size_t elen = end ? (size_t)(end - e) : (size_t)n - off;
+		const char *end = memchr(e, '\0', n - off);
+		size_t elen = end ? (size_t)(end - e) : n - off;
 
 		if (elen > nlen && e[nlen] == '=' && !memcmp(e, name, nlen)) {
 			snprintf(s->env_val, sizeof(s->env_val), "%.*s",

@@ -506,6 +506,29 @@ bool rule_uses_env(const struct rule *r)
 	return rule_op_uses(r->op, OPD_PROC_ENV);
 }
 
+bool rule_same_policy(const struct rule *a, const struct rule *b)
+{
+	struct json_object *x = rule_op_to_json(a->op), *y = rule_op_to_json(b->op);
+	bool same = x && y && a->action == b->action &&
+		    a->precedence == b->precedence &&
+		    !strcmp(json_object_to_json_string(x), json_object_to_json_string(y));
+
+	json_object_put(x);
+	json_object_put(y);
+	return same;
+}
+
+int rule_set_file(struct rule *r, const char *path)
+{
+	char *f = strdup(path);
+
+	if (!f)
+		return -ENOMEM;
+	free(r->file);
+	r->file = f;
+	return 0;
+}
+
 const char *rule_name(const struct rule *r) { return r->name; }
 enum rule_action rule_action(const struct rule *r) { return r->action; }
 enum rule_duration rule_duration(const struct rule *r) { return r->duration; }
@@ -590,15 +613,22 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-int rule_write_file(const struct rule *r, const char *dir)
+int rule_write_path(const struct rule *r, const char *path)
 {
 	struct json_object *o = NULL;
-	char tmp[4096], path[4096];
-	const char *text;
+	char tmp[4096], dir[4096];
+	const char *text, *base = strrchr(path, '/');
 	int fd = -1, ret;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, r->name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, r->name) >= sizeof(tmp))
+	if (!base || base == path || !base[1] ||
+	    (size_t)(base - path) >= sizeof(dir))
+		return -EINVAL;
+	memcpy(dir, path, (size_t)(base - path));
+	dir[base - path] = '\0';
+	/* The temporary file lives next to the target, so rename() is atomic;
+	 * its dot name keeps the watcher's loader away from it. */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base + 1) >=
+	    sizeof(tmp))
 		return -ENAMETOOLONG;
 	if (!(o = rule_to_json(r)))
 		return -ENOMEM;
@@ -624,6 +654,15 @@ out:
 		unlink(tmp);
 	json_object_put(o);
 	return ret;
+}
+
+int rule_write_file(const struct rule *r, const char *dir)
+{
+	char path[4096];
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, r->name) >= sizeof(path))
+		return -ENAMETOOLONG;
+	return rule_write_path(r, path);
 }
 
 int rule_remove_file(const char *dir, const char *name)

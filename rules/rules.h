@@ -90,6 +90,9 @@ int rule_load_lists(struct rule *r, char *err, size_t errlen);
  * directory; "" allows none).  0, or -EPERM / -errno with a reason. */
 int rule_lists_under(const struct rule *r, const char *root, char *err,
 		     size_t errlen);
+/* Same action, precedence and condition (operator), whatever the name,
+ * duration or dates: one is a re-issue of the other. */
+bool rule_same_policy(const struct rule *a, const struct rule *b);
 /* Whether the rule reads a process.env.* operand anywhere. */
 bool rule_uses_env(const struct rule *r);
 
@@ -112,6 +115,9 @@ bool rule_matches(const struct rule *r, const struct rule_ctx *ctx,
 		  uint64_t now_ms);
 /* The file it was loaded from, or NULL for a runtime rule. */
 const char *rule_file(const struct rule *r);
+/* Record the file a fresh rule (not yet shared) was written to, so later
+ * edits and deletes go to that file.  0 or -ENOMEM. */
+int rule_set_file(struct rule *r, const char *path);
 const char *rule_action_name(enum rule_action a);	/* "allow" ... */
 
 /* OpenSnitch 1.8 layout (new reference, NULL on ENOMEM).  Runtime rules
@@ -123,6 +129,9 @@ struct json_object *rule_json_simple(const char *operand, const char *data);
 /* Write dir/NAME.json atomically (temp file, fsync, rename, fsync dir),
  * mode 0600.  0 or -errno. */
 int rule_write_file(const struct rule *r, const char *dir);
+/* The same to exactly path (its own file, whatever its name), the
+ * temporary file in path's directory.  0 or -errno. */
+int rule_write_path(const struct rule *r, const char *path);
 /* Unlink dir/NAME.json; 0, -ENOENT, -EINVAL for a bad name, or -errno. */
 int rule_remove_file(const char *dir, const char *name);
 
