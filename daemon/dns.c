@@ -580,7 +580,7 @@ static uint64_t expiry(uint32_t ttl_s, uint64_t now_ms)
 	return now_ms > UINT64_MAX - ms ? UINT64_MAX : now_ms + ms;
 }
 
-static int cache_put(struct dns_cache *c, int family, const uint8_t *addr,
+int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
 		     const struct dns_owner *owner, const char *name,
 		     uint32_t ttl_s, uint64_t now_ms)
 {
@@ -611,12 +611,6 @@ static int cache_put(struct dns_cache *c, int family, const uint8_t *addr,
 	return 0;
 }
 
-int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
-		     const char *name, uint32_t ttl_s, uint64_t now_ms)
-{
-	return cache_put(c, family, addr, NULL, name, ttl_s, now_ms);
-}
-
 /* The addresses of the parsed response c->resp, bound to owner. */
 static int learn(struct dns_cache *c, const struct dns_owner *owner,
 		 uint64_t now_ms)
@@ -630,21 +624,11 @@ static int learn(struct dns_cache *c, const struct dns_owner *owner,
 		a = &r->addrs[i];
 		if (!a->linked)
 			continue;
-		if (cache_put(c, a->family, a->addr, owner, r->qname, a->ttl,
-			      now_ms) == 0)
+		if (dns_cache_insert(c, a->family, a->addr, owner, r->qname,
+				     a->ttl, now_ms) == 0)
 			n++;
 	}
 	return n;
-}
-
-int dns_cache_ingest(struct dns_cache *c, const uint8_t *msg, size_t len,
-		     uint64_t now_ms)
-{
-	if (dns_parse_response(msg, len, &c->resp) < 0) {
-		c->st.malformed++;
-		return -EBADMSG;
-	}
-	return learn(c, NULL, now_ms);
 }
 
 /* ---- queries that left */
@@ -792,12 +776,6 @@ static const char *lookup_key(struct dns_cache *c, int family,
 	lru_unlink(c, i);
 	lru_push(c, i);
 	return c->e[i].name;
-}
-
-const char *dns_cache_lookup(struct dns_cache *c, int family,
-			     const uint8_t *addr, uint64_t now_ms)
-{
-	return lookup_key(c, family, addr, NULL, now_ms);
 }
 
 const char *dns_cache_lookup_for(struct dns_cache *c, int family,

@@ -120,16 +120,6 @@ struct dns_cache *dns_cache_new(size_t cap);
 /* Accepts NULL. */
 void dns_cache_free(struct dns_cache *c);
 
-/* No query check and no owner: for tests and tools that vetted the
- * message themselves; the daemon uses dns_reply_ingest.
- * Parse a response and remember, for each address linked to the question,
- * the question name (what the program asked for, not the canonical name),
- * expiring after the TTL clamped to [DNS_TTL_MIN_S, DNS_TTL_MAX_S].  An
- * address already present is overwritten (last answer wins).  When full the
- * least recently used entry is evicted.  Returns the number of addresses
- * stored, or -EBADMSG (counted in stats.malformed). */
-int dns_cache_ingest(struct dns_cache *c, const uint8_t *msg, size_t len,
-		     uint64_t now_ms);
 
 /* Remember a query (a UDP payload with QR clear) that is leaving on t,
  * for DNS_QUERY_TTL_MS: its id and first question name.  The owner is set
@@ -152,33 +142,35 @@ bool dns_query_flow_allowed(const struct dns_cache *c,
 
 /* A reply arriving on t (src = resolver, dst = local).  It is learned
  * only when it answers a query that left: same 5-tuple (reversed), same
- * id and the same question name, not answered before.  Its addresses are
- * then bound to the query's owner (see dns_cache_lookup_for).  Returns
- * the number of addresses stored; -ENOENT for a reply no query asked for
- * (counted in stats.unsolicited); -EBADMSG when malformed. */
+ * id and the same question name, not answered before.  Then, for each
+ * address linked to the question, the question name (what the program
+ * asked for, not the canonical name) is stored for the query's owner,
+ * expiring after the TTL clamped to [DNS_TTL_MIN_S, DNS_TTL_MAX_S]; an
+ * address already present for that owner is overwritten (last answer
+ * wins); when full the least recently used entry is evicted.  Returns the
+ * number of addresses stored; -ENOENT for a reply no query asked for
+ * (counted in stats.unsolicited); -EBADMSG when malformed (counted in
+ * stats.malformed). */
 int dns_reply_ingest(struct dns_cache *c, const struct dns_tuple *t,
 		     const uint8_t *msg, size_t len, uint64_t now_ms);
 
-/* The name for addr as seen by owner: its own lookups first, then
- * lookups whose process was not known.  Another known process's lookups
- * never name an address for it.  owner may be NULL or unknown: then only
- * lookups of unknown processes count.  As dns_cache_lookup otherwise. */
+/* Store one mapping for owner (NULL or unknown: shared; see
+ * dns_cache_lookup_for), ttl_s clamped as above.  name must be shorter
+ * than DNS_NAME_BUF.  0, or -EINVAL for a bad family or name. */
+int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
+		     const struct dns_owner *owner, const char *name,
+		     uint32_t ttl_s, uint64_t now_ms);
+
+/* The name for addr (AF_INET: 4 bytes, AF_INET6: 16) as seen by owner:
+ * its own lookups first, then lookups whose process was not known.
+ * Another known process's lookups never name an address for it.  owner
+ * may be NULL or unknown: then only lookups of unknown processes count.
+ * NULL when absent or expired (an expired entry is dropped).  A hit
+ * counts as a use for LRU.  The string lives in the cache, valid until
+ * the next ingest, insert or free. */
 const char *dns_cache_lookup_for(struct dns_cache *c, int family,
 				 const uint8_t *addr,
 				 const struct dns_owner *owner, uint64_t now_ms);
-
-/* Store one mapping directly (ttl_s is clamped as above).  name must be
- * shorter than DNS_NAME_BUF.  0, or -EINVAL for a bad family or name. */
-int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
-		     const char *name, uint32_t ttl_s, uint64_t now_ms);
-
-/* Name for an address (AF_INET: 4 bytes, AF_INET6: 16) from lookups of
- * unknown processes (dns_cache_lookup_for with no owner), or NULL when
- * absent or expired (an expired entry is dropped).  A hit counts as a use
- * for LRU.  The string lives in the cache, valid until the next ingest,
- * insert or free. */
-const char *dns_cache_lookup(struct dns_cache *c, int family,
-			     const uint8_t *addr, uint64_t now_ms);
 
 void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *out);
 

@@ -656,15 +656,6 @@ out:
 	return ret;
 }
 
-int rule_write_file(const struct rule *r, const char *dir)
-{
-	char path[4096];
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, r->name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	return rule_write_path(r, path);
-}
-
 int rule_remove_file(const char *dir, const char *name)
 {
 	char path[4096];

@@ -126,11 +126,10 @@ struct json_object *rule_to_json(const struct rule *r);
 /* A new {"type":"simple","operand":..,"sensitive":false,"data":..} operator
  * object, as OpenSnitch writes it (caller owns the reference). */
 struct json_object *rule_json_simple(const char *operand, const char *data);
-/* Write dir/NAME.json atomically (temp file, fsync, rename, fsync dir),
- * mode 0600.  0 or -errno. */
-int rule_write_file(const struct rule *r, const char *dir);
-/* The same to exactly path (its own file, whatever its name), the
- * temporary file in path's directory.  0 or -errno. */
+/* Write the rule to exactly path (its own file, whatever its name; the
+ * daemon names new ones dir/NAME.json) atomically: a temporary file in
+ * path's directory, fsync, rename, fsync the directory.  Mode 0600.
+ * 0 or -errno. */
 int rule_write_path(const struct rule *r, const char *path);
 /* Unlink dir/NAME.json; 0, -ENOENT, -EINVAL for a bad name, or -errno. */
 int rule_remove_file(const char *dir, const char *name);

@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,35 @@ static void rr_cname(struct msg *m, uint32_t ttl, const char *target)
 }
 
 static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x42 };
+
+/* The daemon's path for a response, as the tests of the cache use it:
+ * the query it answers (same id, same question) left first on one flow,
+ * allowed for an unknown process, then the reply comes back on it.  A
+ * response without a printable question answers no query: 0. */
+static int ingest(struct dns_cache *c, const uint8_t *p, size_t len,
+		  uint64_t now)
+{
+	struct dns_response *r = malloc(sizeof(*r));
+	struct dns_tuple q = { .family = AF_INET, .sport = 5353, .dport = 53 };
+	struct dns_tuple a = { .family = AF_INET, .sport = 53, .dport = 5353 };
+	bool asked = false;
+	struct msg m;
+	int ret;
+
+	assert_non_null(r);
+	if (dns_parse_response(p, len, r) == 0 && r->has_qname) {
+		hdr(&m, QUERY, 1, 0, 0, 0);
+		m.b[0] = (uint8_t)(r->id >> 8);
+		m.b[1] = (uint8_t)r->id;
+		question(&m, r->qname, T_A);
+		assert_int_equal(dns_query_note(c, &q, m.b, m.n, now), 0);
+		assert_int_equal(dns_query_owner(c, &q, NULL), 1);
+		asked = true;
+	}
+	free(r);
+	ret = dns_reply_ingest(c, &a, p, len, now);
+	return ret == -ENOENT && !asked ? 0 : ret;
+}
 
 /* Parse from an exact-size heap copy so ASan sees any over-read. */
 static int parse_copy(const uint8_t *p, size_t len, struct dns_response *r)
@@ -624,7 +654,7 @@ static void test_truncation_at_every_byte_is_ebadmsg(void **state)
 	for (l = 0; l < m.n; l++) {
 		assert_int_equal(parse_copy(m.b, l, &resp), -EBADMSG);
 		assert_int_equal(resp.naddrs, 0);
-		assert_int_equal(dns_cache_ingest(c, m.b, l, 0), -EBADMSG);
+		assert_int_equal(ingest(c, m.b, l, 0), -EBADMSG);
 	}
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.malformed, m.n);
@@ -743,7 +773,7 @@ static void test_unprintable_qname_links_nothing(void **state)
 	rr_a(&m, 60, 1, 1, 1, 1);
 	assert_int_equal(parse_copy(m.b, m.n, &resp), 0);
 	assert_false(resp.has_qname);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 0), 0);
+	assert_int_equal(ingest(c, m.b, m.n, 0), 0);
 	dns_cache_free(c);
 }
 
@@ -849,11 +879,11 @@ static void test_ingest_remembers_qname_not_canonical_name(void **state)
 
 	(void)state;
 	build_full(&m);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 1000), 2);
+	assert_int_equal(ingest(c, m.b, m.n, 1000), 2);
 	v4(a, 192, 0, 2, 10);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 1000),
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 1000),
 			    "www.example.com");
-	assert_string_equal(dns_cache_lookup(c, AF_INET6, ip6, 1000),
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET6, ip6, NULL, 1000),
 			    "www.example.com");
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.entries, 2);
@@ -872,9 +902,9 @@ static void test_unlinked_address_is_not_cached(void **state)
 	question(&m, "example.com", T_A);
 	put_name(&m, "bank.example.net");
 	rr_a(&m, 300, 6, 6, 6, 6);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 0), 0);
+	assert_int_equal(ingest(c, m.b, m.n, 0), 0);
 	v4(a, 6, 6, 6, 6);
-	assert_null(dns_cache_lookup(c, AF_INET, a, 0));
+	assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 0));
 	dns_cache_free(c);
 }
 
@@ -886,7 +916,7 @@ static void ingest_one(struct dns_cache *c, uint32_t ttl, uint64_t now)
 	question(&m, "ttl.example", T_A);
 	put_ptr(&m, 12);
 	rr_a(&m, ttl, 10, 9, 8, 7);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, now), 1);
+	assert_int_equal(ingest(c, m.b, m.n, now), 1);
 }
 
 struct ttl_case {
@@ -915,10 +945,10 @@ static void test_ttl_is_clamped_and_expires(void **state)
 
 		print_message("case: %s\n", t[i].name);
 		ingest_one(c, t[i].ttl, t0);
-		assert_non_null(dns_cache_lookup(c, AF_INET, a,
-						 t0 + t[i].lifetime_ms - 1));
-		assert_null(dns_cache_lookup(c, AF_INET, a,
-					     t0 + t[i].lifetime_ms));
+		assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL,
+						     t0 + t[i].lifetime_ms - 1));
+		assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL,
+						 t0 + t[i].lifetime_ms));
 		dns_cache_stats(c, &st);
 		assert_int_equal(st.expired, 1);
 		assert_int_equal(st.entries, 0);
@@ -939,9 +969,9 @@ static void test_chain_ttl_bounds_the_entry(void **state)
 	rr_cname(&m, 100, "edge.example.net");
 	put_name(&m, "edge.example.net");
 	rr_a(&m, 3000, 10, 0, 0, 1);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 0), 1);
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 99999));
-	assert_null(dns_cache_lookup(c, AF_INET, a, 100000));
+	assert_int_equal(ingest(c, m.b, m.n, 0), 1);
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 99999));
+	assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 100000));
 	dns_cache_free(c);
 }
 
@@ -953,19 +983,19 @@ static void test_lru_evicts_least_recently_used_and_counts(void **state)
 
 	(void)state;
 	for (a[3] = 1; a[3] <= 3; a[3]++)
-		assert_int_equal(dns_cache_insert(c, AF_INET, a, "n", 600, 0), 0);
+		assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "n", 600, 0), 0);
 	a[3] = 1;
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 1));	/* 1 is fresh */
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 1));	/* 1 is fresh */
 	a[3] = 4;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "d", 600, 2), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "d", 600, 2), 0);
 	a[3] = 2;
-	assert_null(dns_cache_lookup(c, AF_INET, a, 3));	/* LRU: gone */
+	assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 3));	/* LRU: gone */
 	a[3] = 1;
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 3));
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 3));
 	a[3] = 3;
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 3));
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 3));
 	a[3] = 4;
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 3), "d");
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 3), "d");
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.evictions, 1);
 	assert_int_equal(st.expired, 0);
@@ -981,12 +1011,12 @@ static void test_expired_victim_counts_as_expired(void **state)
 	const uint8_t a[4] = { 1, 1, 1, 1 }, b[4] = { 2, 2, 2, 2 };
 
 	(void)state;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "a", 60, 0), 0);
-	assert_int_equal(dns_cache_insert(c, AF_INET, b, "b", 60, 60 * S), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "a", 60, 0), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, b, NULL, "b", 60, 60 * S), 0);
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.evictions, 0);
 	assert_int_equal(st.expired, 1);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, b, 60 * S), "b");
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, b, NULL, 60 * S), "b");
 	dns_cache_free(c);
 }
 
@@ -997,9 +1027,9 @@ static void test_reinsert_overwrites_and_refreshes(void **state)
 	const uint8_t a[4] = { 1, 1, 1, 1 };
 
 	(void)state;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "old", 60, 0), 0);
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "new", 60, 50 * S), 0);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 100 * S), "new");
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "old", 60, 0), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "new", 60, 50 * S), 0);
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 100 * S), "new");
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.entries, 1);
 	dns_cache_free(c);
@@ -1011,12 +1041,12 @@ static void test_families_do_not_collide(void **state)
 	uint8_t a[16] = { 1, 2, 3, 4 };
 
 	(void)state;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "four", 60, 0), 0);
-	assert_null(dns_cache_lookup(c, AF_INET6, a, 0));
-	assert_int_equal(dns_cache_insert(c, AF_INET6, a, "six", 60, 0), 0);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 0), "four");
-	assert_string_equal(dns_cache_lookup(c, AF_INET6, a, 0), "six");
-	assert_int_equal(dns_cache_insert(c, AF_UNIX, a, "x", 60, 0), -EINVAL);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "four", 60, 0), 0);
+	assert_null(dns_cache_lookup_for(c, AF_INET6, a, NULL, 0));
+	assert_int_equal(dns_cache_insert(c, AF_INET6, a, NULL, "six", 60, 0), 0);
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 0), "four");
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET6, a, NULL, 0), "six");
+	assert_int_equal(dns_cache_insert(c, AF_UNIX, a, NULL, "x", 60, 0), -EINVAL);
 	dns_cache_free(c);
 }
 
@@ -1034,13 +1064,13 @@ static void test_full_cache_keeps_newest_entries(void **state)
 	for (i = 0; i < 2 * cap; i++) {
 		memcpy(a + 12, &i, 4);
 		snprintf(want, sizeof(want), "h%u", i);
-		assert_int_equal(dns_cache_insert(c, AF_INET6, a, want, 600, 0), 0);
+		assert_int_equal(dns_cache_insert(c, AF_INET6, a, NULL, want, 600, 0), 0);
 	}
 	for (i = 0; i < 2 * cap; i++) {
 		const char *got;
 
 		memcpy(a + 12, &i, 4);
-		got = dns_cache_lookup(c, AF_INET6, a, 1);
+		got = dns_cache_lookup_for(c, AF_INET6, a, NULL, 1);
 		snprintf(want, sizeof(want), "h%u", i);
 		if (i < cap) {
 			assert_null(got);
