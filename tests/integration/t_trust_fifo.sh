@@ -43,10 +43,9 @@ tt_wait_events 1 "e['type']=='warning' and e['code']=='list-file-skipped' and \
 	tt_fail "no warning naming the FIFO in the list directory"
 
 # After start: new FIFOs; the watcher reloads rules and lists.
-: >"$TT_EVENTS.mark"
-mkfifo "$R/lists/pipe2"
-mkfifo "$R/evil2.json"
 echo 127.0.0.3 >>"$R/lists/ips"
+mkfifo "$R/lists/pipe2"
+mkfifo "$R/evil2.json"	# last: its warning means a reload saw all three
 sleep 1
 tt_wait_events 1 "e['type']=='warning' and e.get('file','').endswith('/evil2.json')" >/dev/null ||
 	tt_fail "no warning naming evil2.json after start"
