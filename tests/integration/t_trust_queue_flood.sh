@@ -43,6 +43,8 @@ stats=$("$TATTLE" stats --json --socket "$SOCK") || tt_fail "stats failed"
 qd=$(printf '%s' "$stats" | python3 -c 'import json,sys; q=json.load(sys.stdin)["queue"]; print(q["queue_dropped"]+q["user_dropped"])')
 tt_log "kernel drops for the queue: $qd"
 [ "$qd" -gt 0 ] || tt_fail "the queue never filled: the test proved nothing ($stats)"
+"$TATTLE" metrics --socket "$SOCK" | grep -q '^tattle_queue_drops_total{kind="queue_full"} [1-9]' ||
+	tt_fail "metrics: no queue_full drops"
 # (grep: the events file holds one line per flood packet decided)
 grep -q '"type":"warning".*"code":"queue-full"' "$TT_EVENTS" ||
 	tt_fail "no queue-full warning event"
