@@ -133,6 +133,18 @@ static void audit(struct mw *w, const struct json_object *a)
 		       (unsigned long long)jint(a, kinds[i]));
 }
 
+/* The kernel dropped these instead of queueing them (never accepted
+ * them): a flood, or a queue too short for the load. */
+static void queue_drops(struct mw *w, const struct json_object *q)
+{
+	family(w, "tattle_queue_drops", "counter",
+	       "Packets the kernel dropped for tattled's queue, by why.");
+	sample(w, "tattle_queue_drops", true, "kind", "queue_full",
+	       (unsigned long long)jint(q, "queue_dropped"));
+	sample(w, "tattle_queue_drops", true, "kind", "not_delivered",
+	       (unsigned long long)jint(q, "user_dropped"));
+}
+
 static void render(struct mw *w, const struct json_object *s)
 {
 	const struct json_object *p = jget(s, "prompts"), *cl = jget(s, "clients");
@@ -150,6 +162,7 @@ static void render(struct mw *w, const struct json_object *s)
 		   "source", jget(s, "attribution"));
 	audit(w, jget(s, "audit"));
 	latency(w, jget(s, "verdict_latency_us"));
+	queue_drops(w, jget(s, "queue"));
 	counter(w, "tattle_verdict_timeouts", "Packets decided by their deadline.",
 		(unsigned long long)jint(s, "timeouts"));
 	gauge(w, "tattle_pending", "Packets held now.",

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,8 @@
 #include <sys/un.h>
 
 #include <json-c/json.h>
+
+#include "capread.h"
 
 #define CONFIG_FILE_MAX (256 * 1024)
 
@@ -27,6 +30,7 @@ void config_defaults(struct config *c)
 	c->process_ttl_ms = 10 * 60 * 1000;
 	c->grace_ms = 30 * 1000;
 	c->pending_max = 4096;
+	c->queue_maxlen = 8192;
 	c->audit_backlog = 8192;
 }
 
@@ -37,6 +41,8 @@ void config_usage(FILE *out)
 "  --rules DIR               OpenSnitch rule files (*.json)\n"
 "  --default-action ACTION   allow|deny|reject when no rule matches (default allow)\n"
 "  --queue N                 NFQUEUE number (default 0)\n"
+"  --queue-maxlen N          packets the kernel holds for tattled (default\n"
+"                            8192); when full, new ones are dropped\n"
 "  --netns PATH              enter this network namespace after opening\n"
 "                            host-only sockets (audit)\n"
 "  --socket PATH             event/control socket (default %s, \"\" disables)\n"
@@ -174,6 +180,7 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	UINT_OPT("process-ttl-ms", process_ttl_ms, 86400000)
 	UINT_OPT("grace-ms", grace_ms, 3600000)
 	UINT_OPT("pending-max", pending_max, 1u << 20)
+	UINT_OPT("queue-maxlen", queue_maxlen, 1u << 20)
 	UINT_OPT("audit-backlog", audit_backlog, 1u << 20)
 	UINT_OPT("log-queue-bytes", log_queue_bytes, 1u << 30)
 #undef UINT_OPT
@@ -231,13 +238,20 @@ static int config_apply_array(struct config *c, const char *name,
 int config_load_file(struct config *c, const char *path, char *err, size_t errlen)
 {
 	struct json_object *root = NULL;
-	char sub[256];
-	int r = 0;
+	char sub[256], *text = NULL;
+	size_t len;
+	int r;
 
-	root = json_object_from_file(path);
+	/* The admin's path: a symlink is followed, a FIFO never blocks. */
+	r = capread_at(AT_FDCWD, path, CONFIG_FILE_MAX, CAPREAD_FOLLOW, &text, &len);
+	if (r < 0) {
+		snprintf(err, errlen, "%s: %s", path, capread_strerror(r));
+		goto out;
+	}
+	root = json_tokener_parse(text);
 	if (!root || !json_object_is_type(root, json_type_object)) {
 		snprintf(err, errlen, "%s: not a JSON object (%s)", path,
-			 root ? "wrong type" : json_util_get_last_err());
+			 root ? "wrong type" : "parse error");
 		r = -EINVAL;
 		goto out;
 	}
@@ -269,6 +283,7 @@ int config_load_file(struct config *c, const char *path, char *err, size_t errle
 	}
 out:
 	json_object_put(root);
+	free(text);
 	return r;
 }
 
@@ -286,6 +301,7 @@ static const struct option config_longopts[] = {
 	{ "audit-wait-ms", required_argument, NULL, 0 },
 	{ "prompt-timeout-ms", required_argument, NULL, 0 },
 	{ "grace-ms", required_argument, NULL, 0 },
+	{ "queue-maxlen", required_argument, NULL, 0 },
 	{ "no-firewall", no_argument, NULL, 0 },
 	{ "fail-closed", no_argument, NULL, 0 },
 	{ "no-audit", no_argument, NULL, 0 },

@@ -45,6 +45,7 @@ struct config {
 	unsigned process_ttl_ms;	/* idle age expiry */
 	unsigned grace_ms;		/* keep exited processes this long */
 	unsigned pending_max;		/* packets held at once */
+	unsigned queue_maxlen;		/* kernel queue length; full = drop */
 	unsigned audit_backlog;		/* backlog_limit while we run */
 };
 

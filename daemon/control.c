@@ -50,6 +50,7 @@ static int cmd_config(struct daemon *d, struct jw *w)
 	jw_kstr(w, "socket", cf->socket_path);
 	jw_kstr(w, "default_action", action_name(cf->default_action));
 	jw_kuint(w, "queue", cf->queue);
+	jw_kuint(w, "queue_maxlen", cf->queue_maxlen);
 	jw_kstr(w, "netns", cf->netns[0] ? cf->netns : NULL);
 	/* The first sink, as before; all of them in log_sinks. */
 	jw_kstr(w, "log_events", cf->n_log_sinks ? cf->log_sinks[0] : NULL);
@@ -92,6 +93,27 @@ static int rules_errno(int r, const char *name, struct ctl_error *err)
 	return r;
 }
 
+/* -EEXIST when path is the file of a rule with another name: writing it
+ * would silently replace that rule. */
+static int file_taken(const struct ruleset *rs, const char *path,
+		      const char *name, struct ctl_error *err)
+{
+	size_t i, n = rs ? ruleset_count(rs) : 0;
+
+	for (i = 0; i < n; i++) {
+		const struct rule *o = ruleset_at(rs, i);
+
+		if (rule_file(o) && !strcmp(rule_file(o), path) &&
+		    strcmp(rule_name(o), name)) {
+			ctl_seterr(err, CTL_E_BAD_ARGS, "%s holds rule \"%s\"; "
+				   "not replaced by \"%s\"", path, rule_name(o),
+				   name);
+			return -EEXIST;
+		}
+	}
+	return 0;
+}
+
 /* Add r to the live ruleset; an "always" rule is written to the rules
  * directory first, so a failed write changes nothing.  file gets the path
  * written, or "". */
@@ -104,17 +126,29 @@ static int install_rule(struct daemon *d, struct rule *r, char *file,
 
 	file[0] = '\0';
 	if (rule_duration(r) == RULE_ALWAYS) {
+		const struct rule *old = base ? ruleset_find(base, rule_name(r)) : NULL;
+
 		if (!dir[0]) {
 			ctl_seterr(err, CTL_E_UNAVAILABLE,
 				   "no rules directory: use a shorter duration");
 			return -ENOENT;
 		}
-		if ((ret = rule_write_file(r, dir)) < 0) {
-			ctl_seterr(err, CTL_E_INTERNAL, "writing %s/%s.json: %s",
-				   dir, rule_name(r), strerror(-ret));
+		/* Replacing a rule from a file: that file, not NAME.json
+		 * next to it (two files, one name: the reload would keep
+		 * the old one). */
+		if (old && rule_file(old))
+			snprintf(file, flen, "%s", rule_file(old));
+		else
+			snprintf(file, flen, "%s/%s.json", dir, rule_name(r));
+		if ((ret = file_taken(base, file, rule_name(r), err)) < 0 ||
+		    (ret = rule_write_path(r, file)) < 0 ||
+		    (ret = rule_set_file(r, file)) < 0) {
+			if (!err->code)
+				ctl_seterr(err, CTL_E_INTERNAL, "writing %s: %s",
+					   file, strerror(-ret));
+			file[0] = '\0';
 			return ret;
 		}
-		snprintf(file, flen, "%s/%s.json", dir, rule_name(r));
 	}
 	if (!base && !(base = empty = ruleset_new()))
 		return rules_errno(-ENOMEM, rule_name(r), err);
@@ -161,8 +195,25 @@ static int cmd_rules_add(struct daemon *d, const struct ctl_req *req,
 	if ((ret = ctl_parse_rule_obj(req->args, &obj, err)) < 0)
 		return ret;
 	ret = rule_from_json(obj, &clk, &r, why, sizeof(why));
+	/* process.env.* reads another user's environment (root's too): a
+	 * rule over the socket would let a group member read secrets bit by
+	 * bit from which rule matches.  Only root's rule files may. */
+	if (ret == 0 && rule_uses_env(r)) {
+		ctl_seterr(err, CTL_E_BAD_ARGS, "rule: process.env.* rules are "
+			   "only loaded from rule files, not over the socket");
+		ret = -EPERM;
+		goto out;
+	}
+	/* Over the socket, lists only from under the rules directory:
+	 * tattled reads them as root. */
 	if (ret == 0)
+		ret = rule_lists_under(r, d->cfg.rules_dir, why, sizeof(why));
+	if (ret == 0) {
+		why[0] = '\0';
 		ret = rule_load_lists(r, why, sizeof(why));
+		if (ret == 0 && why[0])
+			daemon_warning(d, "list-file-skipped", why, NULL);
+	}
 	if (ret < 0) {
 		ctl_seterr(err, CTL_E_BAD_ARGS, "rule: %s", why);
 		goto out;
@@ -253,10 +304,14 @@ static int cmd_rules_enable(struct daemon *d, const struct ctl_req *req,
 		return rules_errno(r, name, err);
 	ru = ruleset_find(ns, name);
 	file = ru ? rule_path(d, ru, buf, sizeof(buf)) : NULL;
-	/* A rule on disk stays as the user set it across restarts. */
-	if (file && (r = rule_write_file(ru, d->cfg.rules_dir)) < 0) {
-		ruleset_put(ns);
-		return rules_errno(r, name, err);
+	/* A rule on disk stays as the user set it across restarts: written
+	 * back to its own file (whatever that file is called), atomically,
+	 * so the watcher's reload reads the same state, not a duplicate. */
+	if (file && (r = rule_write_path(ru, file)) < 0) {
+		ctl_seterr(err, CTL_E_INTERNAL, "writing %s: %s (rule \"%s\" "
+			   "unchanged)", file, strerror(-r), name);
+		ruleset_put(ns);	/* file may point into it */
+		return r;
 	}
 	swap_rules(d, ns);
 	policy_rule_change(d, on ? "enabled" : "disabled", name, file, "control", 0);
@@ -295,34 +350,25 @@ static struct json_object *answer_operator(const struct prompt *pr,
 	return op;
 }
 
-/* Rule names as OpenSnitch's UI makes them ("allow-always-usrbincurl"),
- * plus the scope, so answering the same question again replaces the rule
- * instead of piling up copies.  Only [A-Za-z0-9._-] survive. */
-static void answer_rule_name(const struct prompt *pr, const struct ctl_answer *a,
-			     char *out, size_t len)
+/* The answer's rule name (prompt_rule_name): readable, and distinct for
+ * every distinct question, so answering the same question again replaces
+ * the rule instead of piling up copies, and never another one. */
+static int answer_rule_name(const struct prompt *pr, const struct ctl_answer *a,
+			    char *out, size_t len)
 {
-	char raw[CTL_NAME_MAX * 2], ip[64];
-	size_t i, o = 0;
+	char detail[PROMPT_HOST_MAX + 96], ip[64], proto[16] = "";
 
-	const char *act = action_name(a->action);
-
-	if (a->scope == PROMPT_SCOPE_EXE_HOST)
-		snprintf(raw, sizeof(raw), "%s-%s-%s-%s", act, a->duration,
-			 pr->exe, pr->host);
-	else if (a->scope == PROMPT_SCOPE_EXE_IP_PORT)
-		snprintf(raw, sizeof(raw), "%s-%s-%s-%s-%u", act, a->duration,
-			 pr->exe, flow_addr_str(pr->flow.family, pr->flow.dst,
-						ip, sizeof(ip)), pr->flow.dport);
-	else
-		snprintf(raw, sizeof(raw), "%s-%s-%s", act, a->duration, pr->exe);
-	for (i = 0; raw[i] && o + 1 < len && o < CTL_NAME_MAX; i++) {
-		char ch = raw[i] == ' ' || raw[i] == ':' ? '-' : raw[i];
-
-		if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
-		    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' || ch == '_')
-			out[o++] = ch;
+	detail[0] = '\0';
+	if (a->scope == PROMPT_SCOPE_EXE_HOST) {
+		snprintf(detail, sizeof(detail), "%s", pr->host);
+	} else if (a->scope == PROMPT_SCOPE_EXE_IP_PORT) {
+		(void)packet_proto_operand(&pr->flow, proto, sizeof(proto));
+		snprintf(detail, sizeof(detail), "%s %u %s",
+			 flow_addr_str(pr->flow.family, pr->flow.dst, ip,
+				       sizeof(ip)), pr->flow.dport, proto);
 	}
-	out[o] = '\0';
+	return prompt_rule_name(action_name(a->action), a->duration, a->scope,
+				pr->exe, detail, out, len);
 }
 
 static int answer_rule(struct daemon *d, const struct prompt *pr,
@@ -331,11 +377,16 @@ static int answer_rule(struct daemon *d, const struct prompt *pr,
 {
 	struct rules_clock clk = rules_clock_now();
 	struct json_object *o = json_object_new_object();
+	const struct rule *existing;
 	struct rule *r = NULL;
 	char why[256];
 	int ret;
 
-	answer_rule_name(pr, a, name, nlen);
+	if (answer_rule_name(pr, a, name, nlen) < 0) {
+		json_object_put(o);
+		ctl_seterr(err, CTL_E_INTERNAL, "rule name does not fit");
+		return -ENOSPC;
+	}
 	json_object_object_add(o, "name", json_object_new_string(name));
 	json_object_object_add(o, "enabled", json_object_new_boolean(true));
 	json_object_object_add(o, "precedence", json_object_new_boolean(false));
@@ -347,6 +398,15 @@ static int answer_rule(struct daemon *d, const struct prompt *pr,
 	if (ret < 0) {
 		ctl_seterr(err, CTL_E_BAD_ARGS, "rule: %s", why);
 		return ret;
+	}
+	/* Same name, other condition or action: not this answer's rule
+	 * (made by hand, or a hash collision).  Never replaced. */
+	existing = d->rules ? ruleset_find(d->rules, name) : NULL;
+	if (existing && !rule_same_policy(existing, r)) {
+		ctl_seterr(err, CTL_E_BAD_ARGS, "a different rule named \"%s\" "
+			   "exists; not replaced", name);
+		rule_put(r);
+		return -EEXIST;
 	}
 	ret = install_rule(d, r, file, flen, err);
 	rule_put(r);

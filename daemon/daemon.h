@@ -28,6 +28,7 @@
 #define DAEMON_STATUS_EVERY_MS 5000	/* kernel audit status poll */
 #define DAEMON_STATS_EVERY_MS 60000	/* a "stats" event this often */
 #define DAEMON_DRAIN_SINKS_MS 2000	/* at exit, for syslog to take the rest */
+#define DAEMON_QUEUE_EVERY_MS 1000	/* kernel queue drop counters */
 #define DAEMON_DNS_CACHE	16384	/* names remembered; memory grows with use */
 
 struct daemon_stats {
@@ -77,7 +78,7 @@ struct daemon {
 	struct aurec_asm *asm_;
 	bool audit_learned;		/* set by the event callback */
 	struct audit_loss loss;		/* last reported */
-	uint64_t next_tick_ms, next_status_ms, next_stats_ms;
+	uint64_t next_tick_ms, next_status_ms, next_stats_ms, next_queue_ms;
 	/* control socket, prompts, rules (proto/server.h, daemon/control.h) */
 	struct server *server;		/* NULL with --socket "" */
 	struct prompts *prompts;

@@ -346,7 +346,20 @@ int dns_query_name(const uint8_t *msg, size_t len, char *out, size_t outlen)
 /* ---- the cache ---- */
 
 #define NIL		UINT32_MAX
-#define KEY_LEN		17	/* family byte + 16 address bytes */
+#define KEY_LEN		29	/* family byte + 16 address bytes + owner
+				 * pid (4) + owner start time (8) */
+
+/* A query that left, waiting for its answer. */
+struct dns_query {
+	struct dns_tuple t;
+	uint16_t id;
+	bool used;		/* slot holds a query */
+	bool answered;		/* one answer per query */
+	bool allowed;		/* dns_query_owner was called */
+	struct dns_owner owner;
+	uint64_t expires_ms;
+	char qname[DNS_NAME_BUF];
+};
 
 struct dns_entry {
 	uint32_t hnext;		/* hash chain */
@@ -367,6 +380,8 @@ struct dns_cache {
 				 * so bucket choice must not be predictable */
 	struct dns_cache_stats st;
 	struct dns_response resp; /* scratch for ingest */
+	struct dns_query *q;	/* DNS_QUERIES_MAX, a ring */
+	uint32_t q_next;	/* slot the next query takes */
 };
 
 #define ROTL(x, b)	(uint64_t)(((x) << (b)) | ((x) >> (64 - (b))))
@@ -411,7 +426,8 @@ static uint64_t key_hash(const struct dns_cache *c, const uint8_t *in)
 	return v[0] ^ v[1] ^ v[2] ^ v[3];
 }
 
-static int key_make(int family, const uint8_t *addr, uint8_t *key)
+static int key_make(int family, const uint8_t *addr,
+		    const struct dns_owner *o, uint8_t *key)
 {
 	memset(key, 0, KEY_LEN);
 	if (family == AF_INET)
@@ -421,6 +437,10 @@ static int key_make(int family, const uint8_t *addr, uint8_t *key)
 	else
 		return -EINVAL;
 	key[0] = (uint8_t)family;
+	if (o && o->pid) {
+		memcpy(key + 17, &o->pid, sizeof(o->pid));
+		memcpy(key + 21, &o->start, sizeof(o->start));
+	}
 	return 0;
 }
 
@@ -516,7 +536,8 @@ struct dns_cache *dns_cache_new(size_t cap)
 		return NULL;
 	c->e = calloc(cap, sizeof(*c->e));
 	c->bucket = malloc(nb * sizeof(*c->bucket));
-	if (!c->e || !c->bucket) {
+	c->q = calloc(DNS_QUERIES_MAX, sizeof(*c->q));
+	if (!c->e || !c->bucket || !c->q) {
 		dns_cache_free(c);
 		errno = ENOMEM;
 		return NULL;
@@ -543,6 +564,7 @@ void dns_cache_free(struct dns_cache *c)
 		return;
 	free(c->e);
 	free(c->bucket);
+	free(c->q);
 	free(c);
 }
 
@@ -559,14 +581,15 @@ static uint64_t expiry(uint32_t ttl_s, uint64_t now_ms)
 }
 
 int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
-		     const char *name, uint32_t ttl_s, uint64_t now_ms)
+		     const struct dns_owner *owner, const char *name,
+		     uint32_t ttl_s, uint64_t now_ms)
 {
 	uint8_t key[KEY_LEN];
 	size_t n;
 	uint32_t i;
 	uint32_t *b;
 
-	if (key_make(family, addr, key) < 0)
+	if (key_make(family, addr, owner, key) < 0)
 		return -EINVAL;
 	n = strnlen(name, DNS_NAME_BUF);
 	if (n == DNS_NAME_BUF)
@@ -588,36 +611,159 @@ int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
 	return 0;
 }
 
-int dns_cache_ingest(struct dns_cache *c, const uint8_t *msg, size_t len,
-		     uint64_t now_ms)
+/* The addresses of the parsed response c->resp, bound to owner. */
+static int learn(struct dns_cache *c, const struct dns_owner *owner,
+		 uint64_t now_ms)
 {
-	struct dns_response *r = &c->resp;
+	const struct dns_response *r = &c->resp;
 	const struct dns_addr *a;
 	size_t i;
 	int n = 0;
 
-	if (dns_parse_response(msg, len, r) < 0) {
-		c->st.malformed++;
-		return -EBADMSG;
-	}
 	for (i = 0; i < r->naddrs; i++) {
 		a = &r->addrs[i];
 		if (!a->linked)
 			continue;
-		if (dns_cache_insert(c, a->family, a->addr, r->qname, a->ttl,
-				     now_ms) == 0)
+		if (dns_cache_insert(c, a->family, a->addr, owner, r->qname,
+				     a->ttl, now_ms) == 0)
 			n++;
 	}
 	return n;
 }
 
-const char *dns_cache_lookup(struct dns_cache *c, int family,
-			     const uint8_t *addr, uint64_t now_ms)
+/* ---- queries that left */
+
+static size_t tuple_addr_len(const struct dns_tuple *t)
+{
+	return t->family == AF_INET ? 4 : 16;
+}
+
+static bool tuple_eq(const struct dns_tuple *a, const struct dns_tuple *b)
+{
+	return a->family == b->family && a->sport == b->sport &&
+	       a->dport == b->dport &&
+	       !memcmp(a->src, b->src, tuple_addr_len(a)) &&
+	       !memcmp(a->dst, b->dst, tuple_addr_len(a));
+}
+
+static bool query_live(const struct dns_query *q, uint64_t now_ms)
+{
+	return q->used && now_ms < q->expires_ms;
+}
+
+int dns_query_note(struct dns_cache *c, const struct dns_tuple *t,
+		   const uint8_t *msg, size_t len, uint64_t now_ms)
+{
+	struct dns_query *q;
+	char name[DNS_NAME_BUF];
+	int r;
+
+	if (t->family != AF_INET && t->family != AF_INET6)
+		return -EINVAL;
+	if ((r = dns_query_name(msg, len, name, sizeof(name))) < 0)
+		return r;
+	q = &c->q[c->q_next];
+	c->q_next = (c->q_next + 1) % DNS_QUERIES_MAX;
+	if (query_live(q, now_ms) && !q->answered)
+		c->st.queries_evicted++;
+	memset(q, 0, sizeof(*q));
+	q->t = *t;
+	q->id = rd16(msg);
+	q->used = true;
+	q->expires_ms = now_ms + DNS_QUERY_TTL_MS;
+	memcpy(q->qname, name, sizeof(name));
+	c->st.queries++;
+	return 0;
+}
+
+unsigned dns_query_owner(struct dns_cache *c, const struct dns_tuple *t,
+			 const struct dns_owner *owner)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < DNS_QUERIES_MAX; i++) {
+		struct dns_query *q = &c->q[i];
+
+		if (!q->used || q->allowed || !tuple_eq(&q->t, t))
+			continue;
+		q->allowed = true;
+		if (owner)
+			q->owner = *owner;
+		n++;
+	}
+	return n;
+}
+
+bool dns_query_flow_allowed(const struct dns_cache *c,
+			    const struct dns_tuple *t, uint64_t now_ms,
+			    struct dns_owner *owner)
+{
+	unsigned i;
+
+	for (i = 0; i < DNS_QUERIES_MAX; i++) {
+		const struct dns_query *q = &c->q[i];
+
+		if (query_live(q, now_ms) && q->allowed && tuple_eq(&q->t, t)) {
+			if (owner)
+				*owner = q->owner;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* The open query this response answers, or NULL. */
+static struct dns_query *query_for(struct dns_cache *c,
+				   const struct dns_tuple *reply,
+				   uint64_t now_ms)
+{
+	const struct dns_response *r = &c->resp;
+	struct dns_tuple want = {
+		.family = reply->family,
+		.sport = reply->dport, .dport = reply->sport,
+	};
+	unsigned i;
+
+	memcpy(want.src, reply->dst, sizeof(want.src));
+	memcpy(want.dst, reply->src, sizeof(want.dst));
+	if (!r->has_qname)
+		return NULL;
+	for (i = 0; i < DNS_QUERIES_MAX; i++) {
+		struct dns_query *q = &c->q[i];
+
+		if (query_live(q, now_ms) && q->allowed && !q->answered &&
+		    q->id == r->id && tuple_eq(&q->t, &want) &&
+		    !strcmp(q->qname, r->qname))
+			return q;
+	}
+	return NULL;
+}
+
+int dns_reply_ingest(struct dns_cache *c, const struct dns_tuple *t,
+		     const uint8_t *msg, size_t len, uint64_t now_ms)
+{
+	struct dns_query *q;
+
+	if (dns_parse_response(msg, len, &c->resp) < 0) {
+		c->st.malformed++;
+		return -EBADMSG;
+	}
+	if (!(q = query_for(c, t, now_ms))) {
+		c->st.unsolicited++;
+		return -ENOENT;
+	}
+	q->answered = true;
+	return learn(c, &q->owner, now_ms);
+}
+
+static const char *lookup_key(struct dns_cache *c, int family,
+			      const uint8_t *addr,
+			      const struct dns_owner *owner, uint64_t now_ms)
 {
 	uint8_t key[KEY_LEN];
 	uint32_t i;
 
-	if (key_make(family, addr, key) < 0)
+	if (key_make(family, addr, owner, key) < 0)
 		return NULL;
 	i = entry_find(c, key);
 	if (i == NIL)
@@ -630,6 +776,17 @@ const char *dns_cache_lookup(struct dns_cache *c, int family,
 	lru_unlink(c, i);
 	lru_push(c, i);
 	return c->e[i].name;
+}
+
+const char *dns_cache_lookup_for(struct dns_cache *c, int family,
+				 const uint8_t *addr,
+				 const struct dns_owner *owner, uint64_t now_ms)
+{
+	const char *name = NULL;
+
+	if (owner && owner->pid)
+		name = lookup_key(c, family, addr, owner, now_ms);
+	return name ? name : lookup_key(c, family, addr, NULL, now_ms);
 }
 
 void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *out)

@@ -16,6 +16,7 @@
 #ifndef TATTLE_DNS_H
 #define TATTLE_DNS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -82,6 +83,23 @@ int dns_query_name(const uint8_t *msg, size_t len, char *out, size_t outlen);
 
 struct dns_cache;
 
+/* A process identity: pid and start time (/proc/PID/stat field 22), so a
+ * reused pid is another owner.  {0, 0}: not known. */
+struct dns_owner {
+	uint32_t pid;
+	uint64_t start;
+};
+
+/* A query's UDP 5-tuple as it left this host: src local, dst resolver. */
+struct dns_tuple {
+	uint8_t family;		/* AF_INET or AF_INET6 */
+	uint8_t src[16], dst[16];	/* network order; IPv4 in 4 bytes */
+	uint16_t sport, dport;	/* host order */
+};
+
+#define DNS_QUERIES_MAX		1024	/* queries remembered (oldest dropped) */
+#define DNS_QUERY_TTL_MS	30000	/* a reply must come within this */
+
 struct dns_cache_stats {
 	size_t entries;
 	size_t capacity;
@@ -89,6 +107,10 @@ struct dns_cache_stats {
 	uint64_t evictions;	/* live entries dropped because full */
 	uint64_t expired;	/* entries dropped because their TTL ran out */
 	uint64_t malformed;	/* ingested messages that were -EBADMSG */
+	uint64_t queries;	/* queries noted */
+	uint64_t queries_evicted; /* dropped unanswered to make room */
+	uint64_t unsolicited;	/* replies that answer no query that left
+				 * (5-tuple, id and question): not learned */
 };
 
 /* A cache of at most cap addresses (1..DNS_CACHE_MAX), all memory
@@ -98,26 +120,57 @@ struct dns_cache *dns_cache_new(size_t cap);
 /* Accepts NULL. */
 void dns_cache_free(struct dns_cache *c);
 
-/* Parse a response and remember, for each address linked to the question,
- * the question name (what the program asked for, not the canonical name),
- * expiring after the TTL clamped to [DNS_TTL_MIN_S, DNS_TTL_MAX_S].  An
- * address already present is overwritten (last answer wins).  When full the
- * least recently used entry is evicted.  Returns the number of addresses
- * stored, or -EBADMSG (counted in stats.malformed). */
-int dns_cache_ingest(struct dns_cache *c, const uint8_t *msg, size_t len,
-		     uint64_t now_ms);
 
-/* Store one mapping directly (ttl_s is clamped as above).  name must be
- * shorter than DNS_NAME_BUF.  0, or -EINVAL for a bad family or name. */
+/* Remember a query (a UDP payload with QR clear) that is leaving on t,
+ * for DNS_QUERY_TTL_MS: its id and first question name.  The owner is set
+ * later by dns_query_owner (when the packet is allowed).  0; -EBADMSG,
+ * -ENOENT, -EILSEQ as dns_query_name. */
+int dns_query_note(struct dns_cache *c, const struct dns_tuple *t,
+		   const uint8_t *msg, size_t len, uint64_t now_ms);
+
+/* The queries noted on t were allowed and sent by owner (may be unknown):
+ * their answers will be bound to it.  Returns how many were set. */
+unsigned dns_query_owner(struct dns_cache *c, const struct dns_tuple *t,
+			 const struct dns_owner *owner);
+
+/* Whether a query on t was allowed (dns_query_owner) and is still
+ * remembered: later queries on the same flow need no new decision.  On
+ * true, *owner (may be NULL) is the owner of that query. */
+bool dns_query_flow_allowed(const struct dns_cache *c,
+			    const struct dns_tuple *t, uint64_t now_ms,
+			    struct dns_owner *owner);
+
+/* A reply arriving on t (src = resolver, dst = local).  It is learned
+ * only when it answers a query that left: same 5-tuple (reversed), same
+ * id and the same question name, not answered before.  Then, for each
+ * address linked to the question, the question name (what the program
+ * asked for, not the canonical name) is stored for the query's owner,
+ * expiring after the TTL clamped to [DNS_TTL_MIN_S, DNS_TTL_MAX_S]; an
+ * address already present for that owner is overwritten (last answer
+ * wins); when full the least recently used entry is evicted.  Returns the
+ * number of addresses stored; -ENOENT for a reply no query asked for
+ * (counted in stats.unsolicited); -EBADMSG when malformed (counted in
+ * stats.malformed). */
+int dns_reply_ingest(struct dns_cache *c, const struct dns_tuple *t,
+		     const uint8_t *msg, size_t len, uint64_t now_ms);
+
+/* Store one mapping for owner (NULL or unknown: shared; see
+ * dns_cache_lookup_for), ttl_s clamped as above.  name must be shorter
+ * than DNS_NAME_BUF.  0, or -EINVAL for a bad family or name. */
 int dns_cache_insert(struct dns_cache *c, int family, const uint8_t *addr,
-		     const char *name, uint32_t ttl_s, uint64_t now_ms);
+		     const struct dns_owner *owner, const char *name,
+		     uint32_t ttl_s, uint64_t now_ms);
 
-/* Name for an address (AF_INET: 4 bytes, AF_INET6: 16), or NULL when
- * absent or expired (an expired entry is dropped).  A hit counts as a use
- * for LRU.  The string lives in the cache, valid until the next ingest,
- * insert or free. */
-const char *dns_cache_lookup(struct dns_cache *c, int family,
-			     const uint8_t *addr, uint64_t now_ms);
+/* The name for addr (AF_INET: 4 bytes, AF_INET6: 16) as seen by owner:
+ * its own lookups first, then lookups whose process was not known.
+ * Another known process's lookups never name an address for it.  owner
+ * may be NULL or unknown: then only lookups of unknown processes count.
+ * NULL when absent or expired (an expired entry is dropped).  A hit
+ * counts as a use for LRU.  The string lives in the cache, valid until
+ * the next ingest, insert or free. */
+const char *dns_cache_lookup_for(struct dns_cache *c, int family,
+				 const uint8_t *addr,
+				 const struct dns_owner *owner, uint64_t now_ms);
 
 void dns_cache_stats(const struct dns_cache *c, struct dns_cache_stats *out);
 

@@ -71,6 +71,10 @@ int firewall_render_iptables(const struct firewall_opts *o, int family,
 	}
 	fw_printf(&b, "-A %s -m conntrack --ctstate NEW %s\n",
 		  FIREWALL_CHAIN_OUT, q);
+	/* Later DNS queries on a flow already allowed: queued only so that
+	 * their answers can be matched to them (accepted at once). */
+	fw_printf(&b, "-A %s -p udp --dport 53 -m conntrack --ctstate ESTABLISHED %s\n",
+		  FIREWALL_CHAIN_OUT, q);
 	/* Only answers to queries that left this host: a spoofed datagram
 	 * that conntrack does not pair with a query teaches no names. */
 	fw_printf(&b, "-A %s -p udp --sport 53 -m conntrack --ctstate ESTABLISHED %s\n",
@@ -108,7 +112,9 @@ int firewall_render_nft(const struct firewall_opts *o, char *buf, size_t len)
 	fw_printf(&b, "  meta l4proto tcp return\n");
 	fw_printf(&b, "  icmpv6 type { nd-router-solicit, nd-router-advert, "
 		  "nd-neighbor-solicit, nd-neighbor-advert, nd-redirect } return\n");
-	fw_printf(&b, "  ct state new queue num %u%s\n }\n", o->queue, bypass);
+	fw_printf(&b, "  ct state new queue num %u%s\n", o->queue, bypass);
+	fw_printf(&b, "  udp dport 53 ct state established queue num %u%s\n }\n",
+		  o->queue, bypass);
 	fw_printf(&b, " chain in {\n  type filter hook input priority 0; policy accept;\n");
 	fw_printf(&b, "  udp sport 53 ct state established queue num %u%s\n }\n",
 		  o->queue, bypass);

@@ -103,6 +103,31 @@ static void hk_stats(struct daemon *d, uint64_t now_ms)
 		housekeeping_stats_event(d, now_ms);
 }
 
+/* The queue is bound without FAIL_OPEN: what the kernel could not queue
+ * was dropped (the sender retries).  Never silent: a warning per second
+ * at most while it happens, and the totals in stats. */
+static void hk_queue_drops(struct daemon *d, uint64_t now_ms)
+{
+	struct nfqueue_stats st;
+	char msg[256];
+	uint64_t n;
+
+	if (!d->q || now_ms < d->next_queue_ms)
+		return;
+	d->next_queue_ms = now_ms + DAEMON_QUEUE_EVERY_MS;
+	n = nfqueue_poll_kernel(d->q, NFQUEUE_PROC);
+	if (!n)
+		return;
+	nfqueue_get_stats(d->q, &st);
+	snprintf(msg, sizeof(msg), "queue %u full: the kernel dropped %llu new "
+		 "packets (senders retry; total %llu queue full, %llu not "
+		 "delivered); raise queue_maxlen if this is not a flood",
+		 d->cfg.queue, (unsigned long long)n,
+		 (unsigned long long)st.queue_dropped,
+		 (unsigned long long)st.user_dropped);
+	daemon_warning(d, "queue-full", msg, NULL);
+}
+
 void housekeeping_tick(struct daemon *d, uint64_t now_ms)
 {
 	if (d->pc)
@@ -111,6 +136,7 @@ void housekeeping_tick(struct daemon *d, uint64_t now_ms)
 	if (d->asm_)
 		(void)aurec_asm_tick(d->asm_, now_ms);
 	hk_audit_loss(d, now_ms);
+	hk_queue_drops(d, now_ms);
 	policy_tick(d, now_ms);
 	hk_stats(d, now_ms);
 	/* Retry absent syslog sockets; report what they lost once drained. */

@@ -318,7 +318,7 @@ static int daemon_setup(struct daemon *d)
 		fprintf(stderr, "tattled: attribution setup: %s\n", strerror(-r));
 		return r;
 	}
-	d->q = nfqueue_open(d->cfg.queue, d->cfg.fail_closed ? 0 : NFQUEUE_F_FAIL_OPEN);
+	d->q = nfqueue_open(d->cfg.queue, d->cfg.queue_maxlen);
 	if (!d->q) {
 		r = -errno;
 		fprintf(stderr, "tattled: queue %u: %s%s\n", d->cfg.queue, strerror(-r),

@@ -3,10 +3,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <libmnl/libmnl.h>
 #include <linux/netfilter.h>
@@ -41,7 +43,9 @@ static int nfqueue_request(struct nfqueue *q, struct nlmsghdr *nlh,
 	return 0;
 }
 
-static int nfqueue_config(struct nfqueue *q, unsigned flags)
+/* FAIL_OPEN is in the mask with its bit clear: it is switched off even
+ * if an earlier binder of this queue number set it. */
+static int nfqueue_config(struct nfqueue *q, uint32_t maxlen)
 {
 	char buf[NFQUEUE_CTLSZ];
 	struct nlmsghdr *nlh;
@@ -49,8 +53,6 @@ static int nfqueue_config(struct nfqueue *q, unsigned flags)
 	uint32_t mask = NFQA_CFG_F_GSO | NFQA_CFG_F_UID_GID | NFQA_CFG_F_FAIL_OPEN;
 	int r;
 
-	if (flags & NFQUEUE_F_FAIL_OPEN)
-		f |= NFQA_CFG_F_FAIL_OPEN;
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_cmd(nlh, AF_UNSPEC, NFQNL_CFG_CMD_BIND);
 	if ((r = nfqueue_request(q, nlh, buf, sizeof(buf))) < 0)
@@ -58,17 +60,23 @@ static int nfqueue_config(struct nfqueue *q, unsigned flags)
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, q->num);
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, NFQUEUE_COPY_RANGE);
-	nfq_nlmsg_cfg_put_qmaxlen(nlh, NFQUEUE_MAXLEN);
+	nfq_nlmsg_cfg_put_qmaxlen(nlh, maxlen);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(f));
 	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(mask));
 	return nfqueue_request(q, nlh, buf, sizeof(buf));
 }
 
-struct nfqueue *nfqueue_open(uint16_t num, unsigned flags)
+struct nfqueue *nfqueue_open(uint16_t num, uint32_t maxlen)
 {
 	struct nfqueue *q;
 	int sz = NFQUEUE_RCVBUF, r;
 
+	if (maxlen == 0)
+		maxlen = NFQUEUE_MAXLEN;
+	if (maxlen > NFQUEUE_MAXLEN_MAX) {
+		errno = EINVAL;
+		return NULL;
+	}
 	q = calloc(1, sizeof(*q));
 	if (!q)
 		return NULL;
@@ -84,7 +92,7 @@ struct nfqueue *nfqueue_open(uint16_t num, unsigned flags)
 		       &sz, sizeof(sz)) < 0)
 		(void)setsockopt(mnl_socket_get_fd(q->nl), SOL_SOCKET,
 				 SO_RCVBUF, &sz, sizeof(sz));
-	if ((r = nfqueue_config(q, flags)) < 0) {
+	if ((r = nfqueue_config(q, maxlen)) < 0) {
 		errno = -r;
 		goto fail;
 	}
@@ -220,4 +228,84 @@ int nfqueue_verdict(struct nfqueue *q, uint32_t id, int verdict)
 void nfqueue_get_stats(const struct nfqueue *q, struct nfqueue_stats *st)
 {
 	*st = q->st;
+}
+
+/* One decimal field at *p (after blanks); advances *p. */
+static int proc_field(const char **p, const char *end, uint64_t *v)
+{
+	const char *s = *p;
+	uint64_t n = 0;
+
+	while (s < end && (*s == ' ' || *s == '\t'))
+		s++;
+	if (s == end || *s < '0' || *s > '9')
+		return -EBADMSG;
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		if (n > (UINT64_MAX - 9) / 10)
+			return -EBADMSG;
+		n = n * 10 + (uint64_t)(*s - '0');
+	}
+	*p = s;
+	*v = n;
+	return 0;
+}
+
+/* Line format (net/netfilter/nfnetlink_queue.c seq_show): queue number,
+ * peer portid, queue total, copy mode, copy range, queue dropped, user
+ * dropped, id sequence, 1. */
+int nfqueue_parse_proc(const char *text, size_t len, uint16_t num,
+		       struct nfqueue_kstats *out)
+{
+	const char *line = text, *end = text + len;
+
+	memset(out, 0, sizeof(*out));
+	while (line < end) {
+		const char *eol = memchr(line, '\n', (size_t)(end - line));
+		const char *p = line;
+		uint64_t f[7];
+		unsigned i;
+
+		if (!eol)
+			eol = end;
+		if (proc_field(&p, eol, &f[0]) == 0 && f[0] == num) {
+			for (i = 1; i < 7; i++)
+				if (proc_field(&p, eol, &f[i]) < 0)
+					return -EBADMSG;
+			out->portid = (uint32_t)f[1];
+			out->queued = (uint32_t)f[2];
+			out->queue_dropped = f[5];
+			out->user_dropped = f[6];
+			return 0;
+		}
+		line = eol + 1;
+	}
+	return -ENOENT;
+}
+
+uint64_t nfqueue_poll_kernel(struct nfqueue *q, const char *path)
+{
+	char text[16384];
+	struct nfqueue_kstats k;
+	uint64_t before, after;
+	size_t len = 0;
+	ssize_t n;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0)
+		return 0;
+	/* A procfs seq file gives whole lines per read; 16 KiB holds about
+	 * 300 queues (one network namespace rarely has more than a few). */
+	while (len < sizeof(text) &&
+	       (n = read(fd, text + len, sizeof(text) - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (nfqueue_parse_proc(text, len, q->num, &k) < 0 ||
+	    k.portid != q->portid)
+		return 0;
+	before = q->st.queue_dropped + q->st.user_dropped;
+	after = k.queue_dropped + k.user_dropped;
+	q->st.queue_dropped = k.queue_dropped;
+	q->st.user_dropped = k.user_dropped;
+	return after > before ? after - before : 0;
 }

@@ -42,6 +42,16 @@ static void policy_report(void *data, const char *file, const char *reason)
 	daemon_warning(d, "rule-invalid", reason, path);
 }
 
+/* A rule that loaded while entries of its list directory were skipped. */
+static void policy_note(void *data, const char *file, const char *reason)
+{
+	struct daemon *d = data;
+	char path[CONFIG_PATH_MAX + 256];
+
+	snprintf(path, sizeof(path), "%s/%s", d->cfg.rules_dir, file);
+	daemon_warning(d, "list-file-skipped", reason, path);
+}
+
 static void on_watch(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct daemon *d = data;
@@ -59,6 +69,7 @@ int policy_open(struct daemon *d)
 
 	memset(&errs, 0, sizeof(errs));
 	errs.report = policy_report;
+	errs.note = policy_note;
 	errs.report_data = d;
 	if (!d->cfg.rules_dir[0]) {
 		d->rules = ruleset_new();
@@ -125,6 +136,7 @@ void policy_reload(struct daemon *d, const char *why)
 		return;
 	memset(&errs, 0, sizeof(errs));
 	errs.report = policy_report;
+	errs.note = policy_note;
 	errs.report_data = d;
 	clk = rules_clock_now();
 	r = ruleset_reload(d->rules, d->cfg.rules_dir, &clk, &ns, &errs);
@@ -170,21 +182,18 @@ static const char *policy_proc_env(void *data, const struct proc_info *pi,
 				   const char *name)
 {
 	struct policy_scratch *s = data;
-	char path[64], buf[POLICY_ENV_MAX];
-	size_t nlen = strlen(name), off = 0;
-	ssize_t n;
-	int fd;
+	char buf[POLICY_ENV_MAX];
+	size_t nlen = strlen(name), off = 0, n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pi->pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	/* Only the process the packet was attributed to, never whoever
+	 * holds its pid now. */
+	if (procfs_read_environ("/proc", pi->pid, pi->start_time, buf,
+				sizeof(buf), &n) < 0)
 		return NULL;
-	n = read(fd, buf, sizeof(buf));
-	close(fd);
-	while (n > 0 && off < (size_t)n) {
+	while (off < n) {
 		const char *e = buf + off;
-		const char *end = memchr(e, '\0', (size_t)n - off);
-		size_t elen = end ? (size_t)(end - e) : (size_t)n - off;
+		const char *end = memchr(e, '\0', n - off);
+		size_t elen = end ? (size_t)(end - e) : n - off;
 
 		if (elen > nlen && e[nlen] == '=' && !memcmp(e, name, nlen)) {
 			snprintf(s->env_val, sizeof(s->env_val), "%.*s",

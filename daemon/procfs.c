@@ -474,6 +474,34 @@ out:
 	return r;
 }
 
+int procfs_read_environ(const char *procroot, pid_t pid, uint64_t start_time,
+			char *buf, size_t cap, size_t *len)
+{
+	struct proc_info pi;
+	int dfd = -1, r;
+
+	*len = 0;
+	memset(&pi, 0, sizeof(pi));
+	if (!start_time)
+		return -ESRCH;
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	/* Through the one directory fd: if pid was reused, the new process
+	 * has another start time; if it is reused after this check, the fd
+	 * still names the old (dead) process and the read fails. */
+	if ((r = read_stat_at(dfd, &pi)) < 0)
+		goto out;
+	if (pi.start_time != start_time) {
+		r = -ESRCH;
+		goto out;
+	}
+	r = read_at(dfd, "environ", buf, cap, len);
+out:
+	if (dfd >= 0)
+		close(dfd);
+	return r;
+}
+
 int procfs_alive(pid_t pid, uint64_t start_time, void *procroot)
 {
 	uint64_t now_start;

@@ -99,6 +99,14 @@ int procfs_netns(const char *procroot, pid_t pid, uint64_t *ino);
 
 int procfs_stat_start(const char *procroot, pid_t pid, uint64_t *start);
 
+/* Up to cap bytes of /proc/PID/environ, only if pid is still the process
+ * that started at start_time (stat field 22; 0 = unknown, refused): the
+ * stat check and the read go through one open /proc/PID directory, so a
+ * reused pid never answers for the process a rule is asking about.
+ * 0 and *len; -ESRCH for another (or an unknown) process; -errno. */
+int procfs_read_environ(const char *procroot, pid_t pid, uint64_t start_time,
+			char *buf, size_t cap, size_t *len);
+
 /* Liveness probe shaped as pidcache_alive_fn; procroot is the (const
  * char *) /proc root.  1 if pid exists with this start time (0 = any),
  * 0 if it is gone or its start time differs (pid reused), -errno when it

@@ -249,3 +249,54 @@ unsigned prompts_timeout_ms(const struct prompts *p)
 {
 	return p->timeout_ms;
 }
+
+/* FNV-1a 64 over length-prefixed fields, so ("ab","c") and ("a","bc")
+ * differ. */
+static uint64_t name_hash_field(uint64_t h, const char *s)
+{
+	uint64_t n = strlen(s);
+	unsigned i;
+
+	for (i = 0; i < 8; i++) {
+		h ^= (uint8_t)(n >> (8 * i));
+		h *= 0x100000001b3ULL;
+	}
+	for (; *s; s++) {
+		h ^= (uint8_t)*s;
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}
+
+int prompt_rule_name(const char *action, const char *duration,
+		     enum prompt_scope scope, const char *exe,
+		     const char *detail, char *out, size_t len)
+{
+	const char *parts[] = { action, duration, exe, detail };
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char scope_s[4];
+	size_t o = 0, i, keep = PROMPT_RULE_NAME_MAX - 17;
+
+	if (len <= PROMPT_RULE_NAME_MAX)
+		return -ENOSPC;
+	snprintf(scope_s, sizeof(scope_s), "%u", (unsigned)scope);
+	h = name_hash_field(h, scope_s);
+	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		const char *p = parts[i] ? parts[i] : "";
+
+		h = name_hash_field(h, p);
+		for (; *p && o < keep; p++) {
+			char ch = *p == ' ' || *p == ':' ? '-' : *p;
+
+			if ((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			    (ch >= '0' && ch <= '9') || ch == '-' || ch == '.' ||
+			    ch == '_')
+				out[o++] = ch;
+		}
+		if (i + 1 < sizeof(parts) / sizeof(parts[0]) && parts[i + 1] &&
+		    parts[i + 1][0] && o < keep)
+			out[o++] = '-';
+	}
+	snprintf(out + o, len - o, "-%016llx", (unsigned long long)h);
+	return 0;
+}

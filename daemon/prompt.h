@@ -74,4 +74,18 @@ uint64_t prompts_next_deadline(const struct prompts *p);
 unsigned prompts_count(const struct prompts *p);
 unsigned prompts_timeout_ms(const struct prompts *p);
 
+#define PROMPT_RULE_NAME_MAX	200	/* bytes; NAME.json fits NAME_MAX */
+
+/* The name of the rule an answer creates: a readable part as OpenSnitch's
+ * UI makes them ("allow-always-usrbincurl", only [A-Za-z0-9._-], cut to
+ * fit), then "-" and 16 hex digits of a 64-bit hash of the exact fields
+ * (action, duration, scope, exe, detail: the host or "ip port proto").
+ * The readable part is lossy ("/opt/a b" and "/opt/a-b" read alike); the
+ * hash keeps their names apart, and answering the same question again
+ * gives the same name.  out gets at most PROMPT_RULE_NAME_MAX bytes + NUL;
+ * len must exceed that.  0, or -ENOSPC. */
+int prompt_rule_name(const char *action, const char *duration,
+		     enum prompt_scope scope, const char *exe,
+		     const char *detail, char *out, size_t len);
+
 #endif

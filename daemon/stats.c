@@ -213,6 +213,7 @@ static void put_clients(struct jw *w, const struct server *s)
 	jw_kuint(w, "prompters", st.prompters);
 	jw_kuint(w, "accepted", st.accepted);
 	jw_kuint(w, "refused", st.refused);
+	jw_kuint(w, "refused_uid", st.refused_uid);
 	jw_kuint(w, "evicted_idle", st.evicted_idle);
 	jw_kuint(w, "requests", st.requests);
 	jw_kuint(w, "malformed", st.malformed);
@@ -245,6 +246,8 @@ static void put_internals(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "enobufs", q.enobufs);
 	jw_kuint(w, "malformed", q.malformed);
 	jw_kuint(w, "verdict_errors", q.verdict_errors);
+	jw_kuint(w, "queue_dropped", q.queue_dropped);
+	jw_kuint(w, "user_dropped", q.user_dropped);
 	jw_obj_end(w);
 	jw_key(w, "pidcache");
 	jw_obj_begin(w);
@@ -261,6 +264,9 @@ static void put_internals(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "entries", dn.entries);
 	jw_kuint(w, "evictions", dn.evictions);
 	jw_kuint(w, "malformed", dn.malformed);
+	jw_kuint(w, "queries", dn.queries);
+	jw_kuint(w, "queries_evicted", dn.queries_evicted);
+	jw_kuint(w, "unsolicited", dn.unsolicited);
 	jw_obj_end(w);
 	jw_key(w, "worker");
 	jw_obj_begin(w);

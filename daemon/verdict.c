@@ -30,6 +30,72 @@ struct decision {
 	bool nolog;		/* a nolog rule decided: counted, no event */
 };
 
+/* ---- DNS: answers are learned only for queries that left, bound to the
+ * process that asked (dns.h). */
+
+static void dns_tuple_of(const struct flow *f, struct dns_tuple *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = f->family;
+	memcpy(t->src, f->src, sizeof(t->src));
+	memcpy(t->dst, f->dst, sizeof(t->dst));
+	t->sport = f->sport;
+	t->dport = f->dport;
+}
+
+static struct dns_owner dns_owner_of(const struct attrib_result *ar)
+{
+	struct dns_owner o = { 0, 0 };
+
+	if (ar && ar->proc && ar->proc->pid > 0) {
+		o.pid = (uint32_t)ar->proc->pid;
+		o.start = ar->proc->start_time;
+	}
+	return o;
+}
+
+static bool is_dns_query(const struct flow *f)
+{
+	return f->proto == IPPROTO_UDP && f->dport == 53;
+}
+
+/* An allowed query: its answer will be learned, for this process. */
+static void verdict_dns_allowed(struct daemon *d, const struct pending_pkt *pk,
+				const struct attrib_result *ar)
+{
+	struct dns_owner o = dns_owner_of(ar);
+	struct dns_tuple t;
+
+	if (!d->dns || !is_dns_query(&pk->flow))
+		return;
+	dns_tuple_of(&pk->flow, &t);
+	(void)dns_query_owner(d->dns, &t, &o);
+}
+
+/* A query on a flow whose first query was allowed (queued again only to
+ * be remembered): accepted at once, as the kernel did before.  true when
+ * handled. */
+static bool verdict_dns_followup(struct daemon *d, const struct nfqueue_pkt *p,
+				 const struct flow *f, uint64_t now_ms)
+{
+	struct dns_owner o;
+	struct dns_tuple t;
+
+	if (!d->dns || !is_dns_query(f) || !f->payload_len)
+		return false;
+	dns_tuple_of(f, &t);
+	if (!dns_query_flow_allowed(d->dns, &t, now_ms, &o)) {
+		(void)dns_query_note(d->dns, &t, p->payload + f->payload_off,
+				     f->payload_len, now_ms);
+		return false;
+	}
+	if (dns_query_note(d->dns, &t, p->payload + f->payload_off,
+			   f->payload_len, now_ms) == 0)
+		(void)dns_query_owner(d->dns, &t, &o);
+	(void)nfqueue_verdict(d->q, p->id, NF_ACCEPT);
+	return true;
+}
+
 static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 			  const struct decision *dc,
 			  const struct attrib_result *ar, uint64_t now_us)
@@ -74,6 +140,7 @@ static void verdict_apply(struct daemon *d, struct pending_pkt *pk,
 	switch (dc->action) {
 	case ACTION_ALLOW:
 		d->st.allowed++;
+		verdict_dns_allowed(d, pk, ar);
 		break;
 	case ACTION_DENY:
 		d->st.denied++;
@@ -181,10 +248,14 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 {
 	struct decision dc = { .action = d->cfg.default_action,
 			       .reason = mode == DECIDE_FIXED ? reason : REASON_DEFAULT };
+	struct dns_owner owner = dns_owner_of(ar);
 	struct policy_decision pd;
 
-	const char *cached = d->dns ? dns_cache_lookup(d->dns, pk->flow.family,
-						       pk->flow.dst, loop_now_ms()) : NULL;
+	/* Only this process's own lookups (or those of unknown processes)
+	 * name the address it connects to. */
+	const char *cached = d->dns ? dns_cache_lookup_for(d->dns, pk->flow.family,
+							   pk->flow.dst, &owner,
+							   loop_now_ms()) : NULL;
 
 	/* The event of a DNS query names what was asked; rules see where
 	 * the packet goes (the resolver), so "deny dest.host X" blocks
@@ -371,12 +442,19 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 		 * queued only to learn names; malformed ones are counted by
 		 * the cache and passed on like any other. */
 		if (d->dns && tmp.flow.proto == IPPROTO_UDP &&
-		    tmp.flow.sport == 53 && tmp.flow.payload_len)
-			(void)dns_cache_ingest(d->dns, p->payload + tmp.flow.payload_off,
+		    tmp.flow.sport == 53 && tmp.flow.payload_len) {
+			struct dns_tuple t;
+
+			dns_tuple_of(&tmp.flow, &t);
+			(void)dns_reply_ingest(d->dns, &t,
+					       p->payload + tmp.flow.payload_off,
 					       tmp.flow.payload_len, now_us / 1000);
+		}
 		(void)nfqueue_verdict(d->q, p->id, NF_ACCEPT);
 		return 0;
 	}
+	if (verdict_dns_followup(d, p, &tmp.flow, now_us / 1000))
+		return 0;
 	/* A query to port 53: the event names what was asked. */
 	if (tmp.flow.proto == IPPROTO_UDP && tmp.flow.dport == 53 &&
 	    tmp.flow.payload_len &&

@@ -35,6 +35,7 @@ struct server_client {
 	bool want_out;			/* EPOLLOUT armed */
 	bool subscribed;
 	bool prompter;
+	uid_t uid;			/* SO_PEERCRED at connect time */
 	uint64_t connected_ms;		/* monotonic, for idle eviction */
 	uint64_t requests;		/* request lines decoded */
 	struct ctl_filter filter;
@@ -444,28 +445,62 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *data)
 	server_reap(s);
 }
 
-static void server_refuse(struct server *s, int fd)
+static void server_refuse(struct server *s, int fd, bool per_uid)
 {
-	static const char msg[] = "{\"id\":null,\"ok\":false,\"error\":"
+	static const char all[] = "{\"id\":null,\"ok\":false,\"error\":"
 		"{\"code\":\"busy\",\"message\":\"too many clients\"}}\n";
+	static const char uid[] = "{\"id\":null,\"ok\":false,\"error\":"
+		"{\"code\":\"busy\",\"message\":\"too many clients of this "
+		"user\"}}\n";
+	const char *msg = per_uid ? uid : all;
 
 	s->st.refused++;
-	(void)send(fd, msg, sizeof(msg) - 1, MSG_NOSIGNAL | MSG_DONTWAIT);
+	s->st.refused_uid += per_uid;
+	(void)send(fd, msg, strlen(msg), MSG_NOSIGNAL | MSG_DONTWAIT);
 	close(fd);
 }
 
-/* All slots taken: make room by closing the oldest client that has been
+/* Which clients a newcomer may count against or evict. */
+enum peer_set { PEERS_ALL, PEERS_UID, PEERS_NON_ROOT };
+
+static bool peer_in(const struct server_client *c, enum peer_set set, uid_t uid)
+{
+	switch (set) {
+	case PEERS_UID:
+		return c->uid == uid;
+	case PEERS_NON_ROOT:
+		return c->uid != 0;
+	default:
+		return true;
+	}
+}
+
+static unsigned server_count(const struct server *s, enum peer_set set,
+			     uid_t uid)
+{
+	unsigned i, n = 0;
+
+	for (i = 0; i < SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] && !s->clients[i]->dead &&
+		    peer_in(s->clients[i], set, uid))
+			n++;
+	return n;
+}
+
+/* No room: make some by closing the oldest client of `set` that has been
  * connected for SERVER_IDLE_EVICT_MS without ever sending a request (a UI
  * asks at once), so idle connections cannot lock every UI out.  Returns
  * the freed slot, or SERVER_MAX_CLIENTS when no client qualifies. */
-static unsigned server_evict_idle(struct server *s, uint64_t now_ms)
+static unsigned server_evict_idle(struct server *s, uint64_t now_ms,
+				  enum peer_set set, uid_t uid)
 {
 	unsigned i, best = SERVER_MAX_CLIENTS;
 
 	for (i = 0; i < SERVER_MAX_CLIENTS; i++) {
 		struct server_client *c = s->clients[i];
 
-		if (!c || c->dead || c->requests || c->subscribed || c->prompter ||
+		if (!c || c->dead || !peer_in(c, set, uid) || c->requests ||
+		    c->subscribed || c->prompter ||
 		    now_ms - c->connected_ms < SERVER_IDLE_EVICT_MS)
 			continue;
 		if (best == SERVER_MAX_CLIENTS ||
@@ -481,18 +516,47 @@ static unsigned server_evict_idle(struct server *s, uint64_t now_ms)
 	return best;
 }
 
+/* A slot for a peer of this uid: free, or freed from an idle client whose
+ * place it may take.  SERVER_MAX_CLIENTS and *per_uid when there is none. */
+static unsigned server_slot(struct server *s, uid_t uid, uint64_t now_ms,
+			    bool *per_uid)
+{
+	unsigned i;
+
+	*per_uid = false;
+	if (uid != 0 && server_count(s, PEERS_UID, uid) >= SERVER_PER_UID_MAX) {
+		*per_uid = true;
+		return server_evict_idle(s, now_ms, PEERS_UID, uid);
+	}
+	if (uid != 0 && server_count(s, PEERS_NON_ROOT, 0) >=
+	    SERVER_MAX_CLIENTS - SERVER_ROOT_SLOTS) {
+		*per_uid = true;
+		return server_evict_idle(s, now_ms, PEERS_NON_ROOT, 0);
+	}
+	for (i = 0; i < SERVER_MAX_CLIENTS && s->clients[i]; i++)
+		;
+	if (i == SERVER_MAX_CLIENTS)
+		i = server_evict_idle(s, now_ms, PEERS_ALL, 0);
+	return i;
+}
+
 static void server_add_client(struct server *s, int fd)
 {
 	struct server_client *c = NULL;
 	uint64_t now_ms = loop_now_ms();
+	struct ucred cred;
+	socklen_t cl = sizeof(cred);
+	bool per_uid;
 	unsigned i;
 
-	for (i = 0; i < SERVER_MAX_CLIENTS && s->clients[i]; i++)
-		;
-	if (i == SERVER_MAX_CLIENTS)
-		i = server_evict_idle(s, now_ms);
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &cl) < 0 ||
+	    cl != sizeof(cred)) {
+		server_refuse(s, fd, false);
+		return;
+	}
+	i = server_slot(s, cred.uid, now_ms, &per_uid);
 	if (i == SERVER_MAX_CLIENTS) {
-		server_refuse(s, fd);
+		server_refuse(s, fd, per_uid);
 		return;
 	}
 	c = calloc(1, sizeof(*c));
@@ -502,11 +566,12 @@ static void server_add_client(struct server *s, int fd)
 		if (c)
 			free(c->in);
 		free(c);
-		server_refuse(s, fd);
+		server_refuse(s, fd, false);
 		return;
 	}
 	c->s = s;
 	c->fd = fd;
+	c->uid = cred.uid;
 	c->connected_ms = now_ms;
 	c->id = ++s->next_id;
 	s->clients[i] = c;

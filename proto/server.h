@@ -8,6 +8,11 @@
  * never dropped: a client whose unread replies alone exceed the cap is
  * disconnected, as is one that sends SERVER_GARBAGE_MAX bad lines in a row.
  *
+ * Slots are shared fairly: the peer's uid (SO_PEERCRED, at connect time)
+ * may hold at most SERVER_PER_UID_MAX connections unless it is root, and
+ * SERVER_ROOT_SLOTS are never given to non-root peers, so no member of
+ * the socket's group can lock root (or other users) out.
+ *
  * The server answers subscribe, unsubscribe and prompt.register itself and
  * hands every other command to ops->request. */
 #ifndef TATTLE_SERVER_H
@@ -25,6 +30,8 @@ struct server;
 struct server_client;
 
 #define SERVER_MAX_CLIENTS	64
+#define SERVER_PER_UID_MAX	8	/* connections of one non-root uid */
+#define SERVER_ROOT_SLOTS	4	/* of SERVER_MAX_CLIENTS, kept for uid 0 */
 #define SERVER_IDLE_EVICT_MS	1000	/* a client silent this long may be
 					 * closed when all slots are taken */
 #define SERVER_OUT_MAX		(1u << 20)	/* queued bytes per client */
@@ -48,7 +55,10 @@ struct server_stats {
 	uint64_t clients;		/* connected now */
 	uint64_t prompters;		/* of which registered as prompters */
 	uint64_t accepted;		/* connections ever accepted */
-	uint64_t refused;		/* over SERVER_MAX_CLIENTS */
+	uint64_t refused;		/* over SERVER_MAX_CLIENTS, or over the
+					 * per-uid limit (also in refused_uid) */
+	uint64_t refused_uid;		/* over SERVER_PER_UID_MAX, or non-root
+					 * over the slots not kept for root */
 	uint64_t evicted_idle;		/* closed to make room: no request for
 					 * SERVER_IDLE_EVICT_MS */
 	uint64_t requests;		/* lines decoded as requests */

@@ -1,6 +1,8 @@
 /* lists.c - CIDR range sets, byte-string hash sets, list directories. */
 #include "lists.h"
 
+#include "capread.h"
+
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <dirent.h>
@@ -617,75 +619,31 @@ int rule_list_parse(struct rule_list *l, const char *buf, size_t len)
 	return 0;
 }
 
-int rules_read_file(const char *path, size_t cap, char **buf, size_t *len)
-{
-	struct stat st;
-	char *p = NULL;
-	size_t got = 0;
-	int fd, r = 0;
-
-	*buf = NULL;
-	*len = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0) {
-		r = -errno;
-		goto out;
-	}
-	if (!S_ISREG(st.st_mode)) {
-		r = -EINVAL;
-		goto out;
-	}
-	if ((uint64_t)st.st_size > cap) {
-		r = -EFBIG;
-		goto out;
-	}
-	/* One byte more than the size lets us notice a file that grew. */
-	if (!(p = malloc((size_t)st.st_size + 2))) {
-		r = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		ssize_t n = read(fd, p + got, (size_t)st.st_size + 1 - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-		if (got > (size_t)st.st_size) {
-			r = -EFBIG;
-			goto out;
-		}
-	}
-	p[got] = '\0';
-	*buf = p;
-	*len = got;
-	p = NULL;
-out:
-	free(p);
-	close(fd);
-	return r;
-}
-
-static int list_load_file(struct rule_list *l, const char *path,
-			  char *err, size_t errlen)
+/* One entry of the list directory dfd.  An entry that is not a regular
+ * file (a FIFO would block forever, a device must never be opened as
+ * root), a symlink, or one over the size cap is skipped, and the first
+ * such one is named in err as a note while the rest of the list loads. */
+static int list_load_file(struct rule_list *l, int dfd, const char *dir,
+			  const char *name, char *err, size_t errlen)
 {
 	char *buf;
 	size_t len;
 	int r;
 
-	if ((r = rules_read_file(path, LISTS_MAX_FILE_BYTES, &buf, &len)) < 0) {
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+	r = capread_at(dfd, name, LISTS_MAX_FILE_BYTES, 0, &buf, &len);
+	if (r == -ELOOP || r == -EINVAL || r == -EFBIG || r == -ESTALE) {
+		if (!l->files_skipped++ && errlen)
+			snprintf(err, errlen, "list file %s/%s skipped: %s", dir,
+				 name, capread_strerror(r));
+		return 0;
+	}
+	if (r < 0) {
+		snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(-r));
 		return r;
 	}
 	r = rule_list_parse(l, buf, len);
 	if (r < 0)
-		snprintf(err, errlen, "%s: %s", path, strerror(-r));
+		snprintf(err, errlen, "%s/%s: %s", dir, name, strerror(-r));
 	free(buf);
 	return r;
 }
@@ -696,7 +654,6 @@ int rule_list_load(const char *dir, enum list_kind kind,
 	struct rule_list *l = NULL;
 	struct dirent *de;
 	size_t files = 0;
-	char path[4096];
 	DIR *d;
 	int r = 0;
 
@@ -720,13 +677,8 @@ int rule_list_load(const char *dir, enum list_kind kind,
 				 dir, LISTS_MAX_FILES);
 			goto out;
 		}
-		if ((size_t)snprintf(path, sizeof(path), "%s/%s", dir,
-				     de->d_name) >= sizeof(path))
-			continue;
-		r = list_load_file(l, path, err, errlen);
-		if (r == -EINVAL)
-			r = 0;	/* not a regular file: skip it */
-		if (r < 0)
+		if ((r = list_load_file(l, dirfd(d), dir, de->d_name, err,
+					errlen)) < 0)
 			goto out;
 	}
 	if (l->nets)

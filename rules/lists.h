@@ -64,12 +64,17 @@ struct rule_list {
 	size_t n_res;
 	size_t entries;		/* accepted entries */
 	size_t skipped;		/* malformed or over-long lines */
+	size_t files_skipped;	/* entries not read: not a regular file, a
+				 * symlink, over LISTS_MAX_FILE_BYTES */
 };
 
-/* Load every regular file (not starting with '.') in dir.  Blocking I/O.
- * 0 and *out (free with rule_list_free); -errno if dir cannot be read.
- * Malformed lines are skipped and counted, not fatal.  err gets a reason
- * on failure. */
+/* Load every regular file (not starting with '.') in dir, each read
+ * with capread_at (never blocks on a FIFO, never opens a device, never
+ * follows a symlink).  Blocking I/O on regular files.  0 and *out (free
+ * with rule_list_free); -errno if dir cannot be read.  Malformed lines are
+ * skipped and counted, not fatal; so are entries that are not regular
+ * files (files_skipped), and then err names the first one although 0 is
+ * returned (a note for a warning).  err gets a reason on failure. */
 int rule_list_load(const char *dir, enum list_kind kind,
 		   struct rule_list **out, char *err, size_t errlen);
 /* Parse one file body into l (used by rule_list_load and the tests). */
@@ -89,10 +94,5 @@ bool rule_list_match_md5(const struct rule_list *l, const char *md5);
 /* Lower-case host into buf (ASCII), dropping one trailing dot.  Returns
  * the length, or -1 if it does not fit or is empty. */
 int host_normalize(const char *host, char *buf, size_t len);
-
-/* Read a whole regular file of at most cap bytes into a NUL-terminated
- * heap buffer (*len excludes the NUL).  0, -EFBIG over cap, -EINVAL not a
- * regular file, or -errno. */
-int rules_read_file(const char *path, size_t cap, char **buf, size_t *len);
 
 #endif

@@ -3,6 +3,7 @@
 #include "match.h"
 
 #include <ctype.h>
+#include <limits.h>
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -903,6 +904,40 @@ int rule_op_load_lists(struct rule_op *op, char *err, size_t errlen)
 	rule_list_free(op->list);
 	op->list = l;
 	return 0;
+}
+
+int rule_op_lists_under(const struct rule_op *op, const char *root,
+			char *err, size_t errlen)
+{
+	char real[PATH_MAX];
+	size_t n = strlen(root);
+	int r;
+
+	for (size_t i = 0; i < op->n_sub; i++)
+		if ((r = rule_op_lists_under(op->sub[i], root, err, errlen)) < 0)
+			return r;
+	if (op->type != OP_LISTS)
+		return 0;
+	if (!realpath(op->data, real)) {
+		r = -errno;
+		snprintf(err, errlen, "list directory %s: %s", op->data,
+			 strerror(-r));
+		return r;
+	}
+	if (!n || strncmp(real, root, n) || real[n] != '/') {
+		snprintf(err, errlen, "list directory %s is not under the rules "
+			 "directory%s%s", op->data, n ? " " : "", root);
+		return -EPERM;
+	}
+	return 0;
+}
+
+bool rule_op_uses(const struct rule_op *op, enum rule_operand opd)
+{
+	for (size_t i = 0; i < op->n_sub; i++)
+		if (rule_op_uses(op->sub[i], opd))
+			return true;
+	return op->type != OP_LIST && op->operand == opd;
 }
 
 struct json_object *rule_op_to_json(const struct rule_op *op)

@@ -105,6 +105,13 @@ void rule_op_free(struct rule_op *op);
 /* Load the list directories of every OP_LISTS operator in op (recursive
  * through OP_LIST).  Blocking I/O.  0 or -errno with a reason in err. */
 int rule_op_load_lists(struct rule_op *op, char *err, size_t errlen);
+/* Every OP_LISTS directory in op, resolved (realpath), must lie strictly
+ * under root (itself resolved; "" allows none).  0, or -EPERM / -errno
+ * with a reason naming the directory in err. */
+int rule_op_lists_under(const struct rule_op *op, const char *root,
+			char *err, size_t errlen);
+/* Whether op or any operator under it reads operand opd. */
+bool rule_op_uses(const struct rule_op *op, enum rule_operand opd);
 /* Serialise back to an OpenSnitch 1.8 "operator" object (new reference). */
 struct json_object *rule_op_to_json(const struct rule_op *op);
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "capread.h"
 #include "lists.h"
 #include "match.h"
 
@@ -496,6 +498,48 @@ int rule_load_lists(struct rule *r, char *err, size_t errlen)
 	return rule_op_load_lists(r->op, err, errlen);
 }
 
+int rule_lists_under(const struct rule *r, const char *root, char *err,
+		     size_t errlen)
+{
+	char real[PATH_MAX] = "";
+
+	if (root[0] && !realpath(root, real)) {
+		int e = -errno;
+
+		snprintf(err, errlen, "rules directory %s: %s", root, strerror(-e));
+		return e;
+	}
+	return rule_op_lists_under(r->op, real, err, errlen);
+}
+
+bool rule_uses_env(const struct rule *r)
+{
+	return rule_op_uses(r->op, OPD_PROC_ENV);
+}
+
+bool rule_same_policy(const struct rule *a, const struct rule *b)
+{
+	struct json_object *x = rule_op_to_json(a->op), *y = rule_op_to_json(b->op);
+	bool same = x && y && a->action == b->action &&
+		    a->precedence == b->precedence &&
+		    !strcmp(json_object_to_json_string(x), json_object_to_json_string(y));
+
+	json_object_put(x);
+	json_object_put(y);
+	return same;
+}
+
+int rule_set_file(struct rule *r, const char *path)
+{
+	char *f = strdup(path);
+
+	if (!f)
+		return -ENOMEM;
+	free(r->file);
+	r->file = f;
+	return 0;
+}
+
 const char *rule_name(const struct rule *r) { return r->name; }
 enum rule_action rule_action(const struct rule *r) { return r->action; }
 enum rule_duration rule_duration(const struct rule *r) { return r->duration; }
@@ -580,15 +624,22 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-int rule_write_file(const struct rule *r, const char *dir)
+int rule_write_path(const struct rule *r, const char *path)
 {
 	struct json_object *o = NULL;
-	char tmp[4096], path[4096];
-	const char *text;
+	char tmp[4096], dir[4096];
+	const char *text, *base = strrchr(path, '/');
 	int fd = -1, ret;
 
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, r->name) >= sizeof(path) ||
-	    (size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, r->name) >= sizeof(tmp))
+	if (!base || base == path || !base[1] ||
+	    (size_t)(base - path) >= sizeof(dir))
+		return -EINVAL;
+	memcpy(dir, path, (size_t)(base - path));
+	dir[base - path] = '\0';
+	/* The temporary file lives next to the target, so rename() is atomic;
+	 * its dot name keeps the watcher's loader away from it. */
+	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base + 1) >=
+	    sizeof(tmp))
 		return -ENAMETOOLONG;
 	if (!(o = rule_to_json(r)))
 		return -ENOMEM;
@@ -1015,19 +1066,24 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Sorted *.json names in dir, at most RULES_MAX_COUNT (the rest are
- * reported). */
-static int list_rule_files(const char *dir, char ***names, size_t *n,
+/* Sorted *.json names in the directory dfd, at most RULES_MAX_COUNT (the
+ * rest are reported). */
+static int list_rule_files(int dfd, char ***names, size_t *n,
 			   struct rules_errors *errs)
 {
 	struct dirent *de;
 	char **v;
 	DIR *d;
+	int fd;
 
 	*names = NULL;
 	*n = 0;
-	if (!(d = opendir(dir)))
+	if ((fd = dup(dfd)) < 0)
 		return -errno;
+	if (!(d = fdopendir(fd))) {
+		close(fd);
+		return -errno;
+	}
 	if (!(v = calloc(RULES_MAX_COUNT, sizeof(*v)))) {
 		closedir(d);
 		return -ENOMEM;
@@ -1052,7 +1108,10 @@ static int list_rule_files(const char *dir, char ***names, size_t *n,
 	return 0;
 }
 
-static int load_one(const char *dir, const char *fname,
+/* One rule file, read through capread: a FIFO, device or symlink named
+ * *.json is an invalid file, never a hang.  A note (list entries that
+ * were skipped) may be left in err while 0 is returned. */
+static int load_one(int dfd, const char *dir, const char *fname,
 		    const struct rules_clock *clk, struct rule **out,
 		    char *err, size_t errlen)
 {
@@ -1065,15 +1124,16 @@ static int load_one(const char *dir, const char *fname,
 		rules_seterr(err, errlen, "path too long");
 		return -ENAMETOOLONG;
 	}
-	r = rules_read_file(path, RULES_MAX_FILE_BYTES, &buf, &len);
+	r = capread_at(dfd, fname, RULES_MAX_FILE_BYTES, 0, &buf, &len);
 	if (r == -EFBIG)
 		rules_seterr(err, errlen, "larger than %u bytes", RULES_MAX_FILE_BYTES);
 	else if (r < 0)
-		rules_seterr(err, errlen, "%s", strerror(-r));
+		rules_seterr(err, errlen, "%s", capread_strerror(r));
 	if (r < 0)
 		return r;
 	if ((r = rule_parse(buf, len, clk, out, err, errlen)) < 0)
 		goto out;
+	err[0] = '\0';
 	if ((r = rule_load_lists(*out, err, errlen)) < 0 ||
 	    !((*out)->file = strdup(path))) {
 		r = r < 0 ? r : -ENOMEM;
@@ -1122,23 +1182,28 @@ static int load_rules(const char *dir, const struct rules_clock *clk,
 	char **names = NULL, err[256];
 	struct rule **v = NULL;
 	size_t n = 0, nr = 0;
-	int r;
+	int r, dfd;
 
-	if ((r = list_rule_files(dir, &names, &n, errs)) < 0)
-		return r;
+	if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return -errno;
+	if ((r = list_rule_files(dfd, &names, &n, errs)) < 0)
+		goto out;
 	if (!(v = calloc(n ? n : 1, sizeof(*v)))) {
 		r = -ENOMEM;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
 		err[0] = '\0';
-		r = load_one(dir, names[i], clk, &v[nr], err, sizeof(err));
+		r = load_one(dfd, dir, names[i], clk, &v[nr], err, sizeof(err));
 		if (r == -ENOMEM)
 			goto out;
-		if (r < 0)
+		if (r < 0) {
 			add_error(errs, names[i], err);
-		else
-			nr++;
+			continue;
+		}
+		nr++;
+		if (err[0] && errs->note)
+			errs->note(errs->report_data, names[i], err);
 	}
 	r = 0;
 	*out = v;
@@ -1151,6 +1216,7 @@ out:
 	for (size_t i = 0; i < n; i++)
 		free(names[i]);
 	free(names);
+	close(dfd);
 	return r;
 }
 

@@ -51,6 +51,10 @@ struct rules_errors {
 	/* Optional: called for every error as it is found (file is the name
 	 * inside the directory), so none is lost to the cap of e[]. */
 	void (*report)(void *data, const char *file, const char *reason);
+	/* Optional: a rule that loaded but with a problem worth a warning
+	 * (entries of its list directory skipped: not regular files, too
+	 * large).  Not counted in total.  Called with report_data. */
+	void (*note)(void *data, const char *file, const char *reason);
 	void *report_data;
 	struct rules_error e[RULES_MAX_ERRORS];
 };
@@ -81,6 +85,16 @@ int rule_new(const char *name, enum rule_action action, const char *duration,
 /* Load list directories of a freshly parsed rule (blocking I/O).  Call
  * before the rule is shared.  0 or -errno with a reason in err. */
 int rule_load_lists(struct rule *r, char *err, size_t errlen);
+/* For rules from a less trusted source (the socket): every list
+ * directory the rule names must resolve to a path under root (the rules
+ * directory; "" allows none).  0, or -EPERM / -errno with a reason. */
+int rule_lists_under(const struct rule *r, const char *root, char *err,
+		     size_t errlen);
+/* Same action, precedence and condition (operator), whatever the name,
+ * duration or dates: one is a re-issue of the other. */
+bool rule_same_policy(const struct rule *a, const struct rule *b);
+/* Whether the rule reads a process.env.* operand anywhere. */
+bool rule_uses_env(const struct rule *r);
 
 struct rule *rule_get(struct rule *r);	/* +1 reference, returns r */
 void rule_put(struct rule *r);		/* -1 reference; NULL ok */
@@ -102,6 +116,9 @@ bool rule_matches(const struct rule *r, const struct rule_ctx *ctx,
 		  uint64_t now_ms);
 /* The file it was loaded from, or NULL for a runtime rule. */
 const char *rule_file(const struct rule *r);
+/* Record the file a fresh rule (not yet shared) was written to, so later
+ * edits and deletes go to that file.  0 or -ENOMEM. */
+int rule_set_file(struct rule *r, const char *path);
 const char *rule_action_name(enum rule_action a);	/* "allow" ... */
 
 /* OpenSnitch 1.8 layout (new reference, NULL on ENOMEM).  Runtime rules
@@ -110,9 +127,11 @@ struct json_object *rule_to_json(const struct rule *r);
 /* A new {"type":"simple","operand":..,"sensitive":false,"data":..} operator
  * object, as OpenSnitch writes it (caller owns the reference). */
 struct json_object *rule_json_simple(const char *operand, const char *data);
-/* Write dir/NAME.json atomically (temp file, fsync, rename, fsync dir),
- * mode 0600.  0 or -errno. */
-int rule_write_file(const struct rule *r, const char *dir);
+/* Write the rule to exactly path (its own file, whatever its name; the
+ * daemon names new ones dir/NAME.json) atomically: a temporary file in
+ * path's directory, fsync, rename, fsync the directory.  Mode 0600.
+ * 0 or -errno. */
+int rule_write_path(const struct rule *r, const char *path);
 /* Unlink dir/NAME.json; 0, -ENOENT, -EINVAL for a bad name, or -errno. */
 int rule_remove_file(const char *dir, const char *name);
 

@@ -7,7 +7,7 @@
  * prints "floor: N packets" on stderr and exits 0.
  *
  * Queue setup mirrors tattled's (copy range, queue length, receive buffer,
- * fail-open, GSO) so the kernel side of the path is the same. */
+ * no fail-open, GSO) so the kernel side of the path is the same. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <signal.h>
@@ -58,7 +58,7 @@ static int floor_bind(struct mnl_socket *nl, uint16_t queue, uint32_t range)
 {
 	char buf[FLOOR_CTLSZ];
 	struct nlmsghdr *nlh;
-	uint32_t flags = NFQA_CFG_F_GSO | NFQA_CFG_F_FAIL_OPEN;
+	uint32_t flags = NFQA_CFG_F_GSO;
 	int r;
 
 	nlh = nfq_nlmsg_put(buf, NFQNL_MSG_CONFIG, queue);
@@ -69,7 +69,7 @@ static int floor_bind(struct mnl_socket *nl, uint16_t queue, uint32_t range)
 	nfq_nlmsg_cfg_put_params(nlh, NFQNL_COPY_PACKET, (int)range);
 	nfq_nlmsg_cfg_put_qmaxlen(nlh, FLOOR_MAXLEN);
 	mnl_attr_put_u32(nlh, NFQA_CFG_FLAGS, htonl(flags));
-	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags));
+	mnl_attr_put_u32(nlh, NFQA_CFG_MASK, htonl(flags | NFQA_CFG_F_FAIL_OPEN));
 	return floor_cfg_send(nl, nlh);
 }
 

@@ -33,10 +33,14 @@ cat >"$TT_TMP/rules/110-deny-list.json" <<JSON
 JSON
 tt_daemon --default-action allow --rules "$TT_TMP/rules" --no-audit
 
+# Resolve and connect from one process: a name is bound to the process
+# that looked it up (t_trust_dns shows another process does not get it).
 connect_name() {
-	ip=$(tt_in python3 "$TT_ROOT/tests/tools/resolve.py" 10.200.0.1 "$1") ||
-		tt_fail "resolve $1"
-	tt_in "$TT_TOOLS/tconnect" -t 700 "$ip" 8080 >/dev/null
+	rc=0
+	tt_in python3 "$TT_ROOT/tests/tools/resolve.py" 10.200.0.1 "$1" 8080 \
+		>/dev/null || rc=$?
+	[ "$rc" -eq 1 ] && tt_fail "resolve $1"
+	return "$rc"
 }
 connect_name good.test || tt_fail "good.test was blocked"
 connect_name alias.test || tt_fail "alias.test (CNAME to good.test) was blocked"

@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""resolve.py SERVER NAME - send one A query to SERVER:53, print the address."""
+"""resolve.py SERVER NAME [PORT] - send one A query to SERVER:53, print the
+address.  With PORT, also TCP-connect to it from this same process (the
+one that asked, so tattled binds the name to it); exit 2 if that fails."""
 import random
 import socket
 import struct
@@ -24,7 +26,15 @@ for _ in range(ans):
     rtype, _, _, rdlen = struct.unpack("!HHIH", msg[off:off + 10])
     off += 10
     if rtype == 1:
-        print(socket.inet_ntoa(msg[off:off + 4]))
+        ip = socket.inet_ntoa(msg[off:off + 4])
+        print(ip, flush=True)
+        if len(sys.argv) > 3:
+            c = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            c.settimeout(0.7)
+            try:
+                c.connect((ip, int(sys.argv[3])))
+            except OSError:
+                sys.exit(2)
         sys.exit(0)
     off += rdlen
 sys.exit(1)

@@ -50,12 +50,13 @@ static void test_flags_are_applied(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(parse(&c, &cmd, err, 9, "--default-action", "reject",
+	assert_int_equal(parse(&c, &cmd, err, 11, "--default-action", "reject",
 			       "--queue", "42", "--no-firewall", "--fail-closed",
-			       "--netns", "/run/netns/x"), 0);
+			       "--netns", "/run/netns/x", "--queue-maxlen", "16"), 0);
 	assert_int_equal(cmd, CONFIG_RUN);
 	assert_int_equal(c.default_action, ACTION_REJECT);
 	assert_int_equal(c.queue, 42);
+	assert_int_equal(c.queue_maxlen, 16);
 	assert_true(c.no_firewall);
 	assert_true(c.fail_closed);
 	assert_string_equal(c.netns, "/run/netns/x");
@@ -68,6 +69,7 @@ static void test_bad_values_are_einval_with_reason(void **state)
 		{ "--queue", "65536" },
 		{ "--queue", "-1" },
 		{ "--queue", "12x" },
+		{ "--queue-maxlen", "2000000" },
 		{ "--bogus", "1" },
 	};
 	struct config c;

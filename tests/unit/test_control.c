@@ -240,6 +240,241 @@ static void test_config_get_reports_default_action(void **state)
 	json_object_put(res);
 }
 
+static void put_file(const char *dir, const char *name, const char *text)
+{
+	char path[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(f = fopen(path, "w"));
+	assert_true(fputs(text, f) >= 0);
+	assert_int_equal(fclose(f), 0);
+}
+
+/* The rules directory as tattled would load it, into fx->d.rules. */
+static void load_dir(struct fixture *fx, size_t want_errors)
+{
+	struct rules_errors errs;
+	struct rules_clock clk = rules_clock_now();
+	struct ruleset *rs = NULL;
+
+	memset(&errs, 0, sizeof(errs));
+	assert_int_equal(ruleset_load_dir(fx->dir, &clk, &rs, &errs), 0);
+	assert_int_equal(errs.total, want_errors);
+	ruleset_put(fx->d.rules);
+	fx->d.rules = rs;
+}
+
+static bool file_enabled(const char *dir, const char *name)
+{
+	char path[256];
+	struct json_object *o, *v;
+	bool on;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(o = json_object_from_file(path));
+	assert_true(json_object_object_get_ex(o, "enabled", &v));
+	on = json_object_get_boolean(v);
+	json_object_put(o);
+	return on;
+}
+
+#define DENY_X "{\"name\":\"deny-x\",\"enabled\":true,\"action\":\"deny\"," \
+	"\"duration\":\"always\",\"operator\":{\"type\":\"simple\"," \
+	"\"operand\":\"dest.port\",\"data\":\"8080\"}}"
+
+/* Issue 14 item 5: the rule lives in 010-file.json; disabling it must
+ * rewrite that file, not create deny-x.json beside it (which the reload
+ * then reported as a duplicate while restoring the old state). */
+static void test_disable_rewrites_the_rules_own_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *res;
+	char path[256];
+	struct stat st;
+
+	put_file(fx->dir, "010-file.json", DENY_X);
+	load_dir(fx, 0);
+	assert_int_equal(run(fx, "{\"id\":1,\"cmd\":\"rules.disable\",\"args\":"
+			     "{\"name\":\"deny-x\"}}", &res, NULL, 0), 0);
+	snprintf(path, sizeof(path), "%s/010-file.json", fx->dir);
+	assert_string_equal(jstr_at(res, "file"), path);
+	json_object_put(res);
+	assert_false(file_enabled(fx->dir, "010-file.json"));
+	snprintf(path, sizeof(path), "%s/deny-x.json", fx->dir);
+	assert_int_equal(stat(path, &st), -1);
+	/* What the watcher's reload reads: the same state, no duplicate. */
+	load_dir(fx, 0);
+	assert_false(rule_enabled(ruleset_find(fx->d.rules, "deny-x")));
+	assert_int_equal(run(fx, "{\"id\":2,\"cmd\":\"rules.enable\",\"args\":"
+			     "{\"name\":\"deny-x\"}}", &res, NULL, 0), 0);
+	json_object_put(res);
+	assert_true(file_enabled(fx->dir, "010-file.json"));
+	load_dir(fx, 0);
+	assert_true(rule_enabled(ruleset_find(fx->d.rules, "deny-x")));
+}
+
+/* An unwritable file: the error names it and nothing changes. */
+static void test_disable_that_cannot_write_changes_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *res;
+	char code[64], sub[128];
+
+	snprintf(sub, sizeof(sub), "%s/sub", fx->dir);
+	assert_int_equal(mkdir(sub, 0755), 0);
+	put_file(sub, "x.json", DENY_X);
+	/* A rule whose file is in a directory that then disappears. */
+	{
+		struct rules_clock clk = rules_clock_now();
+		struct ruleset *rs = NULL;
+
+		assert_int_equal(ruleset_load_dir(sub, &clk, &rs, NULL), 0);
+		ruleset_put(fx->d.rules);
+		fx->d.rules = rs;
+	}
+	{
+		char cmd[160];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf %s", sub);
+		assert_int_equal(system(cmd), 0);
+	}
+	assert_true(run(fx, "{\"id\":3,\"cmd\":\"rules.disable\",\"args\":"
+			"{\"name\":\"deny-x\"}}", &res, code, sizeof(code)) < 0);
+	assert_string_equal(code, "internal");
+	assert_true(rule_enabled(ruleset_find(fx->d.rules, "deny-x")));
+}
+
+/* rules.add of a name that a file holds: that file is rewritten. */
+static void test_add_replacing_a_file_rule_writes_its_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *res;
+	char path[256], code[64];
+	struct stat st;
+
+	put_file(fx->dir, "010-file.json", DENY_X);
+	put_file(fx->dir, "other.json", "{\"name\":\"keep-me\",\"enabled\":true,"
+		 "\"action\":\"allow\",\"duration\":\"always\",\"operator\":"
+		 "{\"type\":\"simple\",\"operand\":\"dest.port\",\"data\":\"1\"}}");
+	load_dir(fx, 0);
+	assert_int_equal(run(fx, "{\"id\":4,\"cmd\":\"rules.add\",\"args\":{\"rule\":"
+			     "{\"name\":\"deny-x\",\"enabled\":false,\"action\":\"deny\","
+			     "\"duration\":\"always\",\"operator\":{\"type\":\"simple\","
+			     "\"operand\":\"dest.port\",\"data\":\"9090\"}}}}", &res, NULL, 0), 0);
+	json_object_put(res);
+	assert_false(file_enabled(fx->dir, "010-file.json"));
+	snprintf(path, sizeof(path), "%s/deny-x.json", fx->dir);
+	assert_int_equal(stat(path, &st), -1);
+	load_dir(fx, 0);
+	/* A rule named "other" would be written to other.json: that file
+	 * holds keep-me, which must not be replaced. */
+	assert_true(run(fx, "{\"id\":5,\"cmd\":\"rules.add\",\"args\":{\"rule\":"
+			"{\"name\":\"other\",\"enabled\":true,\"action\":\"deny\","
+			"\"duration\":\"always\",\"operator\":{\"type\":\"simple\","
+			"\"operand\":\"dest.port\",\"data\":\"1\"}}}}", &res, code,
+			sizeof(code)) < 0);
+	assert_string_equal(code, "bad-args");
+	load_dir(fx, 0);
+	assert_non_null(ruleset_find(fx->d.rules, "keep-me"));
+	assert_null(ruleset_find(fx->d.rules, "other"));
+}
+
+/* Issue 14 item 9: process.env rules only from files. */
+static void test_env_rules_are_refused_over_the_socket(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *res;
+	char code[64];
+
+	assert_true(run(fx, "{\"id\":6,\"cmd\":\"rules.add\",\"args\":{\"rule\":"
+			"{\"name\":\"oracle\",\"enabled\":true,\"action\":\"allow\","
+			"\"duration\":\"until restart\",\"operator\":{\"type\":\"list\","
+			"\"operand\":\"list\",\"list\":[{\"type\":\"regexp\","
+			"\"operand\":\"process.env.SECRET\",\"data\":\"^a\"},"
+			"{\"type\":\"simple\",\"operand\":\"dest.port\",\"data\":\"1\"}]}}}}",
+			&res, code, sizeof(code)) < 0);
+	assert_string_equal(code, "bad-args");
+	assert_int_equal(ruleset_count(fx->d.rules), 0);
+	/* From a file it loads. */
+	put_file(fx->dir, "env.json", "{\"name\":\"env\",\"enabled\":true,"
+		 "\"action\":\"deny\",\"duration\":\"always\",\"operator\":"
+		 "{\"type\":\"simple\",\"operand\":\"process.env.X\",\"data\":\"1\"}}");
+	load_dir(fx, 0);
+	assert_non_null(ruleset_find(fx->d.rules, "env"));
+}
+
+static uint32_t open_prompt(struct fixture *fx, const char *exe, uint32_t pkt)
+{
+	struct flow f = { .family = AF_INET, .proto = 6, .dport = 443 };
+	uint32_t id;
+	bool is_new;
+
+	inet_pton(AF_INET, "10.0.0.1", f.dst);
+	assert_int_equal(prompts_open_or_join(fx->d.prompts, exe, &f, NULL, pkt,
+					      0, &id, &is_new), 0);
+	assert_true(is_new);
+	return id;
+}
+
+static int answer(struct fixture *fx, uint32_t id, char *rule, char *code)
+{
+	struct json_object *res;
+	char line[160];
+	int r;
+
+	snprintf(line, sizeof(line), "{\"id\":7,\"cmd\":\"prompt.answer\",\"args\":"
+		 "{\"prompt_id\":%u,\"action\":\"allow\",\"duration\":\"always\","
+		 "\"scope\":\"exe\"}}", id);
+	r = run(fx, line, &res, code, 64);
+	if (r == 0) {
+		snprintf(rule, 256, "%s", jstr_at(res, "rule"));
+		json_object_put(res);
+	}
+	return r;
+}
+
+/* Issue 14 item 11: lookalike executables get rules of their own. */
+static void test_answers_for_lookalike_exes_make_two_rules(void **state)
+{
+	struct fixture *fx = *state;
+	char a[256], b[256];
+
+	assert_int_equal(answer(fx, open_prompt(fx, "/tmp/x y", 1), a, NULL), 0);
+	assert_int_equal(answer(fx, open_prompt(fx, "/tmp/x-y", 2), b, NULL), 0);
+	assert_string_not_equal(a, b);
+	assert_int_equal(ruleset_count(fx->d.rules), 2);
+	load_dir(fx, 0);
+	assert_int_equal(ruleset_count(fx->d.rules), 2);
+	/* The same question again replaces its own rule. */
+	assert_int_equal(answer(fx, open_prompt(fx, "/tmp/x y", 3), b, NULL), 0);
+	assert_string_equal(a, b);
+	assert_int_equal(ruleset_count(fx->d.rules), 2);
+}
+
+/* ... and an answer never replaces a rule it did not create. */
+static void test_answer_never_replaces_another_rule(void **state)
+{
+	struct fixture *fx = *state;
+	char name[PROMPT_RULE_NAME_MAX + 1], line[1024], code[64], rule[256];
+	struct json_object *res;
+	const struct rule *ru;
+
+	assert_int_equal(prompt_rule_name("allow", "always", PROMPT_SCOPE_EXE,
+					  "/usr/bin/curl", "", name, sizeof(name)), 0);
+	snprintf(line, sizeof(line), "{\"id\":8,\"cmd\":\"rules.add\",\"args\":"
+		 "{\"rule\":{\"name\":\"%s\",\"enabled\":true,\"action\":"
+		 "\"deny\",\"duration\":\"always\",\"operator\":{\"type\":"
+		 "\"simple\",\"operand\":\"dest.port\",\"data\":\"22\"}}}}", name);
+	assert_int_equal(run(fx, line, &res, NULL, 0), 0);
+	json_object_put(res);
+	assert_true(answer(fx, open_prompt(fx, "/usr/bin/curl", 1), rule, code) < 0);
+	assert_string_equal(code, "bad-args");
+	ru = ruleset_find(fx->d.rules, name);
+	assert_non_null(ru);
+	assert_int_equal(rule_action(ru), RULE_DENY);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -249,6 +484,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_rules_disable_enable_delete, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_rules_add_bad_rule_is_bad_args, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_config_get_reports_default_action, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disable_rewrites_the_rules_own_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_disable_that_cannot_write_changes_nothing, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_add_replacing_a_file_rule_writes_its_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_env_rules_are_refused_over_the_socket, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answers_for_lookalike_exes_make_two_rules, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_answer_never_replaces_another_rule, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

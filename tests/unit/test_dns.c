@@ -3,6 +3,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -148,6 +149,35 @@ static void rr_cname(struct msg *m, uint32_t ttl, const char *target)
 }
 
 static const uint8_t ip6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x42 };
+
+/* The daemon's path for a response, as the tests of the cache use it:
+ * the query it answers (same id, same question) left first on one flow,
+ * allowed for an unknown process, then the reply comes back on it.  A
+ * response without a printable question answers no query: 0. */
+static int ingest(struct dns_cache *c, const uint8_t *p, size_t len,
+		  uint64_t now)
+{
+	struct dns_response *r = malloc(sizeof(*r));
+	struct dns_tuple q = { .family = AF_INET, .sport = 5353, .dport = 53 };
+	struct dns_tuple a = { .family = AF_INET, .sport = 53, .dport = 5353 };
+	bool asked = false;
+	struct msg m;
+	int ret;
+
+	assert_non_null(r);
+	if (dns_parse_response(p, len, r) == 0 && r->has_qname) {
+		hdr(&m, QUERY, 1, 0, 0, 0);
+		m.b[0] = (uint8_t)(r->id >> 8);
+		m.b[1] = (uint8_t)r->id;
+		question(&m, r->qname, T_A);
+		assert_int_equal(dns_query_note(c, &q, m.b, m.n, now), 0);
+		assert_int_equal(dns_query_owner(c, &q, NULL), 1);
+		asked = true;
+	}
+	free(r);
+	ret = dns_reply_ingest(c, &a, p, len, now);
+	return ret == -ENOENT && !asked ? 0 : ret;
+}
 
 /* Parse from an exact-size heap copy so ASan sees any over-read. */
 static int parse_copy(const uint8_t *p, size_t len, struct dns_response *r)
@@ -624,7 +654,7 @@ static void test_truncation_at_every_byte_is_ebadmsg(void **state)
 	for (l = 0; l < m.n; l++) {
 		assert_int_equal(parse_copy(m.b, l, &resp), -EBADMSG);
 		assert_int_equal(resp.naddrs, 0);
-		assert_int_equal(dns_cache_ingest(c, m.b, l, 0), -EBADMSG);
+		assert_int_equal(ingest(c, m.b, l, 0), -EBADMSG);
 	}
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.malformed, m.n);
@@ -743,7 +773,7 @@ static void test_unprintable_qname_links_nothing(void **state)
 	rr_a(&m, 60, 1, 1, 1, 1);
 	assert_int_equal(parse_copy(m.b, m.n, &resp), 0);
 	assert_false(resp.has_qname);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 0), 0);
+	assert_int_equal(ingest(c, m.b, m.n, 0), 0);
 	dns_cache_free(c);
 }
 
@@ -849,11 +879,11 @@ static void test_ingest_remembers_qname_not_canonical_name(void **state)
 
 	(void)state;
 	build_full(&m);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 1000), 2);
+	assert_int_equal(ingest(c, m.b, m.n, 1000), 2);
 	v4(a, 192, 0, 2, 10);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 1000),
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 1000),
 			    "www.example.com");
-	assert_string_equal(dns_cache_lookup(c, AF_INET6, ip6, 1000),
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET6, ip6, NULL, 1000),
 			    "www.example.com");
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.entries, 2);
@@ -872,9 +902,9 @@ static void test_unlinked_address_is_not_cached(void **state)
 	question(&m, "example.com", T_A);
 	put_name(&m, "bank.example.net");
 	rr_a(&m, 300, 6, 6, 6, 6);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 0), 0);
+	assert_int_equal(ingest(c, m.b, m.n, 0), 0);
 	v4(a, 6, 6, 6, 6);
-	assert_null(dns_cache_lookup(c, AF_INET, a, 0));
+	assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 0));
 	dns_cache_free(c);
 }
 
@@ -886,7 +916,7 @@ static void ingest_one(struct dns_cache *c, uint32_t ttl, uint64_t now)
 	question(&m, "ttl.example", T_A);
 	put_ptr(&m, 12);
 	rr_a(&m, ttl, 10, 9, 8, 7);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, now), 1);
+	assert_int_equal(ingest(c, m.b, m.n, now), 1);
 }
 
 struct ttl_case {
@@ -915,10 +945,10 @@ static void test_ttl_is_clamped_and_expires(void **state)
 
 		print_message("case: %s\n", t[i].name);
 		ingest_one(c, t[i].ttl, t0);
-		assert_non_null(dns_cache_lookup(c, AF_INET, a,
-						 t0 + t[i].lifetime_ms - 1));
-		assert_null(dns_cache_lookup(c, AF_INET, a,
-					     t0 + t[i].lifetime_ms));
+		assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL,
+						     t0 + t[i].lifetime_ms - 1));
+		assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL,
+						 t0 + t[i].lifetime_ms));
 		dns_cache_stats(c, &st);
 		assert_int_equal(st.expired, 1);
 		assert_int_equal(st.entries, 0);
@@ -939,9 +969,9 @@ static void test_chain_ttl_bounds_the_entry(void **state)
 	rr_cname(&m, 100, "edge.example.net");
 	put_name(&m, "edge.example.net");
 	rr_a(&m, 3000, 10, 0, 0, 1);
-	assert_int_equal(dns_cache_ingest(c, m.b, m.n, 0), 1);
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 99999));
-	assert_null(dns_cache_lookup(c, AF_INET, a, 100000));
+	assert_int_equal(ingest(c, m.b, m.n, 0), 1);
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 99999));
+	assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 100000));
 	dns_cache_free(c);
 }
 
@@ -953,19 +983,19 @@ static void test_lru_evicts_least_recently_used_and_counts(void **state)
 
 	(void)state;
 	for (a[3] = 1; a[3] <= 3; a[3]++)
-		assert_int_equal(dns_cache_insert(c, AF_INET, a, "n", 600, 0), 0);
+		assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "n", 600, 0), 0);
 	a[3] = 1;
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 1));	/* 1 is fresh */
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 1));	/* 1 is fresh */
 	a[3] = 4;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "d", 600, 2), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "d", 600, 2), 0);
 	a[3] = 2;
-	assert_null(dns_cache_lookup(c, AF_INET, a, 3));	/* LRU: gone */
+	assert_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 3));	/* LRU: gone */
 	a[3] = 1;
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 3));
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 3));
 	a[3] = 3;
-	assert_non_null(dns_cache_lookup(c, AF_INET, a, 3));
+	assert_non_null(dns_cache_lookup_for(c, AF_INET, a, NULL, 3));
 	a[3] = 4;
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 3), "d");
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 3), "d");
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.evictions, 1);
 	assert_int_equal(st.expired, 0);
@@ -981,12 +1011,12 @@ static void test_expired_victim_counts_as_expired(void **state)
 	const uint8_t a[4] = { 1, 1, 1, 1 }, b[4] = { 2, 2, 2, 2 };
 
 	(void)state;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "a", 60, 0), 0);
-	assert_int_equal(dns_cache_insert(c, AF_INET, b, "b", 60, 60 * S), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "a", 60, 0), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, b, NULL, "b", 60, 60 * S), 0);
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.evictions, 0);
 	assert_int_equal(st.expired, 1);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, b, 60 * S), "b");
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, b, NULL, 60 * S), "b");
 	dns_cache_free(c);
 }
 
@@ -997,9 +1027,9 @@ static void test_reinsert_overwrites_and_refreshes(void **state)
 	const uint8_t a[4] = { 1, 1, 1, 1 };
 
 	(void)state;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "old", 60, 0), 0);
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "new", 60, 50 * S), 0);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 100 * S), "new");
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "old", 60, 0), 0);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "new", 60, 50 * S), 0);
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 100 * S), "new");
 	dns_cache_stats(c, &st);
 	assert_int_equal(st.entries, 1);
 	dns_cache_free(c);
@@ -1011,12 +1041,12 @@ static void test_families_do_not_collide(void **state)
 	uint8_t a[16] = { 1, 2, 3, 4 };
 
 	(void)state;
-	assert_int_equal(dns_cache_insert(c, AF_INET, a, "four", 60, 0), 0);
-	assert_null(dns_cache_lookup(c, AF_INET6, a, 0));
-	assert_int_equal(dns_cache_insert(c, AF_INET6, a, "six", 60, 0), 0);
-	assert_string_equal(dns_cache_lookup(c, AF_INET, a, 0), "four");
-	assert_string_equal(dns_cache_lookup(c, AF_INET6, a, 0), "six");
-	assert_int_equal(dns_cache_insert(c, AF_UNIX, a, "x", 60, 0), -EINVAL);
+	assert_int_equal(dns_cache_insert(c, AF_INET, a, NULL, "four", 60, 0), 0);
+	assert_null(dns_cache_lookup_for(c, AF_INET6, a, NULL, 0));
+	assert_int_equal(dns_cache_insert(c, AF_INET6, a, NULL, "six", 60, 0), 0);
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET, a, NULL, 0), "four");
+	assert_string_equal(dns_cache_lookup_for(c, AF_INET6, a, NULL, 0), "six");
+	assert_int_equal(dns_cache_insert(c, AF_UNIX, a, NULL, "x", 60, 0), -EINVAL);
 	dns_cache_free(c);
 }
 
@@ -1034,13 +1064,13 @@ static void test_full_cache_keeps_newest_entries(void **state)
 	for (i = 0; i < 2 * cap; i++) {
 		memcpy(a + 12, &i, 4);
 		snprintf(want, sizeof(want), "h%u", i);
-		assert_int_equal(dns_cache_insert(c, AF_INET6, a, want, 600, 0), 0);
+		assert_int_equal(dns_cache_insert(c, AF_INET6, a, NULL, want, 600, 0), 0);
 	}
 	for (i = 0; i < 2 * cap; i++) {
 		const char *got;
 
 		memcpy(a + 12, &i, 4);
-		got = dns_cache_lookup(c, AF_INET6, a, 1);
+		got = dns_cache_lookup_for(c, AF_INET6, a, NULL, 1);
 		snprintf(want, sizeof(want), "h%u", i);
 		if (i < cap) {
 			assert_null(got);
@@ -1062,6 +1092,271 @@ static void test_cache_new_rejects_bad_capacity(void **state)
 	assert_int_equal(errno, EINVAL);
 	assert_null(dns_cache_new((size_t)DNS_CACHE_MAX + 1));
 	dns_cache_free(NULL);
+}
+
+/* ---- queries that left, and who asked */
+
+static const struct dns_owner owner_a = { 100, 5000 }, owner_b = { 200, 6000 };
+
+static void tuple_make(struct dns_tuple *t, uint16_t sport)
+{
+	memset(t, 0, sizeof(*t));
+	t->family = AF_INET;
+	v4(t->src, 10, 0, 0, 1);	/* local */
+	v4(t->dst, 10, 0, 0, 53);	/* resolver */
+	t->sport = sport;
+	t->dport = 53;
+}
+
+/* The same flow seen from the reply's side. */
+static void tuple_reply(struct dns_tuple *r, const struct dns_tuple *q)
+{
+	memset(r, 0, sizeof(*r));
+	r->family = q->family;
+	memcpy(r->src, q->dst, 16);
+	memcpy(r->dst, q->src, 16);
+	r->sport = q->dport;
+	r->dport = q->sport;
+}
+
+static void query_msg(struct msg *m, uint16_t id, const char *name)
+{
+	hdr(m, QUERY, 1, 0, 0, 0);
+	m->b[0] = (uint8_t)(id >> 8);
+	m->b[1] = (uint8_t)id;
+	question(m, name, T_A);
+}
+
+static void reply_msg(struct msg *m, uint16_t id, const char *name,
+		      uint8_t last_octet)
+{
+	hdr(m, RESP, 1, 1, 0, 0);
+	m->b[0] = (uint8_t)(id >> 8);
+	m->b[1] = (uint8_t)id;
+	question(m, name, T_A);
+	put_ptr(m, 12);
+	rr_a(m, 300, 192, 0, 2, last_octet);
+}
+
+/* A query for name with id left on t and was allowed for owner. */
+static void asked(struct dns_cache *c, const struct dns_tuple *t, uint16_t id,
+		  const char *name, const struct dns_owner *o)
+{
+	struct msg m;
+
+	query_msg(&m, id, name);
+	assert_int_equal(dns_query_note(c, t, m.b, m.n, 0), 0);
+	assert_int_equal(dns_query_owner(c, t, o), 1);
+}
+
+static int answered(struct dns_cache *c, const struct dns_tuple *q,
+		    uint16_t id, const char *name, uint8_t octet)
+{
+	struct dns_tuple r;
+	struct msg m;
+
+	tuple_reply(&r, q);
+	reply_msg(&m, id, name, octet);
+	return dns_reply_ingest(c, &r, m.b, m.n, 10);
+}
+
+static const char *name_for(struct dns_cache *c, uint8_t octet,
+			    const struct dns_owner *o)
+{
+	uint8_t a[4];
+
+	v4(a, 192, 0, 2, octet);
+	return dns_cache_lookup_for(c, AF_INET, a, o, 20);
+}
+
+static void test_reply_to_no_query_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_cache_stats st;
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	assert_int_equal(answered(c, &t, 7, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.unsolicited, 1);
+	dns_cache_free(c);
+}
+
+static void test_reply_with_wrong_id_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &t, 8, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), 1);
+	assert_string_equal(name_for(c, 10, NULL), "good.test");
+	dns_cache_free(c);
+}
+
+static void test_reply_with_other_question_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &t, 7, "bank.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	/* Case does not make another question (names are lower-cased). */
+	assert_int_equal(answered(c, &t, 7, "GOOD.test", 10), 1);
+	dns_cache_free(c);
+}
+
+static void test_reply_on_another_flow_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t, other;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	tuple_make(&other, 40001);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &other, 7, "good.test", 66), -ENOENT);
+	other = t;
+	v4(other.dst, 10, 0, 0, 54);	/* another resolver */
+	assert_int_equal(answered(c, &other, 7, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	dns_cache_free(c);
+}
+
+static void test_second_answer_is_not_learned(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), 1);
+	assert_int_equal(answered(c, &t, 7, "good.test", 66), -ENOENT);
+	assert_null(name_for(c, 66, NULL));
+	dns_cache_free(c);
+}
+
+/* A query that was not allowed (dropped) gets no answer learned. */
+static void test_query_not_allowed_is_not_answered(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+	struct msg m;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	query_msg(&m, 7, "good.test");
+	assert_int_equal(dns_query_note(c, &t, m.b, m.n, 0), 0);
+	assert_false(dns_query_flow_allowed(c, &t, 0, NULL));
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), -ENOENT);
+	dns_cache_free(c);
+}
+
+static void test_query_expires(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t, r;
+	struct msg m;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", NULL);
+	assert_true(dns_query_flow_allowed(c, &t, DNS_QUERY_TTL_MS - 1, NULL));
+	assert_false(dns_query_flow_allowed(c, &t, DNS_QUERY_TTL_MS, NULL));
+	tuple_reply(&r, &t);
+	reply_msg(&m, 7, "good.test", 10);
+	assert_int_equal(dns_reply_ingest(c, &r, m.b, m.n, DNS_QUERY_TTL_MS),
+			 -ENOENT);
+	dns_cache_free(c);
+}
+
+static void test_answer_is_bound_to_the_asker(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_owner o;
+	struct dns_tuple t;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "good.test", &owner_a);
+	assert_true(dns_query_flow_allowed(c, &t, 0, &o));
+	assert_int_equal(o.pid, owner_a.pid);
+	assert_int_equal(answered(c, &t, 7, "good.test", 10), 1);
+	assert_string_equal(name_for(c, 10, &owner_a), "good.test");
+	assert_null(name_for(c, 10, &owner_b));
+	assert_null(name_for(c, 10, NULL));
+	/* The same pid with another start time is another process. */
+	o = owner_a;
+	o.start++;
+	assert_null(name_for(c, 10, &o));
+	dns_cache_free(c);
+}
+
+/* Where the asker was not known, the answer names the address for all. */
+static void test_answer_of_unknown_asker_is_shared(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t, u;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "shared.test", NULL);
+	assert_int_equal(answered(c, &t, 7, "shared.test", 10), 1);
+	tuple_make(&u, 40001);
+	asked(c, &u, 9, "mine.test", &owner_a);
+	assert_int_equal(answered(c, &u, 9, "mine.test", 10), 1);
+	/* Its own lookup first, then the shared one. */
+	assert_string_equal(name_for(c, 10, &owner_a), "mine.test");
+	assert_string_equal(name_for(c, 10, &owner_b), "shared.test");
+	assert_string_equal(name_for(c, 10, NULL), "shared.test");
+	dns_cache_free(c);
+}
+
+static void test_query_ring_drops_oldest_and_counts(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_cache_stats st;
+	struct dns_tuple t;
+	unsigned i;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	asked(c, &t, 7, "first.test", NULL);
+	for (i = 0; i < DNS_QUERIES_MAX; i++) {
+		struct dns_tuple f;
+		struct msg m;
+
+		tuple_make(&f, (uint16_t)(1000 + i));
+		query_msg(&m, 1, "flood.test");
+		assert_int_equal(dns_query_note(c, &f, m.b, m.n, 0), 0);
+	}
+	dns_cache_stats(c, &st);
+	assert_int_equal(st.queries, DNS_QUERIES_MAX + 1);
+	assert_int_equal(st.queries_evicted, 1);
+	assert_int_equal(answered(c, &t, 7, "first.test", 10), -ENOENT);
+	dns_cache_free(c);
+}
+
+static void test_response_is_not_noted_as_query(void **state)
+{
+	struct dns_cache *c = dns_cache_new(16);
+	struct dns_tuple t;
+	struct msg m;
+
+	(void)state;
+	tuple_make(&t, 40000);
+	reply_msg(&m, 7, "good.test", 10);
+	assert_int_equal(dns_query_note(c, &t, m.b, m.n, 0), -EBADMSG);
+	dns_cache_free(c);
 }
 
 int main(void)
@@ -1107,6 +1402,17 @@ int main(void)
 		cmocka_unit_test(test_lru_evicts_least_recently_used_and_counts),
 		cmocka_unit_test(test_expired_victim_counts_as_expired),
 		cmocka_unit_test(test_reinsert_overwrites_and_refreshes),
+		cmocka_unit_test(test_reply_to_no_query_is_not_learned),
+		cmocka_unit_test(test_reply_with_wrong_id_is_not_learned),
+		cmocka_unit_test(test_reply_with_other_question_is_not_learned),
+		cmocka_unit_test(test_reply_on_another_flow_is_not_learned),
+		cmocka_unit_test(test_second_answer_is_not_learned),
+		cmocka_unit_test(test_query_not_allowed_is_not_answered),
+		cmocka_unit_test(test_query_expires),
+		cmocka_unit_test(test_answer_is_bound_to_the_asker),
+		cmocka_unit_test(test_answer_of_unknown_asker_is_shared),
+		cmocka_unit_test(test_query_ring_drops_oldest_and_counts),
+		cmocka_unit_test(test_response_is_not_noted_as_query),
 		cmocka_unit_test(test_families_do_not_collide),
 		cmocka_unit_test(test_full_cache_keeps_newest_entries),
 		cmocka_unit_test(test_cache_new_rejects_bad_capacity),

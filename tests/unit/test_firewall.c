@@ -23,6 +23,8 @@ static void test_ipv4_queues_syn_and_new_with_bypass(void **state)
 				    "-j NFQUEUE --queue-num 7 --queue-bypass\n"));
 	assert_non_null(strstr(buf, "-A TATTLE-IN -p udp --sport 53 -m conntrack "
 				    "--ctstate ESTABLISHED -j NFQUEUE"));
+	assert_non_null(strstr(buf, "-A TATTLE-OUT -p udp --dport 53 -m conntrack "
+				    "--ctstate ESTABLISHED -j NFQUEUE"));
 	assert_non_null(strstr(buf, "-I OUTPUT 1 -j TATTLE-OUT\n"));
 	assert_non_null(strstr(buf, "COMMIT\n"));
 	assert_null(strstr(buf, "icmpv6"));
@@ -100,6 +102,7 @@ static void test_nft_replaces_table_atomically(void **state)
 	assert_ptr_equal(strstr(buf, "table inet tattle\ndelete table inet tattle\n"), buf);
 	assert_non_null(strstr(buf, "queue num 9 bypass"));
 	assert_non_null(strstr(buf, "udp sport 53 ct state established queue num 9 bypass"));
+	assert_non_null(strstr(buf, "udp dport 53 ct state established queue num 9 bypass"));
 }
 
 static void test_small_buffer_is_enospc(void **state)

@@ -613,6 +613,26 @@ static void test_full_scan_for_closed_socket_finds_nothing(void **state)
 	assert_true(nprocs >= 1);	/* at least us */
 }
 
+/* environ is read only for the process that started at that time. */
+static void test_environ_needs_the_same_start_time(void **state)
+{
+	char buf[65536];
+	uint64_t start;
+	size_t len;
+
+	(void)state;
+	assert_int_equal(setenv("TATTLE_TEST_SECRET", "s3cret", 1), 0);
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &start), 0);
+	assert_int_equal(procfs_read_environ("/proc", getpid(), start, buf,
+					     sizeof(buf), &len), 0);
+	assert_true(len > 0);
+	assert_int_equal(procfs_read_environ("/proc", getpid(), start + 1, buf,
+					     sizeof(buf), &len), -ESRCH);
+	assert_int_equal(len, 0);
+	assert_int_equal(procfs_read_environ("/proc", getpid(), 0, buf,
+					     sizeof(buf), &len), -ESRCH);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { argc, argv };
@@ -651,6 +671,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_targeted_scan_finds_own_socket),
 		cmocka_unit_test(test_full_scan_finds_own_socket),
 		cmocka_unit_test(test_full_scan_for_closed_socket_finds_nothing),
+		cmocka_unit_test(test_environ_needs_the_same_start_time),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -258,6 +258,76 @@ static void test_ipv6_destination_compares_all_bytes(void **state)
 	assert_int_equal(prompts_count(p), 2);
 }
 
+/* ---- names of the rules answers create */
+
+static void name(const char *exe, const char *detail, enum prompt_scope sc,
+		 char *out)
+{
+	assert_int_equal(prompt_rule_name("allow", "always", sc, exe, detail,
+					  out, PROMPT_RULE_NAME_MAX + 1), 0);
+}
+
+/* The readable part is lossy: these read the same, the names must not. */
+static void test_rule_names_of_lookalike_exes_differ(void **state)
+{
+	static const char *const pairs[][2] = {
+		{ "/tmp/x y", "/tmp/x-y" },
+		{ "/tmp/x:y", "/tmp/x y" },
+		{ "/usr/bin/curl", "/usr/bin/cu/rl" },
+		{ "/opt/app\xc3\xa9", "/opt/app" },
+	};
+	char a[PROMPT_RULE_NAME_MAX + 1], b[PROMPT_RULE_NAME_MAX + 1];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		name(pairs[i][0], "", PROMPT_SCOPE_EXE, a);
+		name(pairs[i][1], "", PROMPT_SCOPE_EXE, b);
+		assert_string_not_equal(a, b);
+	}
+	/* Field boundaries count: exe "a" + host "bc" is not "ab" + "c". */
+	name("/x/a", "bc", PROMPT_SCOPE_EXE_HOST, a);
+	name("/x/ab", "c", PROMPT_SCOPE_EXE_HOST, b);
+	assert_string_not_equal(a, b);
+	name("/x/a", "", PROMPT_SCOPE_EXE, a);
+	name("/x/a", "", PROMPT_SCOPE_EXE_HOST, b);
+	assert_string_not_equal(a, b);
+}
+
+static void test_rule_name_is_stable_and_readable(void **state)
+{
+	char a[PROMPT_RULE_NAME_MAX + 1], b[PROMPT_RULE_NAME_MAX + 1];
+	const char *p;
+
+	(void)state;
+	name("/usr/bin/curl", "", PROMPT_SCOPE_EXE, a);
+	name("/usr/bin/curl", "", PROMPT_SCOPE_EXE, b);
+	assert_string_equal(a, b);
+	assert_int_equal(strncmp(a, "allow-always-usrbincurl-", 24), 0);
+	assert_int_equal(strlen(a), 24 + 16);
+	for (p = a; *p; p++)
+		assert_non_null(strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLM"
+				       "NOPQRSTUVWXYZ0123456789._-", *p));
+}
+
+static void test_long_exes_are_cut_but_stay_distinct(void **state)
+{
+	char e1[600], e2[600], a[PROMPT_RULE_NAME_MAX + 1], b[PROMPT_RULE_NAME_MAX + 1];
+
+	(void)state;
+	memset(e1, 'a', sizeof(e1) - 1);
+	e1[0] = '/';
+	e1[sizeof(e1) - 1] = '\0';
+	memcpy(e2, e1, sizeof(e1));
+	e2[sizeof(e2) - 2] = 'b';	/* differs only past the cut */
+	name(e1, "", PROMPT_SCOPE_EXE, a);
+	name(e2, "", PROMPT_SCOPE_EXE, b);
+	assert_true(strlen(a) <= PROMPT_RULE_NAME_MAX);
+	assert_string_not_equal(a, b);
+	assert_int_equal(prompt_rule_name("allow", "always", PROMPT_SCOPE_EXE,
+					  e1, "", a, PROMPT_RULE_NAME_MAX), -ENOSPC);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -276,6 +346,9 @@ int main(void)
 		T(test_ip_port_scope_needs_same_destination),
 		T(test_take_respects_max),
 		T(test_ipv6_destination_compares_all_bytes),
+		T(test_rule_names_of_lookalike_exes_differ),
+		T(test_rule_name_is_stable_and_readable),
+		T(test_long_exes_are_cut_but_stay_distinct),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

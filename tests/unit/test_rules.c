@@ -8,13 +8,24 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <json-c/json.h>
 
 #include "rules.h"
+#include "capread.h"
 #include "match.h"
 #include "lists.h"
 #include "test_rules_util.h"
+
+/* dir/NAME.json, as the daemon names the file of a rule added at runtime. */
+static int write_in(const struct rule *r, const char *dir)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.json", dir, rule_name(r));
+	return rule_write_path(r, path);
+}
 
 /* ---- a standard connection: curl (pid 1234, uid 1000) to example.com */
 
@@ -972,7 +983,7 @@ static void test_timed_rule_written_then_reloaded_later_keeps_its_expiry(void **
 	assert_non_null(mkdtemp(dir));
 	assert_int_equal(rule_new("t", RULE_DENY, "5m", "simple", "dest.port", "22",
 				  false, &test_clk, &r, err, sizeof(err)), 0);
-	assert_int_equal(rule_write_file(r, dir), 0);
+	assert_int_equal(write_in(r, dir), 0);
 	assert_int_equal(ruleset_load_dir(dir, &later, &rs, NULL), 0);
 	assert_int_equal(rule_expires_ms(ruleset_find(rs, "t")), rule_expires_ms(r));
 	rule_put(r);
@@ -1064,7 +1075,7 @@ static void roundtrip_dir(const char *src, size_t want)
 
 	assert_non_null(mkdtemp(dir));
 	for (size_t i = 0; i < ruleset_count(a); i++)
-		assert_int_equal(rule_write_file(ruleset_at(a, i), dir), 0);
+		assert_int_equal(write_in(ruleset_at(a, i), dir), 0);
 	b = load_fixture(dir, want);
 	for (size_t i = 0; i < want; i++) {
 		char *x = rule_text(ruleset_at(a, i)), *y = rule_text(ruleset_at(b, i));
@@ -1096,9 +1107,9 @@ static void test_written_file_is_opensnitch_shaped(void **state)
 
 	(void)state;
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(rule_write_file(r, dir), 0);
+	assert_int_equal(write_in(r, dir), 0);
 	snprintf(path, sizeof(path), "%s/allow-curl.json", dir);
-	assert_int_equal(rules_read_file(path, 1 << 20, &buf, &len), 0);
+	assert_int_equal(capread_at(AT_FDCWD, path, 1 << 20, 0, &buf, &len), 0);
 	assert_non_null(o = json_tokener_parse(buf));
 	assert_true(json_object_object_get_ex(o, "created", &v));
 	assert_string_equal(json_object_get_string(v), "2023-11-14T22:13:20.000Z");

@@ -245,6 +245,31 @@ static void test_list_directory_loads_every_file(void **state)
 	rm_tree(dir);
 }
 
+/* A FIFO (open would block forever), a device and a symlink in a list
+ * directory are skipped and named; the regular files still load. */
+static void test_list_directory_skips_and_names_non_regular(void **state)
+{
+	char dir[] = "/tmp/test_rules_lists.XXXXXX", err[256] = "", path[300];
+	struct rule_list *l = NULL;
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "a.txt", "0.0.0.0 one.example\n", 20);
+	snprintf(path, sizeof(path), "%s/fifo", dir);
+	assert_int_equal(mkfifo(path, 0600), 0);
+	snprintf(path, sizeof(path), "%s/zero", dir);
+	assert_int_equal(symlink("/dev/zero", path), 0);
+	alarm(5);
+	assert_int_equal(rule_list_load(dir, LIST_DOMAINS, &l, err, sizeof(err)), 0);
+	alarm(0);
+	assert_true(rule_list_match_host(l, "one.example"));
+	assert_int_equal(l->files_skipped, 2);
+	assert_non_null(strstr(err, dir));
+	assert_true(strstr(err, "/fifo") || strstr(err, "/zero"));
+	rule_list_free(l);
+	rm_tree(dir);
+}
+
 /* ---- RE2 -> ERE */
 
 static const struct { const char *re2, *ere, *err; } re_cases[] = {
@@ -445,6 +470,7 @@ int main(void)
 		cmocka_unit_test(test_domains_regexp_list_matches_any_line),
 		cmocka_unit_test(test_overlong_lines_are_skipped),
 		cmocka_unit_test(test_list_directory_loads_every_file),
+		cmocka_unit_test(test_list_directory_skips_and_names_non_regular),
 		cmocka_unit_test(test_re2_translation_table),
 		cmocka_unit_test(test_translated_patterns_match_like_re2),
 		cmocka_unit_test(test_required_literal_is_a_substring_of_every_match),

@@ -593,6 +593,102 @@ static void test_clients_over_cap_are_refused(void **state)
 		conn_close(c[i]);
 }
 
+/* Open a connection whose peer credentials are `uid` (SO_PEERCRED takes
+ * the effective uid at connect time), and make it ask something, so idle
+ * eviction cannot free its slot. */
+static struct conn *conn_open_as(struct fx *fx, uid_t uid)
+{
+	static const char sub[] = "{\"id\":1,\"cmd\":\"subscribe\"}\n";
+	struct conn *c;
+
+	assert_int_equal(seteuid(uid), 0);
+	c = conn_open(fx);
+	assert_int_equal(seteuid(0), 0);
+	/* A refused one is closed already: no SIGPIPE, no check. */
+	(void)send(c->fd, sub, strlen(sub), MSG_NOSIGNAL);
+	pump(fx, 2);
+	return c;
+}
+
+/* Let other uids reach the socket (it is 0660 root:tattle). */
+static bool open_to_all(struct fx *fx)
+{
+	char sub[sizeof(fx->dir) + 8];
+
+	if (geteuid() != 0)
+		return false;
+	snprintf(sub, sizeof(sub), "%s/sub", fx->dir);
+	assert_int_equal(chmod(fx->dir, 0755), 0);
+	assert_int_equal(chmod(sub, 0755), 0);
+	assert_int_equal(chmod(fx->path, 0666), 0);
+	return true;
+}
+
+/* Answered at all: the stats handler replies {"answer":42}. */
+static void assert_served(struct fx *fx, struct conn *c)
+{
+	struct json_object *o;
+
+	conn_send(fx, c, "{\"id\":7,\"cmd\":\"stats\"}\n");
+	o = conn_json(fx, c);
+	assert_string_equal(jstr(o, "ok", NULL), "true");
+	assert_string_equal(jstr(o, "result", "answer"), "42");
+	json_object_put(o);
+}
+
+static void test_one_uid_cannot_take_every_slot(void **state)
+{
+	struct fx *fx = *state;
+	struct conn *c[SERVER_MAX_CLIENTS], *root, *other;
+	struct server_stats st;
+	int i;
+
+	if (!open_to_all(fx))
+		skip();
+	for (i = 0; i < SERVER_MAX_CLIENTS; i++)
+		c[i] = conn_open_as(fx, 65534);
+	server_get_stats(fx->s, &st);
+	assert_int_equal(st.clients, SERVER_PER_UID_MAX);
+	assert_int_equal(st.refused_uid, SERVER_MAX_CLIENTS - SERVER_PER_UID_MAX);
+	assert_error_code(fx, c[SERVER_MAX_CLIENTS - 1], "busy");
+	/* Root and another user still get in and are answered. */
+	root = conn_open(fx);
+	assert_served(fx, root);
+	other = conn_open_as(fx, 65533);
+	json_object_put(conn_json(fx, other));	/* its subscribe reply */
+	assert_served(fx, other);
+	conn_close(root);
+	conn_close(other);
+	for (i = 0; i < SERVER_MAX_CLIENTS; i++)
+		conn_close(c[i]);
+}
+
+/* Many uids together may not take the slots kept for root. */
+static void test_root_slots_survive_many_uids(void **state)
+{
+	struct fx *fx = *state;
+	struct conn *c[SERVER_MAX_CLIENTS + 8], *root[SERVER_ROOT_SLOTS];
+	struct server_stats st;
+	int i, n = SERVER_MAX_CLIENTS + 8;
+
+	if (!open_to_all(fx))
+		skip();
+	for (i = 0; i < n; i++)
+		c[i] = conn_open_as(fx, 60000 + (uid_t)(i / SERVER_PER_UID_MAX));
+	server_get_stats(fx->s, &st);
+	assert_int_equal(st.clients, SERVER_MAX_CLIENTS - SERVER_ROOT_SLOTS);
+	for (i = 0; i < SERVER_ROOT_SLOTS; i++) {
+		root[i] = conn_open(fx);
+		assert_served(fx, root[i]);
+	}
+	server_get_stats(fx->s, &st);
+	assert_int_equal(st.clients, SERVER_MAX_CLIENTS);
+	for (i = 0; i < SERVER_ROOT_SLOTS; i++)
+		conn_close(root[i]);
+	for (i = 0; i < n; i++)
+		conn_close(c[i]);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -617,6 +713,8 @@ int main(void)
 		T(test_prompt_events_go_to_prompters),
 		T(test_reply_survives_half_close),
 		T(test_clients_over_cap_are_refused),
+		T(test_one_uid_cannot_take_every_slot),
+		T(test_root_slots_survive_many_uids),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
