@@ -79,7 +79,7 @@ test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 test_rfc5424_DEPS = proto/rfc5424.c
 test_slog_DEPS = daemon/slog.c
 test_logsink_DEPS = daemon/logsink.c daemon/slog.c daemon/loop.c \
-	daemon/config.c proto/types.c proto/rfc5424.c
+	daemon/config.c proto/types.c proto/rfc5424.c rules/capread.c
 test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
