@@ -8,6 +8,10 @@ FUZZ_CC ?= clang
 CFLAGS ?= -O2 -g
 FUZZ_SECONDS ?= 60
 CHECK_FUZZ_SECONDS ?= 5
+# tattle-opensnitch runs on Debian's python3 (python3-grpcio, -protobuf).
+PYTHON ?= /usr/bin/python3
+PYLIBDIR ?= $(PREFIX)/lib/tattle/opensnitch
+VERSION := $(shell sed -n 's/^\#define TATTLE_VERSION "\(.*\)"/\1/p' daemon/version.h)
 
 WARN = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
 	-Wformat=2 -Wvla -Wimplicit-fallthrough
@@ -96,8 +100,8 @@ bench_aurec_LIBS = -lauparse
 bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
 fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 
-.PHONY: all check unit integration run install deb fuzz fuzz-check bench deps clean tools unused
-all: build/tattled build/tattle
+.PHONY: all check unit pycheck integration run install deb fuzz fuzz-check bench deps clean tools unused
+all: build/tattled build/tattle build/tattle-opensnitch
 
 deps:
 	@sh scripts/deps.sh
@@ -163,13 +167,36 @@ tools: $(TOOLS)
 unused: deps
 	@sh scripts/unused-externs.sh
 
+# tattle-opensnitch: a launcher, its modules, and the message code generated
+# from the committed ui.proto (opensnitch/proto/README.md) at build time.
+OS_PY = $(patsubst opensnitch/%,build/opensnitch/%,$(wildcard opensnitch/tattle_os/*.py))
+OS_GEN = build/opensnitch/ui_pb2.py build/opensnitch/ui_pb2_grpc.py
+OS_LAUNCHER = sed -e 's|@PYTHON@|$(PYTHON)|' -e 's|@VERSION@|$(VERSION)|'
+
+$(OS_GEN) &: opensnitch/proto/ui.proto
+	@mkdir -p build/opensnitch
+	$(PYTHON) -m grpc_tools.protoc -Iopensnitch/proto \
+		--python_out=build/opensnitch --grpc_python_out=build/opensnitch ui.proto
+
+build/opensnitch/tattle_os/%.py: opensnitch/tattle_os/%.py
+	@mkdir -p $(dir $@)
+	cp $< $@
+
+build/tattle-opensnitch: opensnitch/tattle-opensnitch.in $(OS_GEN) $(OS_PY)
+	$(OS_LAUNCHER) -e 's|@LIBDIR@|$(CURDIR)/build/opensnitch|' $< > $@
+	chmod 0755 $@
+
 unit: deps
-	@$(MAKE) --no-print-directory $(UNIT)
+	@$(MAKE) --no-print-directory $(UNIT) build/tattle-opensnitch
 	@sh tests/run-unit.sh $(UNIT)
+	@PYTHON=$(PYTHON) sh tests/run-py.sh
+
+pycheck: build/tattle-opensnitch
+	@PYTHON=$(PYTHON) sh tests/run-py.sh
 
 integration: deps
 	@$(MAKE) --no-print-directory build/san/tattled build/san/tattle build/tattled build/tattle $(TOOLS)
-	@TATTLED=build/san/tattled TATTLE=build/san/tattle sh tests/integration/run.sh
+	@PYTHON=$(PYTHON) TATTLED=build/san/tattled TATTLE=build/san/tattle sh tests/integration/run.sh
 
 fuzz-check: deps
 	@$(MAKE) --no-print-directory $(FUZZ)
@@ -177,7 +204,7 @@ fuzz-check: deps
 
 check: deps
 	@$(MAKE) --no-print-directory all $(UNIT) $(FUZZ) build/san/tattled build/san/tattle $(TOOLS)
-	@sh tests/check.sh "$(UNIT)" "$(FUZZ)" $(CHECK_FUZZ_SECONDS)
+	@PYTHON=$(PYTHON) sh tests/check.sh "$(UNIT)" "$(FUZZ)" $(CHECK_FUZZ_SECONDS)
 
 fuzz: deps
 	@$(MAKE) --no-print-directory $(FUZZ)
@@ -205,6 +232,12 @@ install: all
 		$(DESTDIR)$(SYSCONFDIR)/tattle/rules
 	install -m 0755 build/tattled $(DESTDIR)$(SBINDIR)/tattled
 	install -m 0755 build/tattle $(DESTDIR)$(BINDIR)/tattle
+	install -d $(DESTDIR)$(PYLIBDIR)/tattle_os
+	install -m 0644 $(OS_GEN) $(DESTDIR)$(PYLIBDIR)/
+	install -m 0644 $(OS_PY) $(DESTDIR)$(PYLIBDIR)/tattle_os/
+	$(OS_LAUNCHER) -e 's|@LIBDIR@|$(PYLIBDIR)|' opensnitch/tattle-opensnitch.in \
+		> $(DESTDIR)$(BINDIR)/tattle-opensnitch
+	chmod 0755 $(DESTDIR)$(BINDIR)/tattle-opensnitch
 	$(SUBST) packaging/tattled.service.in > $(DESTDIR)$(UNITDIR)/tattled.service
 	chmod 0644 $(DESTDIR)$(UNITDIR)/tattled.service
 	install -m 0644 packaging/man/tattle.1 $(DESTDIR)$(MANDIR)/man1/tattle.1

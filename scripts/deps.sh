@@ -7,7 +7,8 @@ PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev \
 libmnl-dev libnetfilter-queue-dev libjson-c-dev libcmocka-dev \
 libauparse-dev libssl-dev iptables nftables iproute2 procps tmux python3 \
 util-linux psmisc \
-rsyslog rsyslog-relp"
+python3-grpc-tools python3-grpcio python3-opensnitch-ui python3-protobuf \
+rsyslog rsyslog-relp xdotool xvfb"
 
 missing=""
 for p in $PKGS; do

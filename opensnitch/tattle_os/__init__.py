@@ -1,0 +1,1 @@
+"""tattle-opensnitch: tattled <-> OpenSnitch 1.5 desktop GUI bridge."""
