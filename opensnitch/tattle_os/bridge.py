@@ -169,6 +169,7 @@ class Bridge:
     # ---- the session with one GUI
 
     def run(self):
+        last = None
         while not self.stop.is_set():
             if self.sub is None or self.sub.closed:
                 try:
@@ -181,7 +182,10 @@ class Bridge:
             try:
                 Session(self).run()
             except Lost as e:
-                self.log("session ended: %s" % e)
+                msg = "session ended: %s" % e
+                if msg != last:     # "no GUI" once, not every second
+                    self.log(msg)
+                last = msg
             if self.tattled_gone.is_set() and self.sub:
                 self.sub.close()
                 self.sub = None

@@ -1,0 +1,279 @@
+#!/bin/bash
+# The real OpenSnitch desktop GUI (Debian's python3-opensnitch-ui 1.5.8.1)
+# under Xvfb, tattled in a namespace, tattle-opensnitch between them:
+# - the GUI records the node (Subscribe + Ping);
+# - connections of real processes land in the GUI's database with the
+#   right program and destination, and in its per-program/port tables;
+# - a pop-up nobody answers ends with the GUI's configured default (allow,
+#   forever, this executable) applied by tattled: the held connection is
+#   allowed and the rule file is in tattled's rules directory;
+# - a rule made in the GUI's rules editor (driven with X input events via
+#   xdotool: the GUI's own Notifications path, CHANGE_RULE) reaches tattled
+#   and decides the next connection; unticking "Enable" disables it;
+# - a rule file added to tattled's directory reaches the GUI's rules table;
+# - when the GUI goes away tattled is not left waiting (default at once),
+#   and the bridge reconnects when the GUI comes back.
+# Screenshots go to build/test-output/t_opensnitch_gui/ (TT_OUT).
+. "$(dirname "$0")/lib.sh"
+tt_require_root
+PY=${PYTHON:-/usr/bin/python3}
+BRIDGE=$TT_ROOT/build/tattle-opensnitch
+OUT=${TT_OUT:-$TT_ROOT/build/test-output/$TT_NAME}
+for c in Xvfb xdotool opensnitch-ui; do
+	command -v "$c" >/dev/null || {
+		[ "${CI:-}" = true ] && tt_fail "$c missing (scripts/deps.sh installs it)"
+		tt_skip "$c missing (scripts/deps.sh installs it)"
+	}
+done
+[ -x "$BRIDGE" ] || tt_fail "$BRIDGE missing: run make"
+"$PY" -c 'import grpc, google.protobuf' || tt_fail "$PY lacks grpc/protobuf"
+mkdir -p "$OUT"
+rm -f "$OUT"/*.png "$OUT"/*.log
+
+tt_netns
+tt_server 8080
+tt_server 8081
+tt_server 8082
+SOCK=$TT_TMP/tattle.sock
+RULES=$TT_TMP/rules
+GUI_HOME=$TT_TMP/home
+GUI_DB=$TT_TMP/gui.db
+GUI_SOCK=$TT_TMP/osui.sock
+mkdir -p "$RULES" "$GUI_HOME/.config/opensnitch"
+mkdir -m 0700 "$TT_TMP/xdg"
+# Distinct executables, so each part of the test has its own program.
+for n in popup gui nogui; do cp "$TT_TOOLS/tconnect" "$TT_TMP/tc-$n"; done
+cat >"$RULES/010-allow-8080.json" <<'EOF'
+{"name": "010-allow-8080", "enabled": true, "precedence": true,
+ "action": "allow", "duration": "always",
+ "operator": {"type": "simple", "operand": "dest.port", "data": "8080"}}
+EOF
+# The GUI's QSettings: a file database the test can read, pop-ups time out
+# after 4 s with allow / forever / this executable.
+cat >"$GUI_HOME/.config/opensnitch/settings.conf" <<EOF
+[global]
+default_timeout=4
+default_action=1
+default_duration=7
+default_target=0
+default_popup_position=0
+
+[database]
+type=1
+file=$GUI_DB
+
+[notifications]
+enabled=false
+EOF
+
+tt_daemon --no-audit --default-action deny --rules "$RULES" --socket "$SOCK" \
+	--prompt-timeout-ms 20000
+
+# ---- X server, GUI, bridge (all stopped on any exit)
+Xvfb -displayfd 9 -screen 0 1280x900x24 -nolisten tcp \
+	9>"$TT_TMP/display" >"$OUT/xvfb.log" 2>&1 &
+XVFB=$!
+tt_on_exit "kill $XVFB 2>/dev/null; wait $XVFB 2>/dev/null"
+for _ in $(seq 100); do [ -s "$TT_TMP/display" ] && break; sleep 0.05; done
+[ -s "$TT_TMP/display" ] || tt_fail "Xvfb did not start: $(cat "$OUT/xvfb.log")"
+export DISPLAY=:$(cat "$TT_TMP/display")
+
+GUI=""
+gui_start() {
+	env HOME="$GUI_HOME" XDG_RUNTIME_DIR="$TT_TMP/xdg" QT_QPA_PLATFORM=xcb \
+		opensnitch-ui --socket "unix://$GUI_SOCK" >>"$OUT/gui.log" 2>&1 &
+	GUI=$!
+}
+gui_stop() {
+	[ -n "$GUI" ] || return 0
+	kill -TERM "$GUI" 2>/dev/null || true
+	for _ in $(seq 50); do kill -0 "$GUI" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL "$GUI" 2>/dev/null || true
+	wait "$GUI" 2>/dev/null || true
+	GUI=""
+}
+tt_on_exit gui_stop
+gui_start
+
+"$BRIDGE" --socket "$SOCK" --address "unix://$GUI_SOCK" >"$OUT/bridge.log" 2>&1 &
+BR=$!
+tt_on_exit "kill $BR 2>/dev/null; wait $BR 2>/dev/null"
+
+# Query the GUI's database (read-only); one row per line, fields by '|'.
+gui_db() {
+	"$PY" - "$GUI_DB" "$1" <<'PY'
+import sqlite3, sys
+try:
+    c = sqlite3.connect("file:%s?mode=ro" % sys.argv[1], uri=True, timeout=5)
+    for row in c.execute(sys.argv[2]):
+        print("|".join(str(x) for x in row))
+except sqlite3.Error:
+    pass
+PY
+}
+wait_db() {	# QUERY SECS: until the query returns a row; prints the rows
+	for _ in $(seq $(($2 * 4))); do
+		out=$(gui_db "$1")
+		[ -n "$out" ] && { echo "$out"; return 0; }
+		sleep 0.25
+	done
+	return 1
+}
+shot() {	# NAME [WINDOW]
+	"$PY" "$TT_ROOT/tests/integration/xshot.py" "$OUT/$1.png" ${2:+"$2"} ||
+		tt_log "screenshot $1 failed"
+}
+window() {	# NAME-REGEX SECS: id of the visible window with that title
+	for _ in $(seq $(($2 * 4))); do
+		w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
+		[ -n "$w" ] && { echo "$w"; return 0; }
+		sleep 0.25
+	done
+	return 1
+}
+fail() { shot failure; tt_fail "$* (bridge log: $(tail -5 "$OUT/bridge.log"))"; }
+
+# ---- 1. the node
+wait_db "SELECT addr FROM nodes WHERE addr='/local' AND status LIKE '%online' \
+AND daemon_version='1.5.8' AND version LIKE 'tattled %'" 30 >/dev/null ||
+	fail "the GUI did not record the node"
+tt_log "node online in the GUI"
+
+# ---- 2. connection events with program and destination
+out=$(tt_in "$TT_TOOLS/tconnect" -t 5000 127.0.0.1 8080) || fail "8080 refused: $out"
+pid=$(tt_wait_events 1 "e['type']=='connection' and e['dst']['port']==8080" >/dev/null &&
+	"$PY" -c "import json,sys
+for l in open(sys.argv[1]):
+    e = json.loads(l)
+    if e['type'] == 'connection' and e['dst']['port'] == 8080: print(e['process']['pid']); break" "$TT_EVENTS")
+[ -n "$pid" ] || fail "no connection event from tattled"
+wait_db "SELECT * FROM connections WHERE process='$TT_TOOLS/tconnect' AND \
+dst_ip='127.0.0.1' AND dst_port='8080' AND protocol='tcp' AND action='allow' \
+AND pid='$pid' AND uid='0' AND rule='010-allow-8080'" 15 >/dev/null ||
+	fail "connection not in the GUI's database: $(gui_db 'SELECT * FROM connections')"
+wait_db "SELECT hits FROM procs WHERE what='$TT_TOOLS/tconnect'" 10 >/dev/null ||
+	fail "program table empty: $(gui_db 'SELECT * FROM procs')"
+wait_db "SELECT hits FROM ports WHERE what='8080'" 10 >/dev/null ||
+	fail "port table empty: $(gui_db 'SELECT * FROM ports')"
+tt_log "connection of pid $pid in the GUI"
+
+# ---- 3. an unanswered pop-up: the GUI's default (allow forever, executable)
+start=$(date +%s%N)
+tt_in "$TT_TMP/tc-popup" -t 25000 127.0.0.1 8081 >"$TT_TMP/popup.out" 2>&1 &
+TC=$!
+w=$(window '^OpenSnitch v1\.5' 15) || fail "no pop-up window"
+sleep 0.5
+shot popup
+wait $TC || fail "held connection not allowed: $(cat "$TT_TMP/popup.out")"
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+[ "$ms" -ge 3500 ] || fail "answered after $ms ms: not the GUI's 4 s timeout"
+[ "$ms" -lt 20000 ] || fail "answered after $ms ms: tattled's timeout, not the GUI"
+tt_wait_events 1 "e['type']=='connection' and e['dst']['port']==8081 and \
+e['verdict']=='allow' and e['reason']=='prompt'" >/dev/null ||
+	fail "no allow with reason prompt for the pop-up"
+f=$(grep -l "tc-popup" "$RULES"/*.json 2>/dev/null | head -1)
+[ -n "$f" ] || fail "no rule file for the pop-up answer in $RULES"
+"$PY" - "$f" "$TT_TMP/tc-popup" <<'PY' || fail "pop-up rule file: $(cat "$f")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+op = r["operator"]
+assert r["action"] == "allow" and r["duration"] == "always" and r["enabled"], r
+assert op["operand"] == "process.path" and op["data"] == sys.argv[2], op
+PY
+wait_db "SELECT name FROM rules WHERE operator_data='$TT_TMP/tc-popup' AND \
+action='allow' AND duration='always'" 10 >/dev/null ||
+	fail "pop-up rule not in the GUI: $(gui_db 'SELECT name FROM rules')"
+tt_log "pop-up default applied after $ms ms: $(basename "$f")"
+
+# ---- 4. a rule made in the GUI's rules editor
+main=$(window '^OpenSnitch Network Statistics' 20) || fail "no main window"
+eval "$(xdotool getwindowgeometry --shell "$main")"
+xdotool mousemove $((X + 74)) $((Y + 17)) click 1	# "new rule" button
+ed=$(window '^Rule$' 10) || fail "rules editor did not open"
+eval "$(xdotool getwindowgeometry --shell "$ed")"
+click() { xdotool mousemove $((X + $1)) $((Y + $2)) click 1; sleep 0.3; }
+NAME=deny-gui-$$
+click 298 23; xdotool type --delay 20 "$NAME"		# Name
+click 63 84						# Enable
+click 416 188; sleep 0.5; xdotool key End Return	# Duration: always
+sleep 0.3
+click 72 264						# From this executable
+click 392 264; xdotool type --delay 10 "$TT_TMP/tc-gui"
+sleep 0.3
+shot rule-editor "$ed"
+click 414 489						# Apply (deny is preset)
+for _ in $(seq 40); do [ -s "$RULES/$NAME.json" ] && break; sleep 0.25; done
+[ -s "$RULES/$NAME.json" ] || fail "GUI rule $NAME did not reach $RULES"
+"$PY" - "$RULES/$NAME.json" "$TT_TMP/tc-gui" <<'PY' || fail "GUI rule file: $(cat "$RULES/$NAME.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+op = r["operator"]
+assert r["action"] == "deny" and r["duration"] == "always" and r["enabled"], r
+assert op["type"] == "simple" and op["operand"] == "process.path", op
+assert op["data"] == sys.argv[2], op
+PY
+if out=$(tt_in "$TT_TMP/tc-gui" -t 3000 127.0.0.1 8082); then
+	fail "GUI deny rule did not deny: $out"
+fi
+tt_wait_events 1 "e['type']=='connection' and e['dst']['port']==8082 and \
+e['verdict']=='deny' and e['reason']=='rule' and e['rule']=='$NAME'" >/dev/null ||
+	fail "8082 not denied by $NAME"
+sleep 1
+shot rule-applied "$ed"
+click 63 84						# untick Enable
+click 414 489						# Apply
+for _ in $(seq 40); do
+	grep -q '"enabled": *false' "$RULES/$NAME.json" && break; sleep 0.25
+done
+grep -q '"enabled": *false' "$RULES/$NAME.json" ||
+	fail "disabling in the GUI did not reach tattled: $(cat "$RULES/$NAME.json")"
+xdotool key --window "$ed" Escape 2>/dev/null || true
+tt_log "GUI rule $NAME reached tattled, denied, then was disabled"
+
+# ---- 5. a rule added to tattled's directory reaches the GUI
+cat >"$RULES/020-from-file.json" <<'EOF'
+{"name": "020-from-file", "enabled": true, "precedence": false,
+ "action": "reject", "duration": "always",
+ "operator": {"type": "simple", "operand": "dest.port", "data": "9999"}}
+EOF
+wait_db "SELECT name FROM rules WHERE name='020-from-file' AND action='reject' \
+AND operator_operand='dest.port' AND operator_data='9999'" 15 >/dev/null ||
+	fail "tattled's new rule did not reach the GUI"
+tt_log "rule file reached the GUI"
+sleep 1
+shot main "$main"
+
+# ---- 6. GUI gone: tattled decides at once; GUI back: reconnected
+gui_stop
+for _ in $(seq 40); do
+	grep -q 'session ended' "$OUT/bridge.log" && break; sleep 0.25
+done
+grep -q 'session ended' "$OUT/bridge.log" || fail "bridge did not notice the GUI left"
+# Default deny drops the SYN, so the client only times out: what counts is
+# that tattled decided by default at once instead of holding it for a prompt.
+if tt_in "$TT_TMP/tc-nogui" -t 2000 127.0.0.1 8081 >/dev/null; then
+	fail "no GUI: default deny not applied"
+fi
+tt_wait_events 1 "e['type']=='connection' and e['reason']=='default' and \
+e['verdict']=='deny' and e['verdict_us'] < 2000000 and e['process'] and \
+e['process']['exe']=='$TT_TMP/tc-nogui'" >/dev/null ||
+	fail "no prompt-free default decision while the GUI was away"
+n0=$(grep -c 'GUI session up' "$OUT/bridge.log")
+gui_start
+for _ in $(seq 120); do
+	[ "$(grep -c 'GUI session up' "$OUT/bridge.log")" -gt "$n0" ] && break
+	sleep 0.25
+done
+[ "$(grep -c 'GUI session up' "$OUT/bridge.log")" -gt "$n0" ] ||
+	fail "bridge did not reconnect to the restarted GUI"
+tt_in "$TT_TOOLS/tconnect" -t 5000 127.0.0.1 8080 >/dev/null || fail "8080 refused"
+wait_db "SELECT count(*) FROM connections WHERE dst_port='8080' \
+GROUP BY dst_port HAVING count(*) >= 2" 15 >/dev/null ||
+	fail "no events after the GUI restarted: $(gui_db 'SELECT * FROM connections')"
+tt_log "reconnected after the GUI restarted"
+
+kill -TERM $BR
+rc=0; wait $BR || rc=$?
+[ "$rc" -eq 0 ] || fail "tattle-opensnitch exited $rc on SIGTERM"
+grep -q Traceback "$OUT/bridge.log" && fail "bridge raised: $(cat "$OUT/bridge.log")"
+tt_daemon_stop
