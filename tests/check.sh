@@ -1,18 +1,23 @@
 #!/bin/sh
 # check.sh "UNIT..." "FUZZ..." FUZZ_SECONDS - make check's runner: unit
-# tests (ASan+UBSan), each fuzzer briefly, integration tests against the
-# sanitized daemon.  Ends with one summary line over all three.
+# tests (ASan+UBSan), tattle-opensnitch's Python unit tests, each fuzzer
+# briefly, integration tests against the sanitized daemon.  Ends with one
+# summary line over all four.
 cd "$(dirname "$0")/.." || exit 1
 unit=$1 fuzz=$2 secs=$3
 rc=0
 sh tests/run-unit.sh $unit | tee build/unit.log || rc=1
+sh tests/run-py.sh | tee build/python.log || rc=1
 [ -n "$fuzz" ] && { sh tests/fuzz/run.sh "$secs" $fuzz | tee build/fuzz.log || rc=1; }
 TATTLED=build/san/tattled TATTLE=build/san/tattle sh tests/integration/run.sh |
 	tee build/integration.log || rc=1
 total() { sed -n "s/^$1: \([0-9]*\) passed, \([0-9]*\) failed.*/\1 \2/p" "build/$2.log" | tail -1; }
-set -- $(total unit unit) $(total integration integration) $(total fuzz fuzz)
-p=$(( ${1:-0} + ${3:-0} + ${5:-0} )) f=$(( ${2:-0} + ${4:-0} + ${6:-0} ))
-s=$(sed -n 's/.*, \([0-9]*\) skipped$/\1/p' build/unit.log build/integration.log |
+set -- $(total unit unit) $(total integration integration) $(total fuzz fuzz) \
+	$(total python python)
+p=$(( ${1:-0} + ${3:-0} + ${5:-0} + ${7:-0} ))
+f=$(( ${2:-0} + ${4:-0} + ${6:-0} + ${8:-0} ))
+s=$(sed -n 's/.*, \([0-9]*\) skipped$/\1/p' build/unit.log build/integration.log \
+	build/python.log |
 	awk '{s += $1} END {print s + 0}')
 echo "check: $p passed, $f failed, $s skipped"
 [ $rc -eq 0 ] && [ "$f" -eq 0 ]
