@@ -7,9 +7,13 @@
 # - a pop-up nobody answers ends with the GUI's configured default (allow,
 #   forever, this executable) applied by tattled: the held connection is
 #   allowed and the rule file is in tattled's rules directory;
+# - a click on the pop-up ("to port N", Deny) becomes a tattled rule under
+#   the GUI's name plus a once answer for the held connection;
 # - a rule made in the GUI's rules editor (driven with X input events via
 #   xdotool: the GUI's own Notifications path, CHANGE_RULE) reaches tattled
-#   and decides the next connection; unticking "Enable" disables it;
+#   and decides the next connection; the Rules tab's context menu disables
+#   (DISABLE_RULE) and deletes (DELETE_RULE) it in tattled, and deleting
+#   the GUI's copy of a pop-up answer deletes tattled's rule of that answer;
 # - a rule file added to tattled's directory reaches the GUI's rules table;
 # - when the GUI goes away tattled is not left waiting (default at once),
 #   and the bridge reconnects when the GUI comes back.
@@ -34,6 +38,7 @@ tt_netns
 tt_server 8080
 tt_server 8081
 tt_server 8082
+tt_server 8083
 SOCK=$TT_TMP/tattle.sock
 RULES=$TT_TMP/rules
 GUI_HOME=$TT_TMP/home
@@ -42,7 +47,7 @@ GUI_SOCK=$TT_TMP/osui.sock
 mkdir -p "$RULES" "$GUI_HOME/.config/opensnitch"
 mkdir -m 0700 "$TT_TMP/xdg"
 # Distinct executables, so each part of the test has its own program.
-for n in popup gui nogui; do cp "$TT_TOOLS/tconnect" "$TT_TMP/tc-$n"; done
+for n in popup click gui nogui; do cp "$TT_TOOLS/tconnect" "$TT_TMP/tc-$n"; done
 cat >"$RULES/010-allow-8080.json" <<'EOF'
 {"name": "010-allow-8080", "enabled": true, "precedence": true,
  "action": "allow", "duration": "always",
@@ -185,10 +190,45 @@ action='allow' AND duration='always'" 10 >/dev/null ||
 	fail "pop-up rule not in the GUI: $(gui_db 'SELECT name FROM rules')"
 tt_log "pop-up default applied after $ms ms: $(basename "$f")"
 
+# ---- 3b. a clicked pop-up: "to port 8083", Deny (forever) -> rule + once
+sed -i 's/^default_timeout=.*/default_timeout=60/' \
+	"$GUI_HOME/.config/opensnitch/settings.conf"	# time to click
+tt_in "$TT_TMP/tc-click" -t 5000 127.0.0.1 8083 >"$TT_TMP/click.out" 2>&1 &
+TC=$!
+w=$(window '^OpenSnitch v1\.5' 15) || fail "no pop-up window for the click"
+xdotool windowraise "$w"	# no window manager: the main window may cover it
+sleep 0.5
+eval "$(xdotool getwindowgeometry --shell "$w")"
+xdotool mousemove $((X + 93)) $((Y + 288)) click 1	# target combo
+sleep 0.5
+xdotool key Down Down Return				# "to port 8083"
+sleep 0.5
+shot popup-click "$w"
+xdotool mousemove $((X + 344)) $((Y + 288)) click 1	# Deny
+tt_wait_events 1 "e['type']=='connection' and e['dst']['port']==8083 and \
+e['verdict']=='deny' and e['reason']=='prompt'" 10 >/dev/null ||
+	fail "clicked Deny did not deny the held connection"
+wait $TC && fail "8083 connected despite Deny"
+sed -i 's/^default_timeout=.*/default_timeout=4/' \
+	"$GUI_HOME/.config/opensnitch/settings.conf"
+[ -s "$RULES/deny-always-simple-8083.json" ] ||
+	fail "no rule for the clicked answer: $(ls "$RULES")"
+"$PY" - "$RULES/deny-always-simple-8083.json" <<'PY' || fail "clicked rule: $(cat "$RULES/deny-always-simple-8083.json")"
+import json, sys
+r = json.load(open(sys.argv[1]))
+op = r["operator"]
+assert r["action"] == "deny" and r["duration"] == "always" and r["enabled"], r
+assert (op["type"], op["operand"], op["data"]) == ("simple", "dest.port", "8083"), op
+PY
+grep -l "tc-click" "$RULES"/*.json 2>/dev/null && fail "a port answer made an executable rule"
+tt_log "clicked pop-up answer became rule deny-always-simple-8083"
+
 # ---- 4. a rule made in the GUI's rules editor
 main=$(window '^OpenSnitch Network Statistics' 20) || fail "no main window"
+xdotool windowraise "$main"
 eval "$(xdotool getwindowgeometry --shell "$main")"
-xdotool mousemove $((X + 74)) $((Y + 17)) click 1	# "new rule" button
+MX=$X MY=$Y
+xdotool mousemove $((MX + 74)) $((MY + 17)) click 1	# "new rule" button
 ed=$(window '^Rule$' 10) || fail "rules editor did not open"
 eval "$(xdotool getwindowgeometry --shell "$ed")"
 click() { xdotool mousemove $((X + $1)) $((Y + $2)) click 1; sleep 0.3; }
@@ -220,15 +260,51 @@ e['verdict']=='deny' and e['reason']=='rule' and e['rule']=='$NAME'" >/dev/null 
 	fail "8082 not denied by $NAME"
 sleep 1
 shot rule-applied "$ed"
-click 63 84						# untick Enable
-click 414 489						# Apply
+click 328 491						# Close
+xdotool search --onlyvisible --name '^Rule$' >/dev/null 2>&1 &&
+	{ xdotool mousemove $((X + 300)) $((Y + 250)) key Escape; sleep 0.3; }
+tt_log "GUI rule $NAME reached tattled and denied"
+
+# ---- 4b. the Rules tab's context menu: Disable, then Delete
+rule_menu() {	# NAME ITEM-DX ITEM-DY: filter the Rules tab, right-click row 1
+	xdotool windowraise "$main"
+	xdotool mousemove $((MX + 169)) $((MY + 51)) click 1	# Rules tab
+	sleep 0.5
+	xdotool mousemove $((MX + 378)) $((MY + 555)) click 1	# Filter
+	xdotool key ctrl+a BackSpace
+	xdotool type --delay 10 "$1"
+	sleep 1
+	xdotool mousemove $((MX + 361)) $((MY + 131)) click 3	# row 1
+	sleep 0.7
+	xdotool mousemove $((MX + 361 + $2)) $((MY + 131 + $3)) click 1
+	sleep 0.7
+}
+confirm_yes() {	# the GUI's yes/no box, centred on the main window
+	xdotool mousemove $((MX + 431)) $((MY + 300)) key alt+y
+}
+rule_menu "$NAME" 47 70					# Disable
 for _ in $(seq 40); do
-	grep -q '"enabled": *false' "$RULES/$NAME.json" && break; sleep 0.25
+	grep -q '"enabled": *false' "$RULES/$NAME.json" 2>/dev/null && break
+	sleep 0.25
 done
 grep -q '"enabled": *false' "$RULES/$NAME.json" ||
-	fail "disabling in the GUI did not reach tattled: $(cat "$RULES/$NAME.json")"
-xdotool key --window "$ed" Escape 2>/dev/null || true
-tt_log "GUI rule $NAME reached tattled, denied, then was disabled"
+	fail "Disable in the GUI did not reach tattled: $(cat "$RULES/$NAME.json")"
+grep -q "GUI DISABLE_RULE $NAME" "$OUT/bridge.log" || fail "no DISABLE_RULE"
+rule_menu "$NAME" 44 145				# Delete
+confirm_yes
+for _ in $(seq 40); do [ -e "$RULES/$NAME.json" ] || break; sleep 0.25; done
+[ ! -e "$RULES/$NAME.json" ] || fail "Delete in the GUI did not reach tattled"
+tt_log "GUI Disable and Delete of $NAME reached tattled"
+
+# ---- 4c. deleting the GUI's own copy of the pop-up answer deletes tattled's
+gname=$(gui_db "SELECT name FROM rules WHERE operator_data='$TT_TMP/tc-popup' \
+AND name LIKE 'allow-always-simple-%'" | head -1)
+[ -n "$gname" ] || fail "the GUI has no rule of its own for the pop-up answer"
+rule_menu "$gname" 44 145				# Delete
+confirm_yes
+for _ in $(seq 40); do [ -e "$f" ] || break; sleep 0.25; done
+[ ! -e "$f" ] || fail "deleting $gname in the GUI left tattled's $(basename "$f")"
+tt_log "GUI delete of $gname removed tattled's $(basename "$f" .json)"
 
 # ---- 5. a rule added to tattled's directory reaches the GUI
 cat >"$RULES/020-from-file.json" <<'EOF'
@@ -240,6 +316,12 @@ wait_db "SELECT name FROM rules WHERE name='020-from-file' AND action='reject' \
 AND operator_operand='dest.port' AND operator_data='9999'" 15 >/dev/null ||
 	fail "tattled's new rule did not reach the GUI"
 tt_log "rule file reached the GUI"
+xdotool windowraise "$main"
+xdotool mousemove $((MX + 378)) $((MY + 555)) click 1	# clear the filter
+xdotool key ctrl+a BackSpace
+sleep 1
+shot rules "$main"
+xdotool mousemove $((MX + 38)) $((MY + 51)) click 1	# Events tab
 sleep 1
 shot main "$main"
 
