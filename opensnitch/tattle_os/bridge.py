@@ -60,6 +60,7 @@ class Bridge:
         self.done = collections.OrderedDict()   # prompt ids tattled decided
         self.done_lock = threading.Lock()
         self.aliases = {}                       # GUI rule name -> tattled's
+        self._last_note = None
 
     # ---- tattled
 
@@ -90,6 +91,7 @@ class Bridge:
             conn.close()
             raise
         self.sub = conn
+        self._last_note = None
         self.log("connected to tattled at %s (default action %s, prompt "
                  "timeout %s ms)" % (self.socket_path,
                                      self.cfg.get("default_action"),
@@ -168,24 +170,27 @@ class Bridge:
 
     # ---- the session with one GUI
 
+    def _note(self, msg):
+        """Log a retry's reason once, not every second."""
+        if msg != self._last_note:
+            self.log(msg)
+        self._last_note = msg
+
     def run(self):
-        last = None
+        self._last_note = None
         while not self.stop.is_set():
             if self.sub is None or self.sub.closed:
                 try:
                     self.connect_tattled()
                 except (OSError, Closed, TattledError) as e:
-                    self.log("tattled at %s: %s" % (self.socket_path, e))
+                    self._note("tattled at %s: %s" % (self.socket_path, e))
                     self.sub = None
                     self.stop.wait(RETRY_INTERVAL)
                     continue
             try:
                 Session(self).run()
             except Lost as e:
-                msg = "session ended: %s" % e
-                if msg != last:     # "no GUI" once, not every second
-                    self.log(msg)
-                last = msg
+                self._note("session ended: %s" % e)
             if self.tattled_gone.is_set() and self.sub:
                 self.sub.close()
                 self.sub = None
@@ -219,9 +224,19 @@ class Session:
 
     # -- setup
 
+    def _rules(self):
+        rules = []
+        while True:     # rules.list pages at most 1000 rules
+            res = self.b.sub.call("rules.list", {"offset": len(rules),
+                                                 "limit": 1000})
+            page = res.get("rules") or []
+            rules.extend(page)
+            if not page or len(rules) >= res.get("count", 0):
+                return rules
+
     def _subscribe(self):
         b = self.b
-        rules = b.sub.call("rules.list").get("rules", [])
+        rules = self._rules()
         cc = mapping.client_config(self.pb, socket.gethostname(), rules,
                                    b.cfg, b.version, b.address)
         reply = self.stub.Subscribe(cc, timeout=SUBSCRIBE_TIMEOUT)
@@ -407,6 +422,7 @@ class Session:
             self._open()
             self._ping()
             self._register_prompter()
+            b._last_note = None
             b.log("GUI session up: prompts go to the GUI")
             while not (self.ending.is_set() or b.stop.is_set()
                        or b.tattled_gone.is_set()):

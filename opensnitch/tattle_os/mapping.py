@@ -18,6 +18,7 @@ GUI_DURATIONS = ("once", "30s", "5m", "15m", "30m", "1h", "until restart",
                  "always")
 RULE_NAME_MAX = 255
 EVENTS_MAX = 150        # per Ping, as opensnitchd 1.5 (maxEvents)
+UID_UNKNOWN = 0xffffffff    # opensnitchd's uint32(-1): no process known
 
 
 class MappingError(ValueError):
@@ -51,7 +52,9 @@ def connection_from_event(pb, ev):
         src_ip=_s(src.get("ip")), src_port=_u(src.get("port")),
         dst_ip=_s(dst.get("ip")), dst_host=_s(dst.get("host")),
         dst_port=_u(dst.get("port")),
-        user_id=_u(proc.get("uid")), process_id=_u(proc.get("pid")),
+        user_id=_u(proc["uid"]) if isinstance(proc.get("uid"), int)
+        else UID_UNKNOWN,
+        process_id=_u(proc.get("pid")),
         process_path=_s(proc.get("exe")), process_cwd=_s(proc.get("cwd")),
         process_args=args)
 

@@ -16,7 +16,7 @@
 #   the GUI's copy of a pop-up answer deletes tattled's rule of that answer;
 # - a rule file added to tattled's directory reaches the GUI's rules table;
 # - when the GUI goes away tattled is not left waiting (default at once),
-#   and the bridge reconnects when the GUI comes back.
+#   and the bridge reconnects when the GUI comes back, or tattled does.
 # Screenshots go to build/test-output/t_opensnitch_gui/ (TT_OUT).
 . "$(dirname "$0")/lib.sh"
 tt_require_root
@@ -353,6 +353,23 @@ wait_db "SELECT count(*) FROM connections WHERE dst_port='8080' \
 GROUP BY dst_port HAVING count(*) >= 2" 15 >/dev/null ||
 	fail "no events after the GUI restarted: $(gui_db 'SELECT * FROM connections')"
 tt_log "reconnected after the GUI restarted"
+
+# ---- 7. tattled restarts: the bridge reconnects to it
+n0=$(grep -c 'GUI session up' "$OUT/bridge.log")
+tt_daemon_stop
+tt_daemon --no-audit --default-action deny --rules "$RULES" --socket "$SOCK" \
+	--prompt-timeout-ms 20000
+for _ in $(seq 120); do
+	[ "$(grep -c 'GUI session up' "$OUT/bridge.log")" -gt "$n0" ] && break
+	sleep 0.25
+done
+[ "$(grep -c 'GUI session up' "$OUT/bridge.log")" -gt "$n0" ] ||
+	fail "bridge did not come back after tattled restarted"
+tt_in "$TT_TOOLS/tconnect" -t 5000 127.0.0.1 8080 >/dev/null || fail "8080 refused"
+wait_db "SELECT count(*) FROM connections WHERE dst_port='8080' \
+GROUP BY dst_port HAVING count(*) >= 3" 15 >/dev/null ||
+	fail "no events after tattled restarted: $(gui_db 'SELECT * FROM connections')"
+tt_log "reconnected after tattled restarted"
 
 kill -TERM $BR
 rc=0; wait $BR || rc=$?

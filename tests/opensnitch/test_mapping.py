@@ -64,6 +64,7 @@ class PromptToAskRule(unittest.TestCase):
         c = mapping.connection_from_event(pb, ev)
         self.assertEqual((c.process_id, c.process_path, c.src_port,
                           c.dst_port, c.dst_host), (0, "", 0, 0, ""))
+        self.assertEqual(c.user_id, 0xffffffff)     # not root: unknown
 
 
 class AskRuleAnswerToTattled(unittest.TestCase):
