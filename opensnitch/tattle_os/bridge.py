@@ -321,9 +321,13 @@ class Session:
     def _ask(self, p):
         b = self.b
         con = mapping.connection_from_event(self.pb, p)
+        b.log("prompt %d: asking the GUI: %s -> %s:%d %s" % (
+            p["prompt_id"], con.process_path, con.dst_host or con.dst_ip,
+            con.dst_port, con.protocol))
         try:
             rule = self.stub.AskRule(con, timeout=ASK_TIMEOUT)
-        except grpc.RpcError as e:
+        except (grpc.RpcError, ValueError) as e:
+            # ValueError: the session closed the channel meanwhile
             b.log("prompt %d: AskRule failed (%s): tattled's default"
                   % (p["prompt_id"], _rpc_text(e)))
             self._default(p)

@@ -128,6 +128,24 @@ shot() {	# NAME [WINDOW]
 	"$PY" "$TT_ROOT/tests/integration/xshot.py" "$OUT/$1.png" ${2:+"$2"} ||
 		tt_log "screenshot $1 failed"
 }
+asked() { grep -c 'asking the GUI' "$OUT/bridge.log" || true; }
+popup() {	# N0: wait for pop-up number N0+1, raised and painted; prints its id
+	for _ in $(seq 60); do [ "$(asked)" -gt "$1" ] && break; sleep 0.25; done
+	[ "$(asked)" -gt "$1" ] || return 1
+	w=$(window '^OpenSnitch v1\.5' 15) || return 1
+	sleep 1		# mapped; let it paint
+	xdotool windowraise "$w"	# no window manager: the main window may cover it
+	sleep 0.3
+	echo "$w"
+}
+gone() {	# wait until no pop-up is shown (the GUI reuses one dialog)
+	for _ in $(seq 40); do
+		xdotool search --onlyvisible --name '^OpenSnitch v1\.5' >/dev/null 2>&1 ||
+			return 0
+		sleep 0.25
+	done
+	return 1
+}
 window() {	# NAME-REGEX SECS: id of the visible window with that title
 	for _ in $(seq $(($2 * 4))); do
 		w=$(xdotool search --onlyvisible --name "$1" 2>/dev/null | head -1)
@@ -143,6 +161,9 @@ wait_db "SELECT addr FROM nodes WHERE addr='/local' AND status LIKE '%online' \
 AND daemon_version='1.5.8' AND version LIKE 'tattled %'" 30 >/dev/null ||
 	fail "the GUI did not record the node"
 tt_log "node online in the GUI"
+# Without a tray the main window shows 10 s after start; wait for it, so it
+# cannot come up over a pop-up later (there is no window manager here).
+main=$(window '^OpenSnitch Network Statistics' 30) || fail "no main window"
 
 # ---- 2. connection events with program and destination
 out=$(tt_in "$TT_TOOLS/tconnect" -t 5000 127.0.0.1 8080) || fail "8080 refused: $out"
@@ -164,10 +185,10 @@ tt_log "connection of pid $pid in the GUI"
 
 # ---- 3. an unanswered pop-up: the GUI's default (allow forever, executable)
 start=$(date +%s%N)
+n=$(asked)
 tt_in "$TT_TMP/tc-popup" -t 25000 127.0.0.1 8081 >"$TT_TMP/popup.out" 2>&1 &
 TC=$!
-w=$(window '^OpenSnitch v1\.5' 15) || fail "no pop-up window"
-sleep 0.5
+w=$(popup "$n") || fail "no pop-up window"
 shot popup
 wait $TC || fail "held connection not allowed: $(cat "$TT_TMP/popup.out")"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -193,11 +214,11 @@ tt_log "pop-up default applied after $ms ms: $(basename "$f")"
 # ---- 3b. a clicked pop-up: "to port 8083", Deny (forever) -> rule + once
 sed -i 's/^default_timeout=.*/default_timeout=60/' \
 	"$GUI_HOME/.config/opensnitch/settings.conf"	# time to click
+gone || fail "the first pop-up did not close"
+n=$(asked)
 tt_in "$TT_TMP/tc-click" -t 5000 127.0.0.1 8083 >"$TT_TMP/click.out" 2>&1 &
 TC=$!
-w=$(window '^OpenSnitch v1\.5' 15) || fail "no pop-up window for the click"
-xdotool windowraise "$w"	# no window manager: the main window may cover it
-sleep 0.5
+w=$(popup "$n") || fail "no pop-up window for the click"
 eval "$(xdotool getwindowgeometry --shell "$w")"
 xdotool mousemove $((X + 93)) $((Y + 288)) click 1	# target combo
 sleep 0.5
@@ -224,7 +245,6 @@ grep -l "tc-click" "$RULES"/*.json 2>/dev/null && fail "a port answer made an ex
 tt_log "clicked pop-up answer became rule deny-always-simple-8083"
 
 # ---- 4. a rule made in the GUI's rules editor
-main=$(window '^OpenSnitch Network Statistics' 20) || fail "no main window"
 xdotool windowraise "$main"
 eval "$(xdotool getwindowgeometry --shell "$main")"
 MX=$X MY=$Y
@@ -326,11 +346,11 @@ sleep 1
 shot main "$main"
 
 # ---- 6. GUI gone: tattled decides at once; GUI back: reconnected
+ended() { grep -c 'session ended' "$OUT/bridge.log" || true; }
+e0=$(ended)
 gui_stop
-for _ in $(seq 40); do
-	grep -q 'session ended' "$OUT/bridge.log" && break; sleep 0.25
-done
-grep -q 'session ended' "$OUT/bridge.log" || fail "bridge did not notice the GUI left"
+for _ in $(seq 40); do [ "$(ended)" -gt "$e0" ] && break; sleep 0.25; done
+[ "$(ended)" -gt "$e0" ] || fail "bridge did not notice the GUI left"
 # Default deny drops the SYN, so the client only times out: what counts is
 # that tattled decided by default at once instead of holding it for a prompt.
 if tt_in "$TT_TMP/tc-nogui" -t 2000 127.0.0.1 8081 >/dev/null; then
