@@ -9,6 +9,7 @@ lives as long as tattled does) and `prompter` (registered only while a GUI
 is there, so that tattled applies its default at once when none is).
 """
 import collections
+import json
 import queue
 import socket
 import threading
@@ -470,7 +471,6 @@ class Session:
 
 def _gui_default(cc):
     try:
-        import json
         return json.loads(cc.config).get("DefaultAction")
     except (ValueError, AttributeError):
         return None

@@ -81,7 +81,8 @@ XVFB=$!
 tt_on_exit "kill $XVFB 2>/dev/null; wait $XVFB 2>/dev/null"
 for _ in $(seq 100); do [ -s "$TT_TMP/display" ] && break; sleep 0.05; done
 [ -s "$TT_TMP/display" ] || tt_fail "Xvfb did not start: $(cat "$OUT/xvfb.log")"
-export DISPLAY=:$(cat "$TT_TMP/display")
+DISPLAY=:$(cat "$TT_TMP/display")
+export DISPLAY
 
 GUI=""
 gui_start() {
