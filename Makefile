@@ -195,7 +195,8 @@ pycheck: build/tattle-opensnitch
 	@PYTHON=$(PYTHON) sh tests/run-py.sh
 
 integration: deps
-	@$(MAKE) --no-print-directory build/san/tattled build/san/tattle build/tattled build/tattle $(TOOLS)
+	@$(MAKE) --no-print-directory build/san/tattled build/san/tattle build/tattled build/tattle \
+		build/tattle-opensnitch $(TOOLS)
 	@PYTHON=$(PYTHON) TATTLED=build/san/tattled TATTLE=build/san/tattle sh tests/integration/run.sh
 
 fuzz-check: deps

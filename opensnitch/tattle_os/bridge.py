@@ -29,11 +29,10 @@ RETRY_INTERVAL = 1.0
 DONE_MAX = 1024         # prompt ids remembered as decided
 ALIAS_MAX = 4096
 
+# Requests tattled has no counterpart for.  The answer is ERROR with this
+# text, except where the 1.5.8.1 GUI cannot take an ERROR (see
+# handle_notification).
 UNSUPPORTED = {
-    "LOAD_FIREWALL": "tattled's interception cannot be paused or resumed "
-                     "from the GUI (stop or start tattled itself)",
-    "UNLOAD_FIREWALL": "tattled's interception cannot be paused or resumed "
-                       "from the GUI (stop or start tattled itself)",
     "CHANGE_CONFIG": "tattled's configuration is not changed from the GUI: "
                      "edit tattled.json (or its options) and restart it",
     "LOG_LEVEL": "tattled has no log level to change",
@@ -119,6 +118,17 @@ class Bridge:
             return None     # the GUI's wake-up when it closes the stream
         if kind == "STOP_MONITOR_PROCESS":
             return pb.NotificationReply(id=noti.id, code=pb.OK)
+        if kind in ("LOAD_FIREWALL", "UNLOAD_FIREWALL"):
+            # An ERROR here would crash the 1.5.8.1 GUI (its main window's
+            # reply handler calls Message.ok without an icon): pause for
+            # real, with a rule tattled has the means for.
+            try:
+                self._pause(kind == "UNLOAD_FIREWALL")
+            except TattledError as e:
+                self.log("GUI %s: %s" % (kind, e))
+                return pb.NotificationReply(id=noti.id, code=pb.ERROR,
+                                            data="tattle: %s" % e)
+            return pb.NotificationReply(id=noti.id, code=pb.OK)
         if kind in UNSUPPORTED:
             self.log("GUI asked %s: not supported" % kind)
             return pb.NotificationReply(id=noti.id, code=pb.ERROR,
@@ -139,6 +149,26 @@ class Bridge:
             return pb.NotificationReply(id=noti.id, code=pb.ERROR,
                                         data="; ".join(errors))
         return pb.NotificationReply(id=noti.id, code=pb.OK)
+
+    def _pause(self, pause):
+        sub = self.sub
+        if sub is None:
+            raise TattledError("unavailable", "not connected to tattled")
+        try:
+            if pause:
+                sub.call("rules.add", {"rule": mapping.PAUSE_RULE})
+            else:
+                try:
+                    sub.call("rules.delete",
+                             {"name": mapping.PAUSE_RULE["name"]})
+                except TattledError as e:
+                    if e.code != "not-found":
+                        raise
+        except Closed as e:
+            raise TattledError("unavailable", str(e)) from e
+        self.log("GUI %s interception: rule %s %s" % (
+            "paused" if pause else "resumed", mapping.PAUSE_RULE["name"],
+            "added" if pause else "removed"))
 
     def _rule_notification(self, kind, rule):
         sub = self.sub
@@ -162,7 +192,17 @@ class Bridge:
             mapping.check_rule_name(name)
             cmd = {"ENABLE_RULE": "rules.enable", "DISABLE_RULE":
                    "rules.disable", "DELETE_RULE": "rules.delete"}[kind]
-            res = sub.call(cmd, {"name": name})
+            try:
+                res = sub.call(cmd, {"name": name})
+            except TattledError as e:
+                if e.code != "not-found" or kind == "DELETE_RULE" or \
+                        not rule.action:
+                    raise
+                # As opensnitchd's Replace: a rule tattled lacks (a once
+                # rule used up, one deleted in tattled) is added as sent.
+                r = mapping.rule_from_pb(rule)
+                r["enabled"] = kind == "ENABLE_RULE"
+                res = sub.call("rules.add", {"rule": r})
             if kind == "DELETE_RULE":
                 self.aliases.pop(rule.name, None)
             self.log("GUI %s %s -> tattled %s" % (kind, rule.name, res))

@@ -21,6 +21,19 @@ EVENTS_MAX = 150        # per Ping, as opensnitchd 1.5 (maxEvents)
 UID_UNKNOWN = 0xffffffff    # opensnitchd's uint32(-1): no process known
 
 
+# The GUI's pause button ("stop interception"): tattled cannot unload its
+# queue from a client, so pausing adds this rule, which allows everything
+# at once (precedence; '!' sorts before the usual names) until resumed or
+# tattled restarts.  Connections are still shown.
+PAUSE_RULE = {
+    "name": "!opensnitch-gui-pause", "enabled": True, "precedence": True,
+    "action": "allow", "duration": "until restart",
+    "description": "interception paused from the OpenSnitch GUI",
+    "operator": {"type": "simple", "operand": "true", "data": "",
+                 "sensitive": False},
+}
+
+
 class MappingError(ValueError):
     """A GUI message that cannot become a tattled request; str() says why."""
 
@@ -178,6 +191,11 @@ def default_answer(prompt, action):
 
 # ---- node configuration
 
+def is_paused(rules):
+    return any(r.get("name") == PAUSE_RULE["name"] and r.get("enabled")
+               for r in rules)
+
+
 def client_config(pb, hostname, rules, tattled_cfg, tattle_version, address):
     """protocol.ClientConfig for Subscribe.  `config` must be a JSON object
     (the GUI json.loads it and sets DefaultAction); its keys are those the
@@ -202,7 +220,8 @@ def client_config(pb, hostname, rules, tattled_cfg, tattle_version, address):
     }
     return pb.ClientConfig(
         id=0, name=hostname, version="tattled " + tattle_version,
-        isFirewallRunning=True, config=json.dumps(cfg), logLevel=1,
+        isFirewallRunning=not is_paused(rules), config=json.dumps(cfg),
+        logLevel=1,
         rules=[rule_to_pb(pb, r) for r in rules])
 
 

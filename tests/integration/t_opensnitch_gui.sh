@@ -15,6 +15,7 @@
 #   (DISABLE_RULE) and deletes (DELETE_RULE) it in tattled, and deleting
 #   the GUI's copy of a pop-up answer deletes tattled's rule of that answer;
 # - a rule file added to tattled's directory reaches the GUI's rules table;
+# - the GUI's pause button makes tattled allow everything until resumed;
 # - when the GUI goes away tattled is not left waiting (default at once),
 #   and the bridge reconnects when the GUI comes back, or tattled does.
 # Screenshots go to build/test-output/t_opensnitch_gui/ (TT_OUT).
@@ -337,6 +338,34 @@ wait_db "SELECT name FROM rules WHERE name='020-from-file' AND action='reject' \
 AND operator_operand='dest.port' AND operator_data='9999'" 15 >/dev/null ||
 	fail "tattled's new rule did not reach the GUI"
 tt_log "rule file reached the GUI"
+# ---- 5b. the pause button: tattled allows everything (a precedence rule)
+# until resumed; connections are still shown.  (An ERROR answer here would
+# crash this GUI: its main window's reply handler is broken.)
+PAUSE='!opensnitch-gui-pause'
+xdotool windowraise "$main"
+xdotool mousemove $((MX + 843)) $((MY + 17)) click 1	# pause
+for _ in $(seq 40); do
+	"$TATTLE" rules list --socket "$SOCK" 2>/dev/null | grep -q "^$PAUSE " && break
+	sleep 0.25
+done
+"$TATTLE" rules list --socket "$SOCK" | grep -q "^$PAUSE " ||
+	fail "pausing in the GUI added no rule to tattled"
+tt_in "$TT_TMP/tc-nogui" -t 3000 127.0.0.1 8081 >/dev/null ||
+	fail "paused, yet a new program's connection was not allowed"
+tt_wait_events 1 "e['type']=='connection' and e['rule']=='$PAUSE' and \
+e['verdict']=='allow' and e['process']['exe']=='$TT_TMP/tc-nogui'" >/dev/null ||
+	fail "paused: connection not decided by $PAUSE"
+sleep 1
+shot paused "$main"
+xdotool mousemove $((MX + 843)) $((MY + 17)) click 1	# resume
+for _ in $(seq 40); do
+	"$TATTLE" rules list --socket "$SOCK" | grep -q "^$PAUSE " || break
+	sleep 0.25
+done
+"$TATTLE" rules list --socket "$SOCK" | grep -q "^$PAUSE " &&
+	fail "resuming in the GUI left $PAUSE in tattled"
+kill -0 "$GUI" || fail "the GUI died on pause/resume"
+tt_log "GUI pause/resume became tattled's $PAUSE rule"
 xdotool windowraise "$main"
 xdotool mousemove $((MX + 378)) $((MY + 555)) click 1	# clear the filter
 xdotool key ctrl+a BackSpace

@@ -198,6 +198,15 @@ class NodeConfig(unittest.TestCase):
         self.assertEqual((cc.name, cc.version), ("host1", "tattled 0.1.0"))
         self.assertTrue(cc.isFirewallRunning)
         self.assertEqual([r.name for r in cc.rules], ["100-deny-telnet"])
+        cc = mapping.client_config(pb, "h", [mapping.PAUSE_RULE], cfg, "0",
+                                   "unix:///x")
+        self.assertFalse(cc.isFirewallRunning)      # paused from the GUI
+
+    def test_pause_rule_is_valid_and_first(self):
+        r = mapping.rule_from_pb(mapping.rule_to_pb(pb, mapping.PAUSE_RULE))
+        self.assertEqual((r["action"], r["precedence"], r["operator"]["operand"]),
+                         ("allow", True, "true"))
+        self.assertLess(r["name"].encode(), b"0")   # sorts before 000-...
 
 
 class StatsMapping(unittest.TestCase):
@@ -320,11 +329,17 @@ class UnsupportedNotifications(unittest.TestCase):
                         "0", self.logged.append)
 
     def test_errors_with_a_reason(self):
-        for kind in (pb.LOAD_FIREWALL, pb.UNLOAD_FIREWALL, pb.CHANGE_CONFIG,
-                     pb.LOG_LEVEL, pb.STOP, pb.MONITOR_PROCESS):
+        for kind in (pb.CHANGE_CONFIG, pb.LOG_LEVEL, pb.STOP,
+                     pb.MONITOR_PROCESS):
             r = self.b.handle_notification(pb.Notification(id=9, type=kind))
             self.assertEqual((r.id, r.code), (9, pb.ERROR))
             self.assertTrue(r.data.startswith("tattle: "), r.data)
+
+    def test_pause_needs_tattled(self):
+        for kind in (pb.LOAD_FIREWALL, pb.UNLOAD_FIREWALL):
+            r = self.b.handle_notification(pb.Notification(id=5, type=kind))
+            self.assertEqual((r.id, r.code), (5, pb.ERROR))
+            self.assertIn("not connected", r.data)
 
     def test_wakeup_gets_no_reply(self):
         self.assertIsNone(self.b.handle_notification(pb.Notification(id=0)))
