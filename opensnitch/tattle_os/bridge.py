@@ -83,6 +83,8 @@ class Bridge:
 
     def connect_tattled(self):
         self.tattled_gone.clear()
+        with self.done_lock:
+            self.done.clear()   # a new tattled numbers prompts from 1 again
         conn = Conn(self.socket_path, self._on_sub_event, "tattled-sub")
         try:
             conn.call("subscribe", {"types": ["connection", "rule-change"]})

@@ -17,7 +17,8 @@
 # - a rule file added to tattled's directory reaches the GUI's rules table;
 # - the GUI's pause button makes tattled allow everything until resumed;
 # - when the GUI goes away tattled is not left waiting (default at once),
-#   and the bridge reconnects when the GUI comes back, or tattled does.
+#   and the bridge reconnects when the GUI comes back, or tattled does;
+# - an answer given after tattled's prompt timeout still becomes a rule.
 # Screenshots go to build/test-output/t_opensnitch_gui/ (TT_OUT).
 . "$(dirname "$0")/lib.sh"
 tt_require_root
@@ -187,10 +188,10 @@ tt_log "connection of pid $pid in the GUI"
 
 # ---- 3. an unanswered pop-up: the GUI's default (allow forever, executable)
 start=$(date +%s%N)
-n=$(asked)
+a0=$(asked)
 tt_in "$TT_TMP/tc-popup" -t 25000 127.0.0.1 8081 >"$TT_TMP/popup.out" 2>&1 &
 TC=$!
-w=$(popup "$n") || fail "no pop-up window"
+w=$(popup "$a0") || fail "no pop-up window"
 shot popup
 wait $TC || fail "held connection not allowed: $(cat "$TT_TMP/popup.out")"
 ms=$(( ($(date +%s%N) - start) / 1000000 ))
@@ -217,10 +218,10 @@ tt_log "pop-up default applied after $ms ms: $(basename "$f")"
 sed -i 's/^default_timeout=.*/default_timeout=60/' \
 	"$GUI_HOME/.config/opensnitch/settings.conf"	# time to click
 gone || fail "the first pop-up did not close"
-n=$(asked)
+a0=$(asked)
 tt_in "$TT_TMP/tc-click" -t 5000 127.0.0.1 8083 >"$TT_TMP/click.out" 2>&1 &
 TC=$!
-w=$(popup "$n") || fail "no pop-up window for the click"
+w=$(popup "$a0") || fail "no pop-up window for the click"
 eval "$(xdotool getwindowgeometry --shell "$w")"
 xdotool mousemove $((X + 93)) $((Y + 288)) click 1	# target combo
 sleep 0.5
@@ -407,8 +408,9 @@ tt_log "reconnected after the GUI restarted"
 # ---- 7. tattled restarts: the bridge reconnects to it
 n0=$(grep -c 'GUI session up' "$OUT/bridge.log")
 tt_daemon_stop
+# Back with a prompt timeout (2 s) shorter than the GUI's (4 s), for step 8.
 tt_daemon --no-audit --default-action deny --rules "$RULES" --socket "$SOCK" \
-	--prompt-timeout-ms 20000
+	--prompt-timeout-ms 2000
 for _ in $(seq 120); do
 	[ "$(grep -c 'GUI session up' "$OUT/bridge.log")" -gt "$n0" ] && break
 	sleep 0.25
@@ -420,6 +422,27 @@ wait_db "SELECT count(*) FROM connections WHERE dst_port='8080' \
 GROUP BY dst_port HAVING count(*) >= 3" 15 >/dev/null ||
 	fail "no events after tattled restarted: $(gui_db 'SELECT * FROM connections')"
 tt_log "reconnected after tattled restarted"
+
+# ---- 8. the GUI answers after tattled's timeout: the held connection got
+# tattled's default (deny), the lasting answer still becomes a rule.
+cp "$TT_TOOLS/tconnect" "$TT_TMP/tc-late"
+a0=$(asked)
+if tt_in "$TT_TMP/tc-late" -t 3000 127.0.0.1 8081 >/dev/null; then
+	fail "tattled's prompt timeout did not apply its default"
+fi
+for _ in $(seq 40); do
+	grep -q "answered after tattled's timeout: rule" "$OUT/bridge.log" && break
+	sleep 0.25
+done
+late=$(grep -l "tc-late" "$RULES"/*.json 2>/dev/null | head -1)
+[ -n "$late" ] || fail "the late answer left no rule"
+tt_wait_events 1 "e['type']=='connection' and e['reason']=='prompt-timeout' \
+and e['dst']['port']==8081 and e['verdict']=='deny'" >/dev/null ||
+	fail "no prompt-timeout decision"
+tt_in "$TT_TMP/tc-late" -t 3000 127.0.0.1 8081 >/dev/null ||
+	fail "the late answer's rule did not allow the next connection"
+[ "$(asked)" -eq $((a0 + 1)) ] || fail "asked again although the rule covers it"
+tt_log "late answer kept as $(basename "$late" .json)"
 
 kill -TERM $BR
 rc=0; wait $BR || rc=$?
