@@ -23,6 +23,12 @@ strip --remove-section=.comment --remove-section=.note \
 gzip -9n "$stage/usr/share/man/man1/tattle.1" "$stage/usr/share/man/man8/tattled.8"
 install -d "$stage/usr/share/doc/tattle"
 install -m 0644 LICENSE "$stage/usr/share/doc/tattle/copyright"
+# tattle-opensnitch's message code is generated from OpenSnitch's ui.proto
+# (GPL-3.0): its origin and licence go along.
+install -m 0644 opensnitch/proto/README.md \
+	"$stage/usr/share/doc/tattle/opensnitch-ui.proto.README.md"
+install -m 0644 opensnitch/proto/LICENSE \
+	"$stage/usr/share/doc/tattle/opensnitch-ui.proto.LICENSE"
 
 # Shared library dependencies, the way debhelper computes them.
 deps=""
