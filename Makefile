@@ -24,7 +24,22 @@ ifeq ($(WERROR),1)
 BASEFLAGS += -Werror
 endif
 ALL_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -D_FORTIFY_SOURCE=2
-LDLIBS += $(PKG_LIBS) -lpthread
+LDLIBS += $(PKG_LIBS) -lbpf -lelf -lz -lpthread
+
+# The BPF object (daemon/bpf/*.bpf.c): CO-RE, so vmlinux.h is dumped from
+# the build host's kernel BTF (no root needed) and the object runs on any
+# kernel with BTF.  The programs are linked into one object whose skeleton
+# daemon/bpfsrc.c includes.
+CLANG ?= clang
+BPFTOOL ?= bpftool
+VMLINUX_BTF ?= /sys/kernel/btf/vmlinux
+BPF_ARCH := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/' \
+	-e 's/ppc64le/powerpc/' -e 's/riscv64/riscv/' -e 's/s390x/s390/')
+BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
+	-Ibuild/bpf -Idaemon/bpf
+BPF_SRC = $(wildcard daemon/bpf/*.bpf.c)
+BPF_OBJ = $(patsubst daemon/bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))
+BASEFLAGS += -Ibuild/bpf
 
 SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -105,6 +120,23 @@ all: build/tattled build/tattle build/tattle-opensnitch
 
 deps:
 	@sh scripts/deps.sh
+
+build/bpf/vmlinux.h:
+	@mkdir -p $(dir $@)
+	$(BPFTOOL) btf dump file $(VMLINUX_BTF) format c > $@.tmp && mv $@.tmp $@
+
+build/bpf/%.bpf.o: daemon/bpf/%.bpf.c daemon/bpf/common.bpf.h daemon/bpf/flowrec.h build/bpf/vmlinux.h
+	$(CLANG) $(BPF_CFLAGS) -c -o $@ $<
+
+build/bpf/tattle.bpf.o: $(BPF_OBJ)
+	$(BPFTOOL) gen object $@ $^
+
+build/bpf/tattle.skel.h: build/bpf/tattle.bpf.o
+	$(BPFTOOL) gen skeleton $< name tattle_bpf > $@.tmp && mv $@.tmp $@
+
+# Everything that includes the skeleton (the wildcard dependency files know
+# it only after a first build).
+build/obj/daemon/bpfsrc.o build/san/daemon/bpfsrc.o: build/bpf/tattle.skel.h
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)

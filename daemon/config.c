@@ -32,6 +32,9 @@ void config_defaults(struct config *c)
 	c->pending_max = 4096;
 	c->queue_maxlen = 8192;
 	c->audit_backlog = 8192;
+	c->bpf_flows = 65536;
+	c->bpf_sockets = 65536;
+	c->bpf_execs = 16384;
 }
 
 void config_usage(FILE *out)
@@ -58,6 +61,8 @@ void config_usage(FILE *out)
 "                            (without it, only when a rule reads a hash)\n"
 "  --forward                 also queue new forwarded flows (containers on a\n"
 "                            bridge), attributed in the sender's namespace\n"
+"  --no-bpf                  do not record flow owners with eBPF\n"
+"  --audit-with-bpf          keep audit syscall rules while eBPF is active\n"
 "  --config FILE             JSON config file (flags override it)\n"
 "  --check-rules DIR         validate rules, print them as JSON, exit non-zero\n"
 "                            if any file is invalid\n"
@@ -183,6 +188,9 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	UINT_OPT("queue-maxlen", queue_maxlen, 1u << 20)
 	UINT_OPT("audit-backlog", audit_backlog, 1u << 20)
 	UINT_OPT("log-queue-bytes", log_queue_bytes, 1u << 30)
+	UINT_OPT("bpf-flows", bpf_flows, 1u << 24)
+	UINT_OPT("bpf-sockets", bpf_sockets, 1u << 24)
+	UINT_OPT("bpf-execs", bpf_execs, 1u << 24)
 #undef UINT_OPT
 	snprintf(err, errlen, "unknown option '%s'", name);
 	return -EINVAL;
@@ -205,6 +213,10 @@ static int config_apply_bool(struct config *c, const char *name, bool v,
 		c->hash_executables = v;
 	else if (!strcmp(name, "forward"))
 		c->forward = v;
+	else if (!strcmp(name, "no-bpf"))
+		c->no_bpf = v;
+	else if (!strcmp(name, "audit-with-bpf"))
+		c->audit_with_bpf = v;
 	else {
 		snprintf(err, errlen, "'%s' is not a true/false option", name);
 		return -EINVAL;
@@ -308,6 +320,8 @@ static const struct option config_longopts[] = {
 	{ "audit-execve", no_argument, NULL, 0 },
 	{ "hash-executables", no_argument, NULL, 0 },
 	{ "forward", no_argument, NULL, 0 },
+	{ "no-bpf", no_argument, NULL, 0 },
+	{ "audit-with-bpf", no_argument, NULL, 0 },
 	{ "config", required_argument, NULL, 'c' },
 	{ "check-rules", required_argument, NULL, 'k' },
 	{ "version", no_argument, NULL, 'V' },

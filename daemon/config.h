@@ -37,6 +37,11 @@ struct config {
 	bool no_sockdiag;		/* use the /proc/net fallback (tests) */
 	bool hash_executables;		/* md5/sha1 of every attributed exe */
 	bool forward;			/* also queue forwarded flows */
+	bool no_bpf;			/* do not load the eBPF source */
+	bool audit_with_bpf;		/* audit syscall rules even with BPF */
+	unsigned bpf_flows;		/* flow records kept (LRU) */
+	unsigned bpf_sockets;		/* open-socket owners kept (LRU) */
+	unsigned bpf_execs;		/* exec records kept (LRU) */
 	char audit_key[32];
 	unsigned audit_wait_ms;		/* wait for audit before deciding */
 	unsigned verdict_timeout_ms;	/* hard cap on any pending packet */

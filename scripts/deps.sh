@@ -4,6 +4,7 @@
 set -eu
 
 PKGS="build-essential pkg-config clang llvm libclang-rt-14-dev \
+bpftool libbpf-dev libelf-dev zlib1g-dev liburing-dev \
 libmnl-dev libnetfilter-queue-dev libjson-c-dev libcmocka-dev \
 libauparse-dev libssl-dev iptables nftables iproute2 procps tmux python3 \
 util-linux psmisc \

@@ -1,0 +1,54 @@
+/* sockops.bpf.c - TCP: the SYN's 5-tuple exists from tcp_connect() on (port
+ * and source address chosen), which calls this program just before the SYN
+ * goes to netfilter, still in the connecting task.  The owner comes from the
+ * socket's storage (stamped by connect4/6), never from the current task. */
+#include "common.bpf.h"
+
+char LICENSE[] SEC("license") = "Dual BSD/GPL";
+
+SEC("sockops")
+int tt_sockops(struct bpf_sock_ops *ctx)
+{
+	struct flowrec_key k = {};
+	struct flowrec_sk *s;
+	struct bpf_sock *sk;
+	__u32 src[4], dst[4], src4, dst4;
+	bool v4;
+
+	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB)
+		return SK_PASS;
+	sk = ctx->sk;
+	if (!sk)
+		return SK_PASS;
+	s = bpf_sk_storage_get(&tt_sk, sk, 0, 0);
+	if (!s)
+		return SK_PASS;	/* connected before we were attached */
+	/* Every field read, no branch: see stamp.bpf.c. */
+	src4 = CTX_LD(ctx, local_ip4);
+	dst4 = CTX_LD(ctx, remote_ip4);
+	src[0] = CTX_LD(ctx, local_ip6[0]);
+	src[1] = CTX_LD(ctx, local_ip6[1]);
+	src[2] = CTX_LD(ctx, local_ip6[2]);
+	src[3] = CTX_LD(ctx, local_ip6[3]);
+	dst[0] = CTX_LD(ctx, remote_ip6[0]);
+	dst[1] = CTX_LD(ctx, remote_ip6[1]);
+	dst[2] = CTX_LD(ctx, remote_ip6[2]);
+	dst[3] = CTX_LD(ctx, remote_ip6[3]);
+	v4 = ctx->family == AF_INET;
+	if (v4) {
+		src[0] = src[1] = src[2] = dst[0] = dst[1] = dst[2] = 0;
+		src[3] = src4;
+		dst[3] = dst4;
+	} else {
+		v4 = v4mapped(dst);
+	}
+	k.netns = s->owner.netns;
+	k.proto = IPPROTO_TCP;
+	k.family = v4 ? AF_INET : AF_INET6;
+	k.sport = (__u16)ctx->local_port;
+	k.dport = (__u16)bpf_ntohl(ctx->remote_port);
+	addr_put(k.src, src, v4);
+	addr_put(k.dst, dst, v4);
+	flow_put(&k, &s->owner, 0);
+	return SK_PASS;
+}
