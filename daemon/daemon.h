@@ -11,6 +11,8 @@
 #include "attrib.h"
 #include "audit.h"
 #include "aurec.h"
+#include "bpfjoin.h"
+#include "bpfsrc.h"
 #include "config.h"
 #include "dns.h"
 #include "emit.h"
@@ -43,6 +45,8 @@ struct daemon_stats {
 	uint64_t nolog;		/* decided by a nolog rule: no event */
 	uint64_t forwarded;	/* packets from the FORWARD hook */
 	uint64_t hash_waits;	/* packets held for an executable's hash */
+	uint64_t bpf_attributed;	/* decided from a BPF record */
+	uint64_t bpf_disagree;		/* audit path named another process */
 };
 
 /* Audit loss counters as last reported, to report only increases. */
@@ -72,6 +76,10 @@ struct daemon {
 	struct worker *worker;
 	struct attrib *attrib;
 	struct dns_cache *dns;		/* ip -> name from queued DNS replies */
+	/* eBPF flow owners (NULL with --no-bpf or when unavailable) */
+	struct bpfsrc *bpf;
+	struct bpfjoin_ctx bj;
+	uint64_t netns_cookie;		/* the namespace whose packets we see */
 	/* audit (NULL with --no-audit or when unavailable) */
 	struct audit_ctl *actl;
 	struct audit_mc *amc;

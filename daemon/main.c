@@ -208,6 +208,33 @@ static void setup_audit(struct daemon *d)
 	}
 }
 
+/* eBPF first: when it is active, audit adds no syscall rules unless asked
+ * (audit_with_bpf), because those rules tax every process on the host.
+ * Loading needs CAP_BPF, CAP_PERFMON and CAP_NET_ADMIN; privs_drop() later
+ * removes the first two, and lookups need none. */
+static void setup_bpf(struct daemon *d)
+{
+	struct bpfsrc_config bc = { .flows = d->cfg.bpf_flows,
+				    .sockets = d->cfg.bpf_sockets,
+				    .execs = d->cfg.bpf_execs };
+	char why[BPFSRC_WHY_LEN], msg[BPFSRC_WHY_LEN + 96];
+	struct bpfsrc_stats bs;
+
+	if (d->cfg.no_bpf)
+		return;
+	if (bpfsrc_open(&bc, &d->bpf, why, sizeof(why)) < 0) {
+		snprintf(msg, sizeof(msg), "eBPF attribution unavailable: %s; "
+			 "the audit and /proc path carries on alone", why);
+		daemon_warning(d, "bpf-unavailable", msg, NULL);
+		return;
+	}
+	bpfsrc_get_stats(d->bpf, &bs);
+	if (!bs.exec)
+		daemon_warning(d, "bpf-exec-unavailable", "eBPF exec tracking "
+			       "refused by the kernel: exited processes' paths "
+			       "come from the cache only", NULL);
+}
+
 /* Inside the target namespace: sock_diag, the cache, the worker, the join. */
 static int setup_attrib(struct daemon *d)
 {
@@ -230,6 +257,13 @@ static int setup_attrib(struct daemon *d)
 	d->attrib = attrib_new(&ao, d->sd, d->pc);
 	if (!d->attrib)
 		return -errno;
+	d->bj = (struct bpfjoin_ctx){ .pc = d->pc, .bpf = d->bpf,
+				      .hz = sysconf(_SC_CLK_TCK) };
+	if (d->bpf && (r = bpfsrc_netns_cookie(&d->netns_cookie)) < 0) {
+		fprintf(stderr, "tattled: network namespace cookie: %s\n",
+			strerror(-r));
+		return r;
+	}
 	if ((r = loop_add(d->loop, worker_fd(d->worker), EPOLLIN,
 			  verdict_on_worker, d)) < 0)
 		return r;
@@ -298,7 +332,8 @@ static int daemon_setup(struct daemon *d)
 	housekeeping_stats_event(d, loop_now_ms());
 	if ((r = setup_signals(d)) < 0)
 		return r;
-	if (!d->cfg.no_audit)
+	setup_bpf(d);
+	if (!d->cfg.no_audit && (!d->bpf || d->cfg.audit_with_bpf))
 		setup_audit(d);
 	if (d->cfg.netns[0] && (r = enter_netns(d->cfg.netns)) < 0) {
 		fprintf(stderr, "tattled: --netns %s: %s\n", d->cfg.netns, strerror(-r));
@@ -344,10 +379,12 @@ static int daemon_setup(struct daemon *d)
 		if (privs_get(&ps) == 0)
 			(void)privs_format(ps.effective, caps, sizeof(caps));
 		fprintf(stderr, "tattled %s: queue %u, firewall %s%s, default %s, "
-			"audit %s, capabilities %s\n",
+			"audit %s, attribution %s%s%s, capabilities %s\n",
 			TATTLE_VERSION, d->cfg.queue, firewall_backend_name(d->fw),
 			d->cfg.fail_closed ? " (fail-closed)" : " (bypass when down)",
-			action_name(d->cfg.default_action), d->amc ? "on" : "off", caps);
+			action_name(d->cfg.default_action), d->amc ? "on" : "off",
+			d->bpf ? "bpf, " : "", d->sd ? "sock_diag" : "/proc/net",
+			d->amc ? ", audit, proc-scan" : ", proc-scan", caps);
 	}
 	return 0;
 }
@@ -364,6 +401,7 @@ static void daemon_summary(struct daemon *d)
 
 	if (d->attrib)
 		attrib_get_stats(d->attrib, &as);
+	as.by_source[ATTRIB_SRC_BPF] = d->st.bpf_attributed;
 	if (d->amc)
 		(void)audit_mc_stats(d->amc, &ms);
 	if (d->asm_)
@@ -380,12 +418,13 @@ static void daemon_summary(struct daemon *d)
 	}
 	fprintf(stderr, "tattled: packets %llu (malformed %llu): allowed %llu, "
 		"denied %llu, rejected %llu; attribution %s "
-		"(ambiguous %llu); audit records %llu, events %llu, "
-		"joined %llu, lost %llu\n",
+		"(ambiguous %llu, bpf and audit disagreed %llu); audit records "
+		"%llu, events %llu, joined %llu, lost %llu\n",
 		(unsigned long long)d->st.packets, (unsigned long long)d->st.malformed,
 		(unsigned long long)d->st.allowed, (unsigned long long)d->st.denied,
 		(unsigned long long)d->st.rejected, src,
 		(unsigned long long)as.ambiguous,
+		(unsigned long long)d->st.bpf_disagree,
 		(unsigned long long)ms.records, (unsigned long long)rs.events,
 		(unsigned long long)as.audit_events, (unsigned long long)rs.lost);
 }
@@ -438,6 +477,7 @@ static void daemon_teardown(struct daemon *d)
 	aurec_asm_free(d->asm_);
 	logsinks_close(d->sinks);
 	d->sinks = NULL;
+	bpfsrc_close(d->bpf);
 	nfqueue_close(d->q);
 	policy_close(d);
 	worker_free(d->worker);

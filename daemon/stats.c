@@ -323,6 +323,32 @@ static void put_audit_reader(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "late_records", rs.late);
 }
 
+/* The eBPF source: lookups, map pressure (new keys past the map's
+ * capacity each evicted the least recent record) and how often the audit
+ * path, also running, named another process (the BPF record won). */
+static void put_bpf(struct jw *w, const struct daemon *d)
+{
+	struct bpfsrc_stats bs;
+
+	bpfsrc_get_stats(d->bpf, &bs);
+	jw_key(w, "bpf");
+	jw_obj_begin(w);
+	jw_kbool(w, "enabled", d->bpf != NULL);
+	jw_kbool(w, "exec_tracking", bs.exec);
+	jw_kuint(w, "attributed", d->st.bpf_attributed);
+	jw_kuint(w, "flow_hits", bs.flow_hits);
+	jw_kuint(w, "flow_misses", bs.flow_misses);
+	jw_kuint(w, "socket_hits", bs.sock_hits);
+	jw_kuint(w, "flows_recorded", bs.flows_inserted);
+	jw_kuint(w, "flow_capacity", bs.flow_capacity);
+	jw_kuint(w, "flow_evictions", bs.flow_evictions);
+	jw_kuint(w, "audit_disagreed", d->st.bpf_disagree);
+	jw_kuint(w, "exited_owners", d->bj.st.exited);
+	jw_kuint(w, "exe_from_exec", d->bj.st.exe_from_exec);
+	jw_kuint(w, "exe_unknown", d->bj.st.exe_unknown);
+	jw_obj_end(w);
+}
+
 static void put_own_counters(struct jw *w, const struct daemon *d)
 {
 	const struct stats *c = d->stats;
@@ -351,6 +377,7 @@ static void put_own_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "truncated", d->loss.truncated);
 	put_audit_reader(w, d);
 	jw_obj_end(w);
+	put_bpf(w, d);
 	jw_key(w, "prompts");
 	jw_obj_begin(w);
 	jw_kuint(w, "open", d->prompts ? prompts_count(d->prompts) : 0);

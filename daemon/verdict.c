@@ -390,14 +390,91 @@ static bool verdict_find_socket(struct daemon *d, struct pending_pkt *pk)
 	return true;
 }
 
+/* TCP SYNs are retransmitted for about two minutes and each one is
+ * queued again (conntrack stays NEW without a reply); older records are
+ * someone else's earlier use of the 5-tuple. */
+#define VERDICT_BPF_MAX_AGE_NS (180ULL * 1000 * 1000 * 1000)
+
+/* The owner the BPF programs recorded for this packet: the flow record,
+ * else (connected UDP) the open socket's by cookie, else the record its
+ * close wrote meanwhile.  0 and *o, or -ENOENT. */
+static int verdict_bpf_owner(struct daemon *d, struct pending_pkt *pk,
+			     struct flowrec_owner *o)
+{
+	uint64_t arrival_ns = pk->arrival_us * 1000;
+	struct flowrec_val v;
+
+	if (bpfsrc_flow(d->bpf, d->netns_cookie, &pk->flow, &v) == 0 &&
+	    v.owner.stamp_ns <= arrival_ns &&
+	    arrival_ns - v.owner.stamp_ns < VERDICT_BPF_MAX_AGE_NS) {
+		*o = v.owner;
+		return 0;
+	}
+	if (pk->flow.proto != IPPROTO_UDP || !d->sd)
+		return -ENOENT;
+	/* attrib_lookup() reuses this look (ast.looked_up). */
+	pk->ast.looked_up = true;
+	if (sockdiag_lookup(d->sd, &pk->flow, &pk->ast.sock) == 0 &&
+	    pk->ast.sock.inode) {
+		pk->ast.sock_found = true;
+		if (bpfsrc_sock(d->bpf, pk->ast.sock.cookie, o) == 0)
+			return 0;
+	}
+	/* Closed after the first lookup: sock_release recorded it before
+	 * the socket left the table sock_diag searched (and before it
+	 * dropped the cookie's entry). */
+	if (bpfsrc_flow(d->bpf, d->netns_cookie, &pk->flow, &v) == 0 &&
+	    v.owner.stamp_ns <= arrival_ns) {
+		*o = v.owner;
+		return 0;
+	}
+	return -ENOENT;
+}
+
+/* Decide from a BPF record: exact, no wait.  With audit also running
+ * (audit_with_bpf), what the audit path already knows is compared, and a
+ * disagreement counted: the BPF record wins, it was written by the sender.
+ * true when decided (or held for a prompt); false: no record. */
+static bool verdict_bpf(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms,
+			bool *decided)
+{
+	struct attrib_result ar = { .source = ATTRIB_SRC_BPF,
+				    .confidence = ATTRIB_CONF_EXACT };
+	struct attrib_result other;
+	struct flowrec_owner o;
+
+	if ((pk->flow.proto != IPPROTO_TCP && pk->flow.proto != IPPROTO_UDP) ||
+	    (pk->flow.flags & FLOW_F_NO_L4) ||
+	    verdict_bpf_owner(d, pk, &o) < 0 ||
+	    bpfjoin_owner(&d->bj, &o, now_ms, &ar.proc) < 0)
+		return false;
+	if (d->amc && attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
+				    &pk->ast, ATTRIB_FIRST, now_ms, &other) == 1 &&
+	    other.proc && other.proc->pid != (pid_t)o.tgid)
+		d->st.bpf_disagree++;
+	/* The join may have changed the cache: ar.proc is current. */
+	if (d->amc && bpfjoin_owner(&d->bj, &o, now_ms, &ar.proc) < 0)
+		return false;
+	ar.own = o.tgid == (uint32_t)d->self;
+	d->st.bpf_attributed++;
+	*decided = verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
+	return true;
+}
+
 /* First look at a new packet.  true when decided now. */
 static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms)
 {
 	struct attrib_result ar;
+	bool decided;
 
 	if (!d->attrib)
 		return verdict_decide(d, pk, &verdict_none, DECIDE_RULES_PROMPT,
 				      REASON_DEFAULT);
+	/* A forwarded flow's record is keyed by the sender's namespace,
+	 * which is not ours: the namespace path below finds it. */
+	if (d->bpf && !pk->forwarded && !pk->ast.looked_up &&
+	    verdict_bpf(d, pk, now_ms, &decided))
+		return decided;
 	if (verdict_find_socket_ns(d, pk) || verdict_find_socket(d, pk))
 		return false;
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
