@@ -103,6 +103,7 @@ test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
 test_privs_DEPS = daemon/privs.c
+test_bpfsrc_DEPS = daemon/bpfsrc.c
 test_control_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 test_emit_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 fuzz_packet_DEPS = daemon/packet.c

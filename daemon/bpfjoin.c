@@ -27,8 +27,8 @@ static int bpfjoin_exec_path(struct bpfjoin_ctx *j, const struct flowrec_owner *
 {
 	struct flowrec_exec e;
 
-	if (!j->bpf || bpfsrc_exec(j->bpf, o->tgid, &e) < 0 ||
-	    e.start_ns != o->start_ns || e.exe_ino != o->exe_ino ||
+	if (!j->bpf || bpfsrc_exec(j->bpf, o->tgid, o->start_ns, &e) < 0 ||
+	    e.exe_ino != o->exe_ino ||
 	    e.exe_dev != o->exe_dev)
 		return -ENOENT;
 	e.filename[sizeof(e.filename) - 1] = '\0';
@@ -90,14 +90,17 @@ int bpfjoin_owner(struct bpfjoin_ctx *j, const struct flowrec_owner *o,
 		return 0;
 	}
 	memset(&pi, 0, sizeof(pi));
+	/* Start times tick every 10 ms: a pid reused within one tick looks
+	 * the same, but runs another file, and is not this process. */
 	if (procfs_read_proc(procroot, (pid_t)o->tgid, &pi) == 0 &&
-	    pi.start_time == ticks) {
+	    pi.start_time == ticks && bpfjoin_same_file(pi.exe, o) != 0) {
 		j->st.read++;
 	} else {
 		proc_info_clear(&pi);
 		bpfjoin_from_record(o, ticks, &pi);
 		/* Same identity cached earlier: keep what /proc said then. */
 		if (c && c->start_time == ticks && c->exe &&
+		    bpfjoin_same_file(c->exe, o) != 0 &&
 		    (r = procfs_parse_exe(c->exe, strlen(c->exe), &pi)) < 0)
 			goto out;
 		exited = true;

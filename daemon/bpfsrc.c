@@ -83,8 +83,9 @@ void bpfsrc_explain(int err, const char *stage, uint64_t caps, char *why,
 		return;
 	}
 	if (err == -EPERM)
-		snprintf(why, whylen, "%s: the kernel refused it (EPERM: a "
-			 "lockdown or platform policy)", stage);
+		snprintf(why, whylen, "%s: the kernel refused it (EPERM with the "
+			 "capabilities held: a seccomp, lockdown or platform "
+			 "policy)", stage);
 	else
 		snprintf(why, whylen, "%s: %s", stage, strerror(-err));
 }
@@ -352,9 +353,12 @@ int bpfsrc_sock(struct bpfsrc *b, uint64_t cookie, struct flowrec_owner *out)
 	return -ENOENT;
 }
 
-int bpfsrc_exec(struct bpfsrc *b, uint32_t tgid, struct flowrec_exec *out)
+int bpfsrc_exec(struct bpfsrc *b, uint32_t tgid, uint64_t start_ns,
+		struct flowrec_exec *out)
 {
-	if (b->execs_fd < 0 || bpf_map_lookup_elem(b->execs_fd, &tgid, out) < 0)
+	struct flowrec_exec_key k = { .tgid = tgid, .start_ns = start_ns };
+
+	if (b->execs_fd < 0 || bpf_map_lookup_elem(b->execs_fd, &k, out) < 0)
 		return -ENOENT;
 	return 0;
 }

@@ -75,9 +75,10 @@ int bpfsrc_flow(struct bpfsrc *b, uint64_t netns, const struct flow *f,
  * 0 and *out, or -ENOENT. */
 int bpfsrc_sock(struct bpfsrc *b, uint64_t cookie, struct flowrec_owner *out);
 
-/* What tgid executed last.  0 and *out; -ENOENT (also without exec
- * tracking). */
-int bpfsrc_exec(struct bpfsrc *b, uint32_t tgid, struct flowrec_exec *out);
+/* What the process (tgid, start_ns) executed last.  0 and *out; -ENOENT
+ * (also without exec tracking). */
+int bpfsrc_exec(struct bpfsrc *b, uint32_t tgid, uint64_t start_ns,
+		struct flowrec_exec *out);
 
 void bpfsrc_get_stats(const struct bpfsrc *b, struct bpfsrc_stats *out);
 

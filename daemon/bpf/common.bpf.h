@@ -43,11 +43,11 @@ struct {
 	__type(value, struct flowrec_owner);
 } tt_socks SEC(".maps") __weak;
 
-/* tgid -> what it executed last */
+/* (tgid, start) -> what it executed last */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
-	__type(key, __u32);
+	__type(key, struct flowrec_exec_key);
 	__type(value, struct flowrec_exec);
 } tt_execs SEC(".maps") __weak;
 

@@ -10,16 +10,17 @@ SEC("tp_btf/sched_process_exec")
 int BPF_PROG(tt_exec, struct task_struct *p, pid_t old_pid,
 	     struct linux_binprm *bprm)
 {
+	struct flowrec_exec_key k = {};
 	struct flowrec_exec e = {};
 	struct file *f = BPF_CORE_READ(bprm, file);
-	__u32 tgid = BPF_CORE_READ(p, tgid);
 
-	e.start_ns = BPF_CORE_READ(p, group_leader, start_boottime);
+	k.tgid = BPF_CORE_READ(p, tgid);
+	k.start_ns = BPF_CORE_READ(p, group_leader, start_boottime);
 	e.exe_dev = BPF_CORE_READ(f, f_inode, i_sb, s_dev);
 	e.exe_ino = BPF_CORE_READ(f, f_inode, i_ino);
 	e.ts_ns = bpf_ktime_get_ns();
 	bpf_probe_read_kernel_str(e.filename, sizeof(e.filename),
 				  BPF_CORE_READ(bprm, filename));
-	bpf_map_update_elem(&tt_execs, &tgid, &e, BPF_ANY);
+	bpf_map_update_elem(&tt_execs, &k, &e, BPF_ANY);
 	return 0;
 }

@@ -69,9 +69,15 @@ struct flowrec_sk {
 	__u64 last_ns;
 };
 
-/* What exec tracking saw: tgid -> the file it executed. */
+/* Exec tracking: (tgid, start) -> the file it executed.  The start time
+ * is in the key so a process that reuses the pid has its own entry. */
+struct flowrec_exec_key {
+	__u32 tgid;
+	__u32 pad;
+	__u64 start_ns;		/* group leader's start_boottime */
+};
+
 struct flowrec_exec {
-	__u64 start_ns;		/* identifies the process with tgid */
 	__u64 exe_dev;
 	__u64 exe_ino;
 	__u64 ts_ns;
