@@ -170,9 +170,11 @@ build/san/tattled: build/san/daemon/main.o build/san/libtattle.a
 build/san/tattle: build/san/client/main.o $(patsubst %.c,build/san/%.o,$(CLIENT_SRC)) build/san/libtattle.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
+# A tool that needs a library names it in <tool>_LIBS.
+uring_LIBS = -luring
 build/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread
+	$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread $($*_LIBS)
 
 
 san_objs = $(patsubst %.c,build/san/%.o,$(1))
