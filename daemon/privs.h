@@ -17,7 +17,11 @@
  *
  * CAP_AUDIT_READ is checked only when the multicast socket binds and
  * CAP_CHOWN only when the control socket is given its group: both happen
- * before the drop.  Everything else goes. */
+ * before the drop.  So are CAP_BPF and CAP_PERFMON (loading the eBPF
+ * object: maps, programs that read the task) and CAP_NET_ADMIN's cgroup
+ * attach: once attached, the programs stay attached through their link
+ * fds and the maps are read through fds already open, which no
+ * capability check guards.  Everything else goes. */
 #ifndef TATTLE_PRIVS_H
 #define TATTLE_PRIVS_H
 
