@@ -145,6 +145,22 @@ static void queue_drops(struct mw *w, const struct json_object *q)
 	       (unsigned long long)jint(q, "user_dropped"));
 }
 
+/* Absent from older daemons: then nothing is written. */
+static void bpf(struct mw *w, const struct json_object *b)
+{
+	if (!b)
+		return;
+	gauge(w, "tattle_bpf_enabled", "1 when the eBPF source is attached.",
+	      (unsigned long long)jint(b, "enabled"));
+	counter(w, "tattle_bpf_flow_evictions",
+		"Flow records pushed out of the full eBPF map.",
+		(unsigned long long)jint(b, "flow_evictions"));
+	counter(w, "tattle_bpf_audit_disagreements",
+		"Connections the audit path gave to another process than the "
+		"eBPF record (the record won).",
+		(unsigned long long)jint(b, "audit_disagreed"));
+}
+
 static void render(struct mw *w, const struct json_object *s)
 {
 	const struct json_object *p = jget(s, "prompts"), *cl = jget(s, "clients");
@@ -161,6 +177,7 @@ static void render(struct mw *w, const struct json_object *s)
 	counter_by(w, "tattle_attribution", "Connections by attribution source.",
 		   "source", jget(s, "attribution"));
 	audit(w, jget(s, "audit"));
+	bpf(w, jget(s, "bpf"));
 	latency(w, jget(s, "verdict_latency_us"));
 	queue_drops(w, jget(s, "queue"));
 	counter(w, "tattle_verdict_timeouts", "Packets decided by their deadline.",

@@ -83,6 +83,8 @@ static void print_stats(const struct json_object *s)
 	       u(s, "timeouts"), u(s, "pending_full"), u(s, "rules"));
 	print_counts("attribution", jget(s, "attribution"));
 	print_counts("audit", jget(s, "audit"));
+	if (jget(s, "bpf"))
+		print_counts("bpf", jget(s, "bpf"));
 	printf("prompts      open %llu, asked %llu, answered %llu, expired %llu\n",
 	       u(p, "open"), u(p, "asked"), u(p, "answered"), u(p, "expired"));
 	printf("clients      %llu connected (%llu prompting), %llu events dropped, "
