@@ -395,6 +395,20 @@ static bool verdict_find_socket(struct daemon *d, struct pending_pkt *pk)
  * someone else's earlier use of the 5-tuple. */
 #define VERDICT_BPF_MAX_AGE_NS (180ULL * 1000 * 1000 * 1000)
 
+/* Could v be this packet's record?  Connect and send records are written
+ * before their packet is queued, so one written after the packet arrived
+ * belongs to a later flow reusing the 5-tuple; a close record is written
+ * later, but its socket was stamped before. */
+static bool verdict_bpf_fits(const struct flowrec_val *v, uint64_t arrival_ns)
+{
+	if (v->flags & FLOWREC_F_RELEASE)
+		return v->owner.stamp_ns <= arrival_ns &&
+		       (v->ts_ns > arrival_ns ||
+			arrival_ns - v->ts_ns < VERDICT_BPF_MAX_AGE_NS);
+	return v->ts_ns <= arrival_ns &&
+	       arrival_ns - v->ts_ns < VERDICT_BPF_MAX_AGE_NS;
+}
+
 /* The owner the BPF programs recorded for this packet: the flow record,
  * else (connected UDP) the open socket's by cookie, else the record its
  * close wrote meanwhile.  0 and *o, or -ENOENT. */
@@ -404,9 +418,10 @@ static int verdict_bpf_owner(struct daemon *d, struct pending_pkt *pk,
 	uint64_t arrival_ns = pk->arrival_us * 1000;
 	struct flowrec_val v;
 
+	/* A close record may be an earlier socket's with this 5-tuple:
+	 * an open socket, asked next, wins over it. */
 	if (bpfsrc_flow(d->bpf, d->netns_cookie, &pk->flow, &v) == 0 &&
-	    v.owner.stamp_ns <= arrival_ns &&
-	    arrival_ns - v.owner.stamp_ns < VERDICT_BPF_MAX_AGE_NS) {
+	    !(v.flags & FLOWREC_F_RELEASE) && verdict_bpf_fits(&v, arrival_ns)) {
 		*o = v.owner;
 		return 0;
 	}
@@ -424,7 +439,7 @@ static int verdict_bpf_owner(struct daemon *d, struct pending_pkt *pk,
 	 * the socket left the table sock_diag searched (and before it
 	 * dropped the cookie's entry). */
 	if (bpfsrc_flow(d->bpf, d->netns_cookie, &pk->flow, &v) == 0 &&
-	    v.owner.stamp_ns <= arrival_ns) {
+	    verdict_bpf_fits(&v, arrival_ns)) {
 		*o = v.owner;
 		return 0;
 	}
