@@ -1,7 +1,9 @@
 /* sockops.bpf.c - TCP: the SYN's 5-tuple exists from tcp_connect() on (port
  * and source address chosen), which calls this program just before the SYN
- * goes to netfilter, still in the connecting task.  The owner comes from the
- * socket's storage (stamped by connect4/6), never from the current task. */
+ * goes to netfilter, inside the connect() of the connecting task (or its
+ * io_uring worker, or a TCP Fast Open sendmsg): that task is the owner.  A
+ * kernel thread (an MPTCP subflow opened by the path manager) is nobody's
+ * flow: not recorded, tattled falls back.  No socket storage is needed. */
 #include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -10,19 +12,17 @@ SEC("sockops")
 int tt_sockops(struct bpf_sock_ops *ctx)
 {
 	struct flowrec_key k = {};
-	struct flowrec_sk *s;
-	struct bpf_sock *sk;
+	struct flowrec_owner o;
+	struct task_struct *t;
 	__u32 src[4], dst[4], src4, dst4;
 	bool v4;
 
 	if (ctx->op != BPF_SOCK_OPS_TCP_CONNECT_CB)
 		return SK_PASS;
-	sk = ctx->sk;
-	if (!sk)
+	t = bpf_get_current_task_btf();
+	if (!t->mm)
 		return SK_PASS;
-	s = bpf_sk_storage_get(&tt_sk, sk, 0, 0);
-	if (!s)
-		return SK_PASS;	/* connected before we were attached */
+	owner_fill(&o, bpf_get_netns_cookie(ctx));
 	/* Every field read, no branch: see stamp.bpf.c. */
 	src4 = CTX_LD(ctx, local_ip4);
 	dst4 = CTX_LD(ctx, remote_ip4);
@@ -42,13 +42,13 @@ int tt_sockops(struct bpf_sock_ops *ctx)
 	} else {
 		v4 = v4mapped(dst);
 	}
-	k.netns = s->owner.netns;
+	k.netns = o.netns;
 	k.proto = IPPROTO_TCP;
 	k.family = v4 ? AF_INET : AF_INET6;
 	k.sport = (__u16)ctx->local_port;
 	k.dport = (__u16)bpf_ntohl(ctx->remote_port);
 	addr_put(k.src, src, v4);
 	addr_put(k.dst, dst, v4);
-	flow_put(&k, &s->owner, 0);
+	flow_put(&k, &o, 0);
 	return SK_PASS;
 }

@@ -1,10 +1,12 @@
-/* stamp.bpf.c - connect and unconnected send: runs in the calling task,
- * so the owner stamped into the socket's storage is the process that
+/* stamp.bpf.c - UDP connect and unconnected send: runs in the calling
+ * task, so the owner stamped into the socket's storage is the process that
  * connects or sends (for io_uring, its worker is one of that process's
- * threads).  connect runs before the source port exists: the TCP record is
- * written by sockops.bpf.c, connected UDP by release.bpf.c or looked up by
- * socket cookie while the socket lives.  An unconnected send has its port
- * already (inet_send_prepare autobinds first), so it is recorded here. */
+ * threads).  connect runs before the source port exists: connected UDP is
+ * recorded by release.bpf.c, or looked up by socket cookie while the socket
+ * lives.  An unconnected send has its port already (inet_send_prepare
+ * autobinds first), so it is recorded here.  TCP is left to sockops.bpf.c,
+ * which runs later in the same connect() with the port known: a TCP
+ * connect costs this program one comparison. */
 #include "common.bpf.h"
 
 char LICENSE[] SEC("license") = "Dual BSD/GPL";
@@ -15,7 +17,8 @@ static __always_inline struct flowrec_sk *stamp(struct bpf_sock_addr *ctx)
 	struct flowrec_sk *s;
 	__u64 cookie;
 
-	if (ctx->protocol != IPPROTO_TCP && ctx->protocol != IPPROTO_UDP)
+	/* TCP is stamped by sockops.bpf.c, in the same connect() call. */
+	if (ctx->protocol != IPPROTO_UDP)
 		return NULL;
 	s = bpf_sk_storage_get(&tt_sk, sk, 0, BPF_SK_STORAGE_GET_F_CREATE);
 	if (!s)

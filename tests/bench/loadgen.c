@@ -22,6 +22,12 @@
  *          open COUNT established connections, print "held= fail=" and
  *          keep them until SIGTERM/SIGINT.  -m sets SO_MARK on each (the
  *          bench's rules let marked packets bypass the queue).
+ *        loadgen sendto [-n COUNT] ADDR PORT
+ *          one unconnected UDP socket, COUNT sendto() calls of one byte
+ *          (the loop whose cost per call a host-wide hook adds to).
+ *          PORT 0: to a socket of its own that never reads (a sink: no
+ *          echo, no ICMP error per datagram).
+ *          prints: n= fail= secs= ns_per_call=
  * Addresses are IPv4 or IPv6 literals. */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -96,7 +102,7 @@ static int lg_parse_addr(struct sockaddr_storage *ss, socklen_t *len,
 	unsigned long p = strtoul(port, &end, 10);
 
 	memset(ss, 0, sizeof(*ss));
-	if (*end || p == 0 || p > 65535)
+	if (*end || p > 65535)	/* 0: only sendto's sink (main checks) */
 		return -EINVAL;
 	if (strchr(addr, ':')) {
 		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
@@ -389,6 +395,38 @@ static int lg_cmd_udp(struct lg_opts *o)
 	return rc;
 }
 
+static int lg_cmd_sendto(struct lg_opts *o)
+{
+	int fd = socket(o->dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	int sink = -1;
+	unsigned i, fail = 0;
+	uint64_t t0, t1;
+
+	if (fd < 0)
+		return 1;
+	/* The sink: bound to ADDR port 0, then its port is the destination. */
+	if (((struct sockaddr_in *)&o->dst)->sin_port == 0) {
+		socklen_t l = o->dstlen;
+
+		sink = socket(o->dst.ss_family, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (sink < 0 || bind(sink, (struct sockaddr *)&o->dst, o->dstlen) < 0 ||
+		    getsockname(sink, (struct sockaddr *)&o->dst, &l) < 0)
+			return 1;
+	}
+	t0 = lg_now_us();
+	for (i = 0; i < o->count && !lg_stop; i++)
+		if (sendto(fd, "s", 1, 0, (const struct sockaddr *)&o->dst,
+			   o->dstlen) != 1)
+			fail++;
+	t1 = lg_now_us();
+	close(fd);
+	if (sink >= 0)
+		close(sink);
+	printf("n=%u fail=%u secs=%.3f ns_per_call=%.0f\n", i, fail,
+	       (double)(t1 - t0) / 1e6, i ? (double)(t1 - t0) * 1000.0 / i : 0.0);
+	return fail ? 1 : 0;
+}
+
 static int lg_cmd_oneshot(const struct lg_opts *o)
 {
 	int fd = lg_connect(o, o->baseport);
@@ -597,6 +635,9 @@ int main(int argc, char **argv)
 	argc--, argv++;
 	if (lg_getopts(argc, argv, &o) < 0)
 		goto usage;
+	if (((struct sockaddr_in *)&o.dst)->sin_port == 0 &&
+	    strcmp(cmd, "sendto") != 0)
+		goto usage;
 	if (strcmp(cmd, "oneshot") == 0)
 		return lg_cmd_oneshot(&o);
 	lg_setup_process();
@@ -608,6 +649,8 @@ int main(int argc, char **argv)
 		return o.baseport + o.count > 65536 ? 2 : lg_cmd_udp(&o);
 	if (strcmp(cmd, "hold") == 0)
 		return lg_cmd_hold(&o);
+	if (strcmp(cmd, "sendto") == 0)
+		return lg_cmd_sendto(&o);
 	if (strcmp(cmd, "spawn") == 0 && o.count <= LG_MAX_SPAWN &&
 	    o.baseport + o.count <= 65536)
 		return lg_cmd_spawn(&o, argv[optind], argv[optind + 1]);
@@ -617,6 +660,7 @@ usage:
 		"       loadgen udp [-n COUNT] [-b BASEPORT] [-t MS] ADDR PORT\n"
 		"       loadgen spawn [-n COUNT] [-j PARALLEL] [-b BASEPORT] -o MAP ADDR PORT\n"
 		"       loadgen oneshot [-b SRCPORT] [-t MS] ADDR PORT\n"
-		"       loadgen hold [-n COUNT] [-P THREADS] [-m MARK] ADDR PORT\n");
+		"       loadgen hold [-n COUNT] [-P THREADS] [-m MARK] ADDR PORT\n"
+		"       loadgen sendto [-n COUNT] ADDR PORT\n");
 	return 2;
 }
