@@ -3,6 +3,14 @@
 # Method and how to read the tables: docs/BENCH.md.  Writes
 # docs/bench-latest.md (BENCH_OUT) and prints the same tables.
 #
+# Modes `tattled` (eBPF attribution where the kernel allows it) and
+# `tattled-nobpf` (--no-bpf: audit and /proc) run side by side.  After the
+# rounds, section 6 measures what tattled costs every other process with
+# no queue at all (--no-firewall): a loopback connect loop and an
+# unconnected UDP sendto loop, bare / tattled with eBPF / tattled with
+# --no-bpf (audit rules), alternated, plus the eBPF programs' own run time
+# per call from the kernel's BPF statistics.
+#
 # Every mode run gets a fresh network namespace with the target server, the
 # mode's rules and daemon, and the load generator, all on loopback inside
 # it; nothing is installed in the host namespace.  Modes run alternately
@@ -12,7 +20,8 @@
 # Environment:
 #   BENCH_QUICK=1      about 2 minutes: smaller counts, shorter runs
 #   BENCH_ROUNDS=N     rounds (default 5, quick 3; at least 3 for medians)
-#   BENCH_MODES="..."  subset of: none floor tattled opensnitch
+#   BENCH_MODES="..."  subset of: none floor tattled tattled-nobpf opensnitch
+#   BENCH_COST=0       skip section 6 (cost on other processes)
 #   BENCH_OUT=FILE     results file (default docs/bench-latest.md)
 #   BENCH_KEEP=1       keep the scratch directory (logs, event files)
 #   TATTLED=PATH       daemon under test (default build/tattled)
@@ -26,7 +35,8 @@ FLOOR=$ROOT/build/bench/floor
 AUDITSTAT=$ROOT/build/bench/bench_auditstat
 TSERVER=$ROOT/build/tools/tserver
 QUICK=${BENCH_QUICK:-0}
-MODES=${BENCH_MODES:-none floor tattled opensnitch}
+MODES=${BENCH_MODES:-none floor tattled tattled-nobpf opensnitch}
+BPFSTATS=$ROOT/build/bench/bench_bpfstats
 OUT=${BENCH_OUT:-$ROOT/docs/bench-latest.md}
 ADDR=127.0.0.1
 PORT=9000
@@ -36,10 +46,10 @@ AUDIT_KEY="tattle-bench-$$"
 
 if [ "$QUICK" = 1 ]; then
 	W1_N=500 W2_MS=1000 W3_IDLE=10000 W3_MS=1000 W4_N=200 W5_N=500
-	WARM_N=100 ROUNDS=${BENCH_ROUNDS:-3}
+	WARM_N=100 ROUNDS=${BENCH_ROUNDS:-3} W6_N=2000 W6_U=100000
 else
 	W1_N=3000 W2_MS=4000 W3_IDLE=10000 W3_MS=4000 W4_N=1000 W5_N=2000
-	WARM_N=300 ROUNDS=${BENCH_ROUNDS:-5}
+	WARM_N=300 ROUNDS=${BENCH_ROUNDS:-5} W6_N=5000 W6_U=300000
 fi
 W2_P=4 W4_J=4
 
@@ -84,7 +94,7 @@ stop_pid() {
 		log "pid $pid did not stop on SIGTERM; SIGKILL"
 		kill -KILL "$pid" 2>/dev/null
 		# A killed tattled cannot restore the audit state it changed.
-		[ "$pid" = "$DPID" ] && [ "$DKIND" = tattled ] && AUDIT_DIRTY=1
+		[ "$pid" = "$DPID" ] && case $DKIND in tattled*|cost-bpf|cost-audit) AUDIT_DIRTY=1 ;; esac
 	fi
 	wait "$pid" 2>/dev/null
 	STOP_RC=$?
@@ -337,6 +347,15 @@ start_opensnitch() {
 	sleep 0.5
 }
 
+# Extra tattled flags per mode.
+mode_flags() {
+	case $1 in
+	tattled-nobpf) echo --no-bpf ;;
+	cost-bpf) echo --no-firewall ;;
+	cost-audit) echo --no-firewall --no-bpf ;;
+	esac
+}
+
 start_mode() {
 	DKIND=$1
 	case $1 in
@@ -347,19 +366,23 @@ start_mode() {
 		DPID=$!
 		wait_for "$RUN/floor.out" ready 50 || die "floor did not start"
 		install_rules queue ;;
-	tattled)
+	tattled|tattled-nobpf|cost-bpf|cost-audit)
 		: >"$RUN/tattled.err"
+		# shellcheck disable=SC2046
 		"$TATTLED" --netns "/run/netns/$NS" --queue "$QUEUE" --socket "" \
 			--log-events "$RUN/events.jsonl" --default-action allow \
-			--audit-key "$AUDIT_KEY" >"$RUN/tattled.out" 2>>"$RUN/tattled.err" &
+			--audit-key "$AUDIT_KEY" $(mode_flags "$1") \
+			>"$RUN/tattled.out" 2>>"$RUN/tattled.err" &
 		DPID=$!
 		if ! wait_for "$RUN/tattled.err" '^tattled .*: queue' 100; then
 			log "tattled did not start:"
 			sed 's/^/    /' "$RUN/tattled.err" >&2
 			return 1
 		fi
+		case $1 in cost-*) return 0 ;; esac
 		sed -n 's/.*firewall \([a-z]*\).*/\1/p' "$RUN/tattled.err" | head -n 1 \
 			>"$TMP/tattled-backend" ;;
+	cost-bare) ;;
 	opensnitch)
 		opensnitch_config
 		start_opensnitch || return 1 ;;
@@ -419,7 +442,7 @@ close_idle() {
 run_spawn() {
 	r=$1 m=$2
 	off=0
-	if [ "$m" = tattled ]; then
+	if [ "${m#tattled}" != "$m" ]; then
 		off=$(stat -c %s "$RUN/events.jsonl" 2>/dev/null || echo 0)
 		attr_sources "$RUN/events.jsonl" "$off" | while read -r src n p50 p99; do
 			rec "$r" "$m" "src.$src.n" "$n"
@@ -431,7 +454,7 @@ run_spawn() {
 		"$ADDR" "$PORT"
 	sleep 0.3
 	case $m in
-	tattled) check_attr tattled "$RUN/events.jsonl" "$off" ;;
+	tattled*) check_attr tattled "$RUN/events.jsonl" "$off" ;;
 	opensnitch) check_attr opensnitch "$RUN/opensnitchd.log" 0 ;;
 	*) return 0 ;;
 	esac >"$RUN/attr.out" 2>>"$TMP/raw.log"
@@ -596,7 +619,7 @@ def table(title, head, rows):
     print()
 
 def target(m, text):
-    return text if m == "tattled" else ""
+    return text if m.startswith("tattled") else ""
 
 print("Medians over %d rounds; ratios are to `floor` within the same round, then the median.\n" % len(rounds))
 table("1. Sequential TCP connects, one client: connect latency",
@@ -636,7 +659,7 @@ table("5. UDP first-packet round trip (a new flow each time)",
 
 def rss_verdict(m):
     x = med(m, "rss_mib")
-    if m != "tattled" or x is None:
+    if not m.startswith("tattled") or x is None:
         return ""
     return "%s (%.1f MiB, max 16 MiB)" % ("PASS" if x <= 16 else "MISS", x)
 table("Daemon cost over workloads 1, 2, 3, 5",
@@ -647,8 +670,8 @@ table("Daemon cost over workloads 1, 2, 3, 5",
         rss_verdict(m)] for m in ran])
 
 srcs = sorted({k.split(".")[1] for d in v.values() for k in d if k.startswith("src.")})
-if srcs:
-    runs = [d for (r, m), d in v.items() if m == "tattled"]
+for tm in [m for m in ran if m.startswith("tattled")] if srcs else []:
+    runs = [d for (r, m), d in v.items() if m == tm]
     def share(x):
         xs = []
         for d in runs:
@@ -656,11 +679,47 @@ if srcs:
             if t:
                 xs.append(d.get("src.%s.n" % x, 0) / t)
         return "%.1f%%" % (100 * statistics.median(xs)) if xs else "n/a"
-    table("tattled: how connections were attributed (workloads 1, 2, 3, 5)",
+    table("%s: how connections were attributed (workloads 1, 2, 3, 5)" % tm,
           ["attribution.source", "share of connections", "attribution.us p50",
            "attribution.us p99"],
-          [[x, share(x), f(med("tattled", "src.%s.p50" % x)),
-            f(med("tattled", "src.%s.p99" % x))] for x in srcs])
+          [[x, share(x), f(med(tm, "src.%s.p50" % x)),
+            f(med(tm, "src.%s.p99" % x))] for x in srcs if med(tm, "src.%s.p50" % x) is not None])
+
+# 6. Cost on every other process: no queue, tattled only watching.
+cost = [m for m in ("cost-bare", "cost-bpf", "cost-audit")
+        if any((r, m) in v for r in rounds)]
+def cratio(m, k):
+    xs = []
+    for r in rounds:
+        a, b = v.get((r, m), {}).get(k), v.get((r, "cost-bare"), {}).get(k)
+        if a is not None and b:
+            xs.append(a / b)
+    return statistics.median(xs) if xs else None
+if "cost-bare" in cost:
+    def cverdict(m, k, limit, slower_is_bigger=True):
+        x = cratio(m, k)
+        if x is None or m != "cost-bpf":
+            return ""
+        slow = x if slower_is_bigger else (1 / x if x else None)
+        return verdict(slow, limit)
+    table("6. Cost on every other process (no queue: --no-firewall; loopback)",
+          ["tattled", "connect loop conn/s", "slowdown", "target: <= 1.05x",
+           "sendto loop ns/call", "slowdown", "target: <= 1.10x"],
+          [[{"cost-bare": "not running", "cost-bpf": "running, eBPF",
+             "cost-audit": "running, --no-bpf (audit rules)"}[m],
+            f(med(m, "w6c.cps")), fx(1 / cratio(m, "w6c.cps")) if cratio(m, "w6c.cps") else "n/a",
+            cverdict(m, "w6c.cps", 1.05, slower_is_bigger=False),
+            f(med(m, "w6u.ns_per_call")), fx(cratio(m, "w6u.ns_per_call")),
+            cverdict(m, "w6u.ns_per_call", 1.10)] for m in cost])
+    progs = sorted({k.split(".")[2] for d in v.values() for k in d if k.startswith("w6bpf.")})
+    if progs:
+        table("6b. eBPF program run time per call (kernel BPF statistics, during section 6)",
+              ["program", "runs per connect", "ns per run (connect loop)",
+               "runs per sendto", "ns per run (sendto loop)"],
+              [[p, f(med("cost-bpf", "w6bpf.c.%s.runs_per" % p), "%.2f"),
+                f(med("cost-bpf", "w6bpf.c.%s.ns" % p)),
+                f(med("cost-bpf", "w6bpf.u.%s.runs_per" % p), "%.2f"),
+                f(med("cost-bpf", "w6bpf.u.%s.ns" % p))] for p in progs])
 
 notes = []
 for m in modes:
@@ -720,11 +779,57 @@ run_mode() {
 	if [ -n "$DPID" ]; then
 		stop_pid "$DPID" 150
 		DPID=""
-		[ "$m" = tattled ] && [ "$STOP_RC" != 0 ] &&
+		[ "${m#tattled}" != "$m" ] && [ "$STOP_RC" != 0 ] &&
 			log "tattled exited $STOP_RC on SIGTERM (see $RUN/tattled.err)"
 		rec "$r" "$m" exit "$STOP_RC"
 	fi
 	teardown_run
+}
+
+# Section 6: one round of the cost loops.  run_cost ROUND MODE
+run_cost() {
+	r=$1 m=$2
+	RUN="$TMP/r$r-$m"
+	mkdir -p "$RUN"
+	log "round $r: $m"
+	setup_ns "$r-$m"
+	if ! start_mode "$m"; then
+		rec "$r" "$m" unavailable 1
+		teardown_run
+		return 0
+	fi
+	sleep 0.5
+	in_ns "$LOADGEN" tcp -n "$WARM_N" "$ADDR" "$PORT" >/dev/null 2>&1
+	out=$(in_ns "$LOADGEN" tcp -P 1 -n "$W6_N" "$ADDR" "$PORT" 2>&1)
+	printf '%s %s w6c: %s\n' "$r" "$m" "$out" >>"$TMP/raw.log"
+	rec "$r" "$m" w6c.cps "$(kv cps "$out")"
+	out=$(in_ns "$LOADGEN" sendto -n "$W6_U" "$ADDR" 0 2>&1)
+	printf '%s %s w6u: %s\n' "$r" "$m" "$out" >>"$TMP/raw.log"
+	rec "$r" "$m" w6u.ns_per_call "$(kv ns_per_call "$out")"
+	# Run-time statistics cost time themselves: shorter loops, apart.
+	if [ "$m" = cost-bpf ] && [ -x "$BPFSTATS" ]; then
+		out=$(in_ns "$BPFSTATS" "$LOADGEN" tcp -P 1 -n "$((W6_N / 4))" \
+			"$ADDR" "$PORT" 2>&1)
+		cost_bpf_rec "$r" "$m" c "$((W6_N / 4))" "$out"
+		out=$(in_ns "$BPFSTATS" "$LOADGEN" sendto -n "$((W6_U / 4))" "$ADDR" 0 2>&1)
+		cost_bpf_rec "$r" "$m" u "$((W6_U / 4))" "$out"
+	fi
+	if [ -n "$DPID" ]; then
+		stop_pid "$DPID" 150
+		DPID=""
+	fi
+	teardown_run
+}
+
+# The "bpf prog=NAME runs=N ns_per_run=X" lines of bench_bpfstats.
+cost_bpf_rec() {
+	r=$1 m=$2 w=$3 n=$4
+	printf '%s\n' "$5" | sed -n 's/^bpf //p' | while read -r line; do
+		p=$(kv prog "$line")
+		rec "$r" "$m" "w6bpf.$w.$p.ns" "$(kv ns_per_run "$line")"
+		rec "$r" "$m" "w6bpf.$w.$p.runs_per" \
+			"$(echo "$(kv runs "$line") $n" | awk '{ printf "%.3f", $1 / $2 }')"
+	done
 }
 
 opensnitch_available() {
@@ -761,8 +866,8 @@ machine_header() {
 	fi
 	printf '| run | %s, %s rounds, modes alternated: %s |\n' \
 		"$([ "$QUICK" = 1 ] && echo quick || echo full)" "$ROUNDS" "$MODES"
-	printf '| sizes | w1 %s connects; w2 %s clients x %s ms; w3 %s idle + w2; w4 %s processes (%s at once); w5 %s UDP flows |\n\n' \
-		"$W1_N" "$W2_P" "$W2_MS" "$W3_IDLE" "$W4_N" "$W4_J" "$W5_N"
+	printf '| sizes | w1 %s connects; w2 %s clients x %s ms; w3 %s idle + w2; w4 %s processes (%s at once); w5 %s UDP flows; w6 %s connects, %s sendto |\n\n' \
+		"$W1_N" "$W2_P" "$W2_MS" "$W3_IDLE" "$W4_N" "$W4_J" "$W5_N" "$W6_N" "$W6_U"
 }
 
 main() {
@@ -797,6 +902,15 @@ main() {
 		done
 		r=$((r + 1))
 	done
+	if [ "${BENCH_COST:-1}" = 1 ]; then
+		r=1
+		while [ $r -le "$ROUNDS" ]; do
+			for m in cost-bare cost-bpf cost-audit; do
+				run_cost "$r" "$m"
+			done
+			r=$((r + 1))
+		done
+	fi
 	[ -s "$TMP/tattled-backend" ] && [ "$(cat "$TMP/tattled-backend")" != "$BACKEND" ] &&
 		log "warning: tattled used $(cat "$TMP/tattled-backend"), floor used $BACKEND"
 	mkdir -p "$(dirname "$OUT")"
