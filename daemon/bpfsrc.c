@@ -12,6 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -35,14 +36,33 @@
 #define BPFSRC_MOUNTS_MAX (256 * 1024)
 #define BIT(c)		(UINT64_C(1) << (c))
 
+#define BPFSRC_MAX_LINKS 16
+
 struct bpfsrc {
-	struct tattle_bpf *skel;
-	int cgroup_fd;
 	int flows_fd, socks_fd, execs_fd, counts_fd;
+	int links[BPFSRC_MAX_LINKS];	/* held: the programs stay attached */
+	int n_links;
 	bool exec;
 	uint32_t flow_capacity;
 	/* lookups are counted by the loop thread only */
 	uint64_t flow_hits, flow_misses, sock_hits, sock_misses;
+};
+
+/* What the loader process does: owns the skeleton while it loads. */
+struct bpfsrc_loader {
+	struct tattle_bpf *skel;
+	int cgroup_fd;
+	bool exec;
+	uint32_t flow_capacity;
+};
+
+/* The loader's answer, sent with its fds (maps, then links). */
+struct bpfsrc_msg {
+	int err;
+	uint32_t flow_capacity;
+	uint8_t exec;
+	uint8_t n_links;
+	char why[BPFSRC_WHY_LEN];
 };
 
 /* libbpf prints verifier logs and warnings to stderr by default; the
@@ -203,9 +223,9 @@ int bpfsrc_netns_cookie(uint64_t *out)
 	return r;
 }
 
-/* Attach every program that autoloads; links go into the skeleton, so
- * tattle_bpf__destroy() detaches them. */
-static int bpfsrc_attach(struct bpfsrc *b)
+/* Attach every program that autoloads; the links go into the skeleton,
+ * whose link fds the loader then hands to tattled. */
+static int bpfsrc_attach(struct bpfsrc_loader *b)
 {
 	const struct bpf_object_skeleton *sk = b->skel->skeleton;
 	int i;
@@ -229,7 +249,7 @@ static int bpfsrc_attach(struct bpfsrc *b)
 }
 
 /* Open, size and load; with_exec false leaves the exec program out. */
-static int bpfsrc_load(struct bpfsrc *b, const struct bpfsrc_config *c,
+static int bpfsrc_load(struct bpfsrc_loader *b, const struct bpfsrc_config *c,
 		       bool with_exec)
 {
 	struct tattle_bpf *s;
@@ -253,37 +273,27 @@ static int bpfsrc_load(struct bpfsrc *b, const struct bpfsrc_config *c,
 	return tattle_bpf__load(s);
 }
 
-int bpfsrc_open(const struct bpfsrc_config *c, struct bpfsrc **out,
-		char *why, size_t whylen)
+/* In the loader process: open, size, load and attach; b->skel holds it
+ * all on success.  why says what is missing on failure. */
+static int bpfsrc_load_all(const struct bpfsrc_config *c, struct bpfsrc_loader *b,
+			   char *why, size_t whylen)
 {
-	char cgroup[768];
-	struct bpfsrc *b;
 	const char *stage = "loading the BPF object";
+	char cgroup[768];
 	int r;
 
-	*out = NULL;
-	why[0] = '\0';
 	libbpf_set_print(bpfsrc_quiet);
-	if (access(BPFSRC_BTF, R_OK) < 0) {
-		snprintf(why, whylen, "no kernel BTF (%s: %s): CO-RE programs "
-			 "cannot be relocated", BPFSRC_BTF, strerror(errno));
-		return -ENOTSUP;
-	}
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		return -ENOMEM;
-	b->cgroup_fd = -1;
 	if (c->cgroup)
 		snprintf(cgroup, sizeof(cgroup), "%s", c->cgroup);
 	else if ((r = bpfsrc_find_cgroup(cgroup, sizeof(cgroup))) < 0) {
 		snprintf(why, whylen, "no cgroup v2 mount in /proc/self/mounts");
-		goto fail;
+		return r;
 	}
 	b->cgroup_fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (b->cgroup_fd < 0) {
 		r = -errno;
-		snprintf(why, whylen, "cgroup %s: %s", cgroup, strerror(-r));
-		goto fail;
+		snprintf(why, whylen, "cgroup %.160s: %s", cgroup, strerror(-r));
+		return r;
 	}
 	b->exec = true;
 	if ((r = bpfsrc_load(b, c, true)) < 0) {
@@ -297,14 +307,136 @@ int bpfsrc_open(const struct bpfsrc_config *c, struct bpfsrc **out,
 		stage = "attaching at the cgroup v2 root";
 		r = bpfsrc_attach(b);
 	}
-	if (r < 0) {
+	if (r < 0)
 		bpfsrc_explain(r, stage, bpfsrc_caps(), why, whylen);
+	return r;
+}
+
+/* The loader process: load, then send the map and link fds to the parent
+ * and exit without detaching (the parent's copies keep the links). */
+static __attribute__((noreturn)) void bpfsrc_loader_main(const struct bpfsrc_config *c,
+							  int sock)
+{
+	struct bpfsrc_loader b = { .cgroup_fd = -1 };
+	struct bpfsrc_msg m;
+	int fds[4 + BPFSRC_MAX_LINKS], n = 0, i;
+	char cbuf[CMSG_SPACE(sizeof(fds))];
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+	memset(&m, 0, sizeof(m));
+	memset(cbuf, 0, sizeof(cbuf));
+	m.err = bpfsrc_load_all(c, &b, m.why, sizeof(m.why));
+	if (m.err == 0) {
+		const struct bpf_object_skeleton *sk = b.skel->skeleton;
+
+		m.exec = b.exec;
+		m.flow_capacity = b.flow_capacity;
+		fds[n++] = bpf_map__fd(b.skel->maps.tt_flows);
+		fds[n++] = bpf_map__fd(b.skel->maps.tt_socks);
+		fds[n++] = bpf_map__fd(b.skel->maps.tt_counts);
+		if (b.exec)
+			fds[n++] = bpf_map__fd(b.skel->maps.tt_execs);
+		for (i = 0; i < sk->prog_cnt && m.n_links < BPFSRC_MAX_LINKS; i++)
+			if (*sk->progs[i].link) {
+				fds[n++] = bpf_link__fd(*sk->progs[i].link);
+				m.n_links++;
+			}
+		mh.msg_control = cbuf;
+		mh.msg_controllen = CMSG_SPACE(sizeof(int) * (size_t)n);
+		CMSG_FIRSTHDR(&mh)->cmsg_level = SOL_SOCKET;
+		CMSG_FIRSTHDR(&mh)->cmsg_type = SCM_RIGHTS;
+		CMSG_FIRSTHDR(&mh)->cmsg_len = CMSG_LEN(sizeof(int) * (size_t)n);
+		memcpy(CMSG_DATA(CMSG_FIRSTHDR(&mh)), fds, sizeof(int) * (size_t)n);
+	}
+	_exit(sendmsg(sock, &mh, 0) == (ssize_t)sizeof(m) ? 0 : 1);
+}
+
+/* Take the loader's answer: 0 and b filled, or -errno and why. */
+static int bpfsrc_receive(int sock, struct bpfsrc *b, char *why, size_t whylen)
+{
+	int fds[4 + BPFSRC_MAX_LINKS], n, i, k = 0;
+	char cbuf[CMSG_SPACE(sizeof(fds))];
+	struct bpfsrc_msg m;
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm;
+
+	memset(&m, 0, sizeof(m));
+	if (recvmsg(sock, &mh, MSG_CMSG_CLOEXEC) != (ssize_t)sizeof(m)) {
+		snprintf(why, whylen, "the loader process died");
+		return -EIO;
+	}
+	cm = CMSG_FIRSTHDR(&mh);
+	n = cm && cm->cmsg_type == SCM_RIGHTS ?
+	    (int)((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int)) : 0;
+	if (n > (int)(sizeof(fds) / sizeof(fds[0])))
+		n = 0;
+	if (n)
+		memcpy(fds, CMSG_DATA(cm), sizeof(int) * (size_t)n);
+	if (m.err < 0 || n != 3 + m.exec + m.n_links || (mh.msg_flags & MSG_CTRUNC)) {
+		for (i = 0; i < n; i++)
+			close(fds[i]);
+		m.why[sizeof(m.why) - 1] = '\0';
+		snprintf(why, whylen, "%s", m.err < 0 ? m.why : "the loader sent no maps");
+		return m.err < 0 ? m.err : -EIO;
+	}
+	b->flows_fd = fds[k++];
+	b->socks_fd = fds[k++];
+	b->counts_fd = fds[k++];
+	b->execs_fd = m.exec ? fds[k++] : -1;
+	for (i = 0; i < m.n_links; i++)
+		b->links[b->n_links++] = fds[k++];
+	b->exec = m.exec;
+	b->flow_capacity = m.flow_capacity;
+	return 0;
+}
+
+/* libbpf parses the kernel's BTF (megabytes) to relocate the object: a
+ * short-lived child does it, so that peak never lands in tattled's RSS,
+ * and passes back only the fds tattled needs. */
+int bpfsrc_open(const struct bpfsrc_config *c, struct bpfsrc **out,
+		char *why, size_t whylen)
+{
+	struct bpfsrc *b;
+	int sv[2], r, st;
+	pid_t pid;
+
+	*out = NULL;
+	why[0] = '\0';
+	if (access(BPFSRC_BTF, R_OK) < 0) {
+		snprintf(why, whylen, "no kernel BTF (%s: %s): CO-RE programs "
+			 "cannot be relocated", BPFSRC_BTF, strerror(errno));
+		return -ENOTSUP;
+	}
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->flows_fd = b->socks_fd = b->execs_fd = b->counts_fd = -1;
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
+		r = -errno;
+		snprintf(why, whylen, "socketpair: %s", strerror(-r));
 		goto fail;
 	}
-	b->flows_fd = bpf_map__fd(b->skel->maps.tt_flows);
-	b->socks_fd = bpf_map__fd(b->skel->maps.tt_socks);
-	b->execs_fd = b->exec ? bpf_map__fd(b->skel->maps.tt_execs) : -1;
-	b->counts_fd = bpf_map__fd(b->skel->maps.tt_counts);
+	pid = fork();
+	if (pid == 0) {
+		close(sv[0]);
+		bpfsrc_loader_main(c, sv[1]);
+	}
+	close(sv[1]);
+	if (pid < 0) {
+		r = -errno;
+		snprintf(why, whylen, "fork: %s", strerror(-r));
+		close(sv[0]);
+		goto fail;
+	}
+	r = bpfsrc_receive(sv[0], b, why, whylen);
+	close(sv[0]);
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+	if (r < 0)
+		goto fail;
 	*out = b;
 	return 0;
 fail:
@@ -314,11 +446,21 @@ fail:
 
 void bpfsrc_close(struct bpfsrc *b)
 {
+	int i;
+
 	if (!b)
 		return;
-	tattle_bpf__destroy(b->skel);
-	if (b->cgroup_fd >= 0)
-		close(b->cgroup_fd);
+	/* Links first: the programs detach before their maps go. */
+	for (i = 0; i < b->n_links; i++)
+		close(b->links[i]);
+	if (b->flows_fd >= 0)
+		close(b->flows_fd);
+	if (b->socks_fd >= 0)
+		close(b->socks_fd);
+	if (b->execs_fd >= 0)
+		close(b->execs_fd);
+	if (b->counts_fd >= 0)
+		close(b->counts_fd);
 	free(b);
 }
 

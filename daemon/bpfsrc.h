@@ -17,7 +17,10 @@
  *
  * The programs are held by bpf_link fds: they detach when tattled exits in
  * any way (a crash or SIGKILL included), so a restart never stacks copies.
- * After bpfsrc_open() no capability is needed: lookups use the map fds. */
+ * A short-lived child process does the loading (libbpf parses megabytes
+ * of kernel BTF) and passes the map and link fds back, so tattled's memory
+ * never holds it.  After bpfsrc_open() no capability is needed: lookups
+ * use the map fds. */
 #ifndef TATTLE_BPFSRC_H
 #define TATTLE_BPFSRC_H
 
@@ -53,8 +56,9 @@ struct bpfsrc_stats {
 	bool exec;			/* exec tracking attached */
 };
 
-/* Load, size and attach everything.  0 and *out; on failure -errno, *out
- * NULL, everything loaded so far detached and freed, and why holds one
+/* Load, size and attach everything (in a child process: call it before
+ * any thread is started).  0 and *out; on failure -errno, *out NULL,
+ * everything loaded so far detached and freed, and why holds one
  * line naming what is missing ("no kernel BTF ...", "missing CAP_BPF",
  * "the kernel refused ... (EPERM)").  Exec tracking is optional: when the
  * kernel refuses only it, the rest is used and bpfsrc_get_stats() says so. */
