@@ -199,7 +199,7 @@ build/fuzz/%: tests/fuzz/%.c $$($$*_DEPS)
 tools: $(TOOLS)
 
 # Extern functions nothing in the product calls (issue 17): none allowed.
-unused: deps
+unused: deps build/bpf/tattle.skel.h
 	@sh scripts/unused-externs.sh
 
 # tattle-opensnitch: a launcher, its modules, and the message code generated

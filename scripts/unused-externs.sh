@@ -11,9 +11,10 @@ PKG_CONFIG=${PKG_CONFIG:-pkg-config}
 PKGS=${PKGS:-"libmnl libnetfilter_queue json-c"}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-flags="-std=gnu11 -D_GNU_SOURCE -Idaemon -Iproto -Irules -Iclient -O0 \
+# build/bpf: the eBPF skeleton daemon/bpfsrc.c includes (make generates it).
+flags="-std=gnu11 -D_GNU_SOURCE -Idaemon -Iproto -Irules -Iclient -Ibuild/bpf -O0 \
 	-ffunction-sections $($PKG_CONFIG --cflags $PKGS) ${EXTRA_CFLAGS:-}"
-libs="$($PKG_CONFIG --libs $PKGS) -lpthread ${EXTRA_LIBS:-}"
+libs="$($PKG_CONFIG --libs $PKGS) -lbpf -lelf -lz -lpthread ${EXTRA_LIBS:-}"
 for f in daemon/*.c proto/*.c rules/*.c client/*.c; do
 	# shellcheck disable=SC2086
 	$CC $flags -c -o "$tmp/$(echo "$f" | tr / _).o" "$f"
