@@ -40,6 +40,14 @@ BPF_CFLAGS = -g -O2 -Wall -target bpf -D__TARGET_ARCH_$(BPF_ARCH) \
 BPF_SRC = $(wildcard daemon/bpf/*.bpf.c)
 BPF_OBJ = $(patsubst daemon/bpf/%.bpf.c,build/bpf/%.bpf.o,$(BPF_SRC))
 BASEFLAGS += -Ibuild/bpf
+# A build host without kernel BTF (a chroot, an old kernel) builds tattled
+# without the eBPF source: it then says so at start and uses audit.
+ifeq ($(wildcard $(VMLINUX_BTF)),)
+BPF_SKEL =
+BASEFLAGS += -DTATTLE_NO_BPF
+else
+BPF_SKEL = build/bpf/tattle.skel.h
+endif
 
 SAN = -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer \
 	-fno-sanitize-recover=all
@@ -137,7 +145,7 @@ build/bpf/tattle.skel.h: build/bpf/tattle.bpf.o
 
 # Everything that includes the skeleton (the wildcard dependency files know
 # it only after a first build).
-build/obj/daemon/bpfsrc.o build/san/daemon/bpfsrc.o: build/bpf/tattle.skel.h
+build/obj/daemon/bpfsrc.o build/san/daemon/bpfsrc.o: $(BPF_SKEL)
 
 build/obj/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -199,7 +207,7 @@ build/fuzz/%: tests/fuzz/%.c $$($$*_DEPS)
 tools: $(TOOLS)
 
 # Extern functions nothing in the product calls (issue 17): none allowed.
-unused: deps build/bpf/tattle.skel.h
+unused: deps $(BPF_SKEL)
 	@sh scripts/unused-externs.sh
 
 # tattle-opensnitch: a launcher, its modules, and the message code generated

@@ -20,7 +20,9 @@
 #include <bpf/libbpf.h>
 
 #include "packet.h"
+#ifndef TATTLE_NO_BPF
 #include "tattle.skel.h"
+#endif
 
 #ifndef SO_NETNS_COOKIE
 #define SO_NETNS_COOKIE 71
@@ -65,6 +67,7 @@ struct bpfsrc_msg {
 	char why[BPFSRC_WHY_LEN];
 };
 
+#ifndef TATTLE_NO_BPF
 /* libbpf prints verifier logs and warnings to stderr by default; the
  * reason for a failure is said once by bpfsrc_open's caller instead. */
 static int bpfsrc_quiet(enum libbpf_print_level level, const char *fmt,
@@ -86,6 +89,8 @@ static uint64_t bpfsrc_caps(void)
 		return 0;
 	return (uint64_t)d[1].effective << 32 | d[0].effective;
 }
+
+#endif
 
 void bpfsrc_explain(int err, const char *stage, uint64_t caps, char *why,
 		    size_t whylen)
@@ -157,6 +162,7 @@ int bpfsrc_cgroup2_mount(const char *mounts, size_t len, char *out,
 	return -ENOENT;
 }
 
+#ifndef TATTLE_NO_BPF
 static int bpfsrc_find_cgroup(char *out, size_t outlen)
 {
 	char *buf = malloc(BPFSRC_MOUNTS_MAX);
@@ -179,6 +185,8 @@ out:
 	free(buf);
 	return err;
 }
+
+#endif
 
 void bpfsrc_flow_key(uint64_t netns, const struct flow *f, bool any_src,
 		     struct flowrec_key *k)
@@ -223,6 +231,7 @@ int bpfsrc_netns_cookie(uint64_t *out)
 	return r;
 }
 
+#ifndef TATTLE_NO_BPF
 /* Attach every program that autoloads; the links go into the skeleton,
  * whose link fds the loader then hands to tattled. */
 static int bpfsrc_attach(struct bpfsrc_loader *b)
@@ -393,6 +402,8 @@ static int bpfsrc_receive(int sock, struct bpfsrc *b, char *why, size_t whylen)
 	return 0;
 }
 
+#endif
+
 /* libbpf parses the kernel's BTF (megabytes) to relocate the object: a
  * short-lived child does it, so that peak never lands in tattled's RSS,
  * and passes back only the fds tattled needs. */
@@ -410,6 +421,17 @@ int bpfsrc_open(const struct bpfsrc_config *c, struct bpfsrc **out,
 			 "cannot be relocated", BPFSRC_BTF, strerror(errno));
 		return -ENOTSUP;
 	}
+#ifdef TATTLE_NO_BPF
+	(void)c;
+	(void)b;
+	(void)sv;
+	(void)r;
+	(void)st;
+	(void)pid;
+	snprintf(why, whylen, "built without eBPF (no kernel BTF on the build "
+		 "host: make VMLINUX_BTF=PATH to give one)");
+	return -ENOTSUP;
+#else
 	b = calloc(1, sizeof(*b));
 	if (!b)
 		return -ENOMEM;
@@ -442,6 +464,7 @@ int bpfsrc_open(const struct bpfsrc_config *c, struct bpfsrc **out,
 fail:
 	bpfsrc_close(b);
 	return r;
+#endif
 }
 
 void bpfsrc_close(struct bpfsrc *b)
