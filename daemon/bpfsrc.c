@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <sys/sysmacros.h>
@@ -35,6 +36,7 @@
 #endif
 
 #define BPFSRC_BTF	"/sys/kernel/btf/vmlinux"
+#define BPFSRC_INIT_PIDNS 0xeffffffcU	/* PROC_PID_INIT_INO */
 #define BPFSRC_MOUNTS_MAX (256 * 1024)
 #define BIT(c)		(UINT64_C(1) << (c))
 
@@ -411,11 +413,18 @@ int bpfsrc_open(const struct bpfsrc_config *c, struct bpfsrc **out,
 		char *why, size_t whylen)
 {
 	struct bpfsrc *b;
+	struct stat sb;
 	int sv[2], r, st;
 	pid_t pid;
 
 	*out = NULL;
 	why[0] = '\0';
+	/* The programs see the kernel's pids (the initial namespace's). */
+	if (stat("/proc/self/ns/pid", &sb) == 0 && sb.st_ino != BPFSRC_INIT_PIDNS) {
+		snprintf(why, whylen, "tattled runs in a pid namespace of its own: "
+			 "the pids the programs record would not match its /proc");
+		return -ENOTSUP;
+	}
 	if (access(BPFSRC_BTF, R_OK) < 0) {
 		snprintf(why, whylen, "no kernel BTF (%s: %s): CO-RE programs "
 			 "cannot be relocated", BPFSRC_BTF, strerror(errno));

@@ -149,7 +149,15 @@ static void verdict_apply(struct daemon *d, struct pending_pkt *pk,
 		d->st.rejected++;
 		/* An unconnected UDP socket may carry many flows (a resolver):
 		 * destroying it would reject them all, so that one is only
-		 * dropped. */
+		 * dropped.  A packet decided from its eBPF record has not
+		 * looked for its socket yet. */
+		if (d->sd && !pk->ast.looked_up && !pk->forwarded &&
+		    !(pk->flow.flags & FLOW_F_NO_L4)) {
+			pk->ast.looked_up = true;
+			pk->ast.sock_found =
+				sockdiag_lookup(d->sd, &pk->flow, &pk->ast.sock) == 0 &&
+				pk->ast.sock.inode;
+		}
 		if (d->sd && pk->ast.sock_found && !pk->forwarded &&
 		    (pk->flow.proto == IPPROTO_TCP ||
 		     pk->ast.sock.state == TCP_ESTABLISHED))

@@ -7,7 +7,7 @@
 tt_require_root
 tt_netns
 tt_server 8080
-tt_daemon --default-action allow
+tt_daemon --no-bpf --default-action allow
 grep -q "audit on" "$TT_TMP/daemon.err" || tt_fail "audit did not start"
 
 specs=("127.0.0.1" "::1" "-u 127.0.0.1" "-u ::1")

@@ -9,7 +9,7 @@ tt_server 8080
 cp "$TT_TOOLS/tconnect" "$TT_TMP/quitter"
 for mode in audit no-audit; do
 	: >"$TT_EVENTS"
-	if [ $mode = audit ]; then tt_daemon; else tt_daemon --no-audit; fi
+	if [ $mode = audit ]; then tt_daemon --no-bpf; else tt_daemon --no-bpf --no-audit; fi
 	: >"$TT_TMP/pids"
 	for i in $(seq 20); do
 		out=$(tt_in "$TT_TMP/quitter" -n -T q$i 127.0.0.1 8080 || true)

@@ -6,7 +6,7 @@
 tt_require_root
 tt_netns
 tt_server 8080
-tt_daemon --no-audit
+tt_daemon --no-bpf --no-audit
 for addr in 127.0.0.1 ::1; do
 	for flag in "" -u; do
 		out=$(tt_in "$TT_TOOLS/tconnect" -c 2 $flag -T na "$addr" 8080) ||

@@ -7,7 +7,7 @@ tt_require_root
 tt_netns
 tt_server 8080
 echo '{"no_sockdiag": true}' >"$TT_TMP/cfg.json"
-tt_daemon --no-audit --config "$TT_TMP/cfg.json"
+tt_daemon --no-bpf --no-audit --config "$TT_TMP/cfg.json"
 tt_wait_events 1 "e['type']=='warning' and e['code']=='sockdiag-unavailable'" \
 	>/dev/null || tt_fail "no warning that sock_diag is off"
 for addr in 127.0.0.1 ::1; do

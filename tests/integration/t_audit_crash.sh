@@ -10,14 +10,14 @@ tt_netns
 rules_with_key() {
 	tt_audit_state | python3 -c 'import json,sys; print(json.load(sys.stdin)["rules_with_key"])'
 }
-tt_daemon --no-firewall
+tt_daemon --no-bpf --no-firewall
 n=$(rules_with_key)
 [ "$n" -gt 0 ] || tt_fail "no audit rules while running"
 kill -KILL "$TT_DAEMON_PID"; wait "$TT_DAEMON_PID" 2>/dev/null || true
 TT_DAEMON_PID=""
 [ "$(rules_with_key)" -eq "$n" ] || tt_fail "rules changed by SIGKILL"
 [ -f "/run/tattle/audit-$TT_KEY.state" ] || tt_fail "no saved audit state"
-tt_daemon --no-firewall
+tt_daemon --no-bpf --no-firewall
 [ "$(rules_with_key)" -eq "$n" ] || tt_fail "rules doubled after restart: $(rules_with_key) vs $n"
 tt_daemon_stop
 [ "$(rules_with_key)" -eq 0 ] || tt_fail "rules left after clean exit"

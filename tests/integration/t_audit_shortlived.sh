@@ -12,7 +12,7 @@ tt_netns
 tt_server 8080
 cp "$TT_TOOLS/tconnect" "$TT_TMP/good"
 cp "$TT_TOOLS/tconnect" "$TT_TMP/bad"
-tt_daemon --default-action allow
+tt_daemon --no-bpf --default-action allow
 grep -q "audit on" "$TT_TMP/daemon.err" || tt_fail "audit did not start"
 [ "$(tt_audit_state | python3 -c 'import json,sys; print(json.load(sys.stdin)["rules_with_key"])')" -gt 0 ] ||
 	tt_fail "no audit rules with our key while running"

@@ -58,7 +58,7 @@ check_restart() {	# check_restart LABEL
 }
 
 # --- default: bypass
-tt_daemon --default-action allow
+tt_daemon --no-bpf --default-action allow
 grep -q "audit on" "$TT_TMP/daemon.err" || tt_fail "audit did not start"
 CHAINS=$(chains)
 RULES=$(arules)
@@ -80,7 +80,7 @@ tt_log "bypass: first new connection passed ${v4} ms (v4), ${v6} ms (v6) after S
 [ "$(arules)" -eq "$RULES" ] || tt_fail "audit rules changed on SIGKILL: $(arules)"
 
 mark=$(tt_count_events "e['type']=='connection'")
-tt_daemon --default-action allow
+tt_daemon --no-bpf --default-action allow
 check_restart bypass
 sleep 0.3
 after=$(( $(tt_count_events "e['type']=='connection'") - mark ))
@@ -89,14 +89,14 @@ kill9
 load_stop
 
 # --- restart after a crash, then a clean stop: nothing left
-tt_daemon --default-action allow
+tt_daemon --no-bpf --default-action allow
 check_restart "restart before clean stop"
 tt_daemon_stop
 [ "$(chains)" = "0 0" ] || tt_fail "chains left after clean stop: $(chains)"
 [ "$(arules)" -eq 0 ] || tt_fail "audit rules left after clean stop: $(arules)"
 
 # --- fail-closed
-tt_daemon --default-action allow --fail-closed
+tt_daemon --no-bpf --default-action allow --fail-closed
 CHAINS=$(chains)
 load_start
 kill9
@@ -113,7 +113,7 @@ if tt_in "$TT_TOOLS/tconnect" -t 500 -u 127.0.0.1 8080 >/dev/null 2>&1; then
 fi
 tt_log "fail-closed: $blocked TCP + 1 UDP connects dropped while dead"
 t0=$(ms)
-tt_daemon --default-action allow --fail-closed
+tt_daemon --no-bpf --default-action allow --fail-closed
 check_restart fail-closed
 tt_log "fail-closed: restart to both connections passing: $(( $(ms) - t0 )) ms"
 load_stop
