@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "attrib.h"
+#include "bpf/flowrec.h"
 #include "packet.h"
 
 /* What we are still waiting for. */
@@ -31,6 +32,9 @@ struct pending_pkt {
 	uint32_t uid, gid;
 	uint32_t indev, outdev;
 	struct attrib_pkt ast;	/* attribution state (socket found...) */
+	bool bpf_found;		/* attributed from an eBPF record: */
+	struct flowrec_owner bpf_owner;	/* this owner, kept for a later look
+					 * (a prompt's answer) */
 	char host[254];		/* DNS query: the name asked for ("" none) */
 	uint32_t prompt_id;	/* PENDING_PROMPT: which prompt holds it */
 	unsigned tries;		/* re-examinations so far */

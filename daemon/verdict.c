@@ -291,6 +291,18 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 	return true;
 }
 
+/* The attribution of a packet decided from its eBPF record, again (the
+ * cache may have changed since): the same owner, exact. */
+static void verdict_bpf_result(struct daemon *d, struct pending_pkt *pk,
+			       uint64_t now_ms, struct attrib_result *ar)
+{
+	*ar = (struct attrib_result){ .source = ATTRIB_SRC_BPF,
+				      .confidence = ATTRIB_CONF_EXACT };
+	if (bpfjoin_owner(&d->bj, &pk->bpf_owner, now_ms, &ar->proc) < 0)
+		ar->proc = NULL;
+	ar->own = pk->bpf_owner.tgid == (uint32_t)d->self;
+}
+
 void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 			    enum action a, const char *rule)
 {
@@ -303,7 +315,9 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 
 		if (!pk || pk->wait != PENDING_PROMPT)
 			continue;	/* timed out meanwhile */
-		if (d->attrib)
+		if (pk->bpf_found)
+			verdict_bpf_result(d, pk, loop_now_ms(), &ar);
+		else if (d->attrib)
 			(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
 					    &pk->ast, ATTRIB_FINAL, loop_now_ms(), &ar);
 		verdict_apply(d, pk, &dc, &ar);
@@ -461,24 +475,20 @@ static int verdict_bpf_owner(struct daemon *d, struct pending_pkt *pk,
 static bool verdict_bpf(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms,
 			bool *decided)
 {
-	struct attrib_result ar = { .source = ATTRIB_SRC_BPF,
-				    .confidence = ATTRIB_CONF_EXACT };
-	struct attrib_result other;
+	struct attrib_result ar, other;
 	struct flowrec_owner o;
 
 	if ((pk->flow.proto != IPPROTO_TCP && pk->flow.proto != IPPROTO_UDP) ||
 	    (pk->flow.flags & FLOW_F_NO_L4) ||
-	    verdict_bpf_owner(d, pk, &o) < 0 ||
-	    bpfjoin_owner(&d->bj, &o, now_ms, &ar.proc) < 0)
+	    verdict_bpf_owner(d, pk, &o) < 0)
 		return false;
+	pk->bpf_found = true;
+	pk->bpf_owner = o;
 	if (d->amc && attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
 				    &pk->ast, ATTRIB_FIRST, now_ms, &other) == 1 &&
 	    other.proc && other.proc->pid != (pid_t)o.tgid)
 		d->st.bpf_disagree++;
-	/* The join may have changed the cache: ar.proc is current. */
-	if (d->amc && bpfjoin_owner(&d->bj, &o, now_ms, &ar.proc) < 0)
-		return false;
-	ar.own = o.tgid == (uint32_t)d->self;
+	verdict_bpf_result(d, pk, now_ms, &ar);
 	d->st.bpf_attributed++;
 	*decided = verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
 	return true;
