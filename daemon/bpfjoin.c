@@ -2,6 +2,7 @@
 #include "bpfjoin.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,20 +22,23 @@ static int bpfjoin_same_file(const char *path, const struct flowrec_owner *o)
 	       (uint64_t)sb.st_ino == o->exe_ino;
 }
 
-/* The path exec tracking saw for this process, if it is the record's file. */
+/* A path exec tracking saw the record's file run by, if it still leads
+ * to that file here. */
 static int bpfjoin_exec_path(struct bpfjoin_ctx *j, const struct flowrec_owner *o,
 			     struct proc_info *pi)
 {
+	char real[PATH_MAX];
 	struct flowrec_exec e;
 
-	if (!j->bpf || bpfsrc_exec(j->bpf, o->tgid, o->start_ns, &e) < 0 ||
-	    e.exe_ino != o->exe_ino ||
-	    e.exe_dev != o->exe_dev)
+	if (!j->bpf || !o->exe_ino ||
+	    bpfsrc_exec(j->bpf, o->exe_dev, o->exe_ino, &e) < 0)
 		return -ENOENT;
 	e.filename[sizeof(e.filename) - 1] = '\0';
-	if (bpfjoin_same_file(e.filename, o) != 1)
+	/* The exec gave a path as typed (a symlink, say); /proc/PID/exe, and
+	 * so every rule, names the file by its resolved path. */
+	if (!realpath(e.filename, real) || bpfjoin_same_file(real, o) != 1)
 		return -ENOENT;
-	return procfs_parse_exe(e.filename, strlen(e.filename), pi);
+	return procfs_parse_exe(real, strlen(real), pi);
 }
 
 /* Make pi's exe the record's file, or NULL when a known path is another

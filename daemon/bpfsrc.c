@@ -527,10 +527,10 @@ int bpfsrc_sock(struct bpfsrc *b, uint64_t cookie, struct flowrec_owner *out)
 	return -ENOENT;
 }
 
-int bpfsrc_exec(struct bpfsrc *b, uint32_t tgid, uint64_t start_ns,
+int bpfsrc_exec(struct bpfsrc *b, uint64_t exe_dev, uint64_t exe_ino,
 		struct flowrec_exec *out)
 {
-	struct flowrec_exec_key k = { .tgid = tgid, .start_ns = start_ns };
+	struct flowrec_exec_key k = { .exe_dev = exe_dev, .exe_ino = exe_ino };
 
 	if (b->execs_fd < 0 || bpf_map_lookup_elem(b->execs_fd, &k, out) < 0)
 		return -ENOENT;

@@ -11,7 +11,7 @@
  *  - connected UDP: the owner by socket cookie while the socket is open
  *    (found with sock_diag), and the 5-tuple when it is closed (before it
  *    leaves the kernel's tables, so a sock_diag miss is followed by a hit);
- *  - exec: tgid -> the file it executed (path as given, dev, inode).
+ *  - exec: executable (dev, inode) -> a path it was run by.
  * Owners are stamped in the connecting or sending task's own context, so a
  * record stays exact after the process has exited.
  *
@@ -79,9 +79,9 @@ int bpfsrc_flow(struct bpfsrc *b, uint64_t netns, const struct flow *f,
  * 0 and *out, or -ENOENT. */
 int bpfsrc_sock(struct bpfsrc *b, uint64_t cookie, struct flowrec_owner *out);
 
-/* What the process (tgid, start_ns) executed last.  0 and *out; -ENOENT
- * (also without exec tracking). */
-int bpfsrc_exec(struct bpfsrc *b, uint32_t tgid, uint64_t start_ns,
+/* A path the executable (dev, inode; kernel encoding, as in an owner
+ * record) was run by.  0 and *out; -ENOENT (also without exec tracking). */
+int bpfsrc_exec(struct bpfsrc *b, uint64_t exe_dev, uint64_t exe_ino,
 		struct flowrec_exec *out);
 
 void bpfsrc_get_stats(const struct bpfsrc *b, struct bpfsrc_stats *out);

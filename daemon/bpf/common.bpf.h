@@ -43,7 +43,7 @@ struct {
 	__type(value, struct flowrec_owner);
 } tt_socks SEC(".maps") __weak;
 
-/* (tgid, start) -> what it executed last */
+/* executable (dev, inode) -> a path it was run by */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);

@@ -69,19 +69,17 @@ struct flowrec_sk {
 	__u64 last_ns;
 };
 
-/* Exec tracking: (tgid, start) -> the file it executed.  The start time
- * is in the key so a process that reuses the pid has its own entry. */
+/* Exec tracking: an executable file (dev, inode) -> a path it was run
+ * by.  Keyed by the file, not the process, so a forked child that never
+ * exec'd, or a process whose pid was reused, finds its path too. */
 struct flowrec_exec_key {
-	__u32 tgid;
-	__u32 pad;
-	__u64 start_ns;		/* group leader's start_boottime */
+	__u64 exe_dev;		/* s_dev: major << 20 | minor */
+	__u64 exe_ino;
 };
 
 struct flowrec_exec {
-	__u64 exe_dev;
-	__u64 exe_ino;
 	__u64 ts_ns;
-	char filename[FLOWREC_PATH_LEN];	/* as given to execve */
+	char filename[FLOWREC_PATH_LEN];	/* as the exec gave it */
 };
 
 #endif
