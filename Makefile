@@ -24,7 +24,9 @@ ifeq ($(WERROR),1)
 BASEFLAGS += -Werror
 endif
 ALL_CFLAGS = $(BASEFLAGS) $(PKG_CFLAGS) $(CFLAGS) -D_FORTIFY_SOURCE=2
-LDLIBS += $(PKG_LIBS) -lbpf -lelf -lz -lpthread
+LDLIBS += $(PKG_LIBS) -lpthread
+# libbpf for what reads the eBPF maps: tattled, its unit tests, benches.
+BPF_LIBS = -lbpf -lelf -lz
 
 # The BPF object (daemon/bpf/*.bpf.c): CO-RE, so vmlinux.h is dumped from
 # the build host's kernel BTF (no root needed) and the object runs on any
@@ -167,13 +169,13 @@ build/san/libtattle.a: $(SANOBJ)
 	$(AR) rcs $@ $^
 
 build/tattled: build/obj/daemon/main.o build/libtattle.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BPF_LIBS)
 
 build/tattle: build/obj/client/main.o $(patsubst %.c,build/obj/%.o,$(CLIENT_SRC)) build/libtattle.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 build/san/tattled: build/san/daemon/main.o build/san/libtattle.a
-	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(BPF_LIBS)
 
 build/san/tattle: build/san/client/main.o $(patsubst %.c,build/san/%.o,$(CLIENT_SRC)) build/san/libtattle.a
 	$(CC) $(SAN) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -192,13 +194,13 @@ srcs_of = $(filter %.c %.o,$(1))
 .SECONDEXPANSION:
 build/san/tests/%: tests/unit/%.c $$(call san_objs,$$($$*_DEPS))
 	@mkdir -p $(dir $@)
-	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $(call srcs_of,$^) $(LDLIBS) $($*_LIBS) -lcmocka
+	$(CC) $(SAN_CFLAGS) -Itests/unit -o $@ $(call srcs_of,$^) $(LDLIBS) $(BPF_LIBS) $($*_LIBS) -lcmocka
 
 # Benchmarks link optimized objects: <stem>_DEPS and <stem>_LIBS (for
 # tests/bench/bench_aurec.c: bench_aurec_DEPS); undefined means none.
 build/bench/%: tests/bench/%.c $$(call opt_objs,$$($$*_DEPS))
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $(call srcs_of,$^) $(LDLIBS) $($*_LIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $(call srcs_of,$^) $(LDLIBS) $(BPF_LIBS) $($*_LIBS)
 
 build/fuzz/%: tests/fuzz/%.c $$($$*_DEPS)
 	@mkdir -p $(dir $@)
