@@ -94,6 +94,9 @@ struct daemon {
 	struct ruleset *rules;		/* current; policy_set_rules() swaps it */
 	struct rules_watch *rwatch;	/* inotify on --rules (policy.c) */
 	uint64_t reload_at_ms;		/* debounced reload due, 0 = none */
+	/* systemd watchdog: WATCHDOG=1 every watchdog_ms from the tick */
+	uint64_t watchdog_ms, next_watchdog_ms;	/* 0 = no watchdog */
+	bool test_stall;		/* TATTLED_TEST_STALL: SIGUSR2 hangs */
 };
 
 /* verdict.c: the packet path. */

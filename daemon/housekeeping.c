@@ -10,6 +10,7 @@
 #include "ctl.h"
 #include "event.h"
 #include "logsink.h"
+#include "notify.h"
 #include "policy.h"
 #include "stats.h"
 
@@ -128,8 +129,19 @@ static void hk_queue_drops(struct daemon *d, uint64_t now_ms)
 	daemon_warning(d, "queue-full", msg, NULL);
 }
 
+/* From the tick, so systemd hears from us only while the loop turns: a
+ * loop stuck in a call stops the pings and the manager restarts us. */
+static void hk_watchdog(struct daemon *d, uint64_t now_ms)
+{
+	if (!d->watchdog_ms || now_ms < d->next_watchdog_ms)
+		return;
+	d->next_watchdog_ms = now_ms + d->watchdog_ms;
+	(void)notify_watchdog();
+}
+
 void housekeeping_tick(struct daemon *d, uint64_t now_ms)
 {
+	hk_watchdog(d, now_ms);
 	if (d->pc)
 		(void)pidcache_expire(d->pc, now_ms, DAEMON_EXPIRE_BATCH,
 				      procfs_alive, (void *)"/proc");

@@ -25,6 +25,20 @@
 #include "rules.h"
 #include "version.h"
 
+/* Test-only, for tests/integration/t_systemd_unit.sh: with
+ * TATTLED_TEST_STALL=1 in the environment, SIGUSR2 stops the loop for
+ * good, as a call that never returns would, so that the watchdog restart
+ * can be shown.  Without the variable SIGUSR2 keeps its default action. */
+#define TEST_STALL_ENV "TATTLED_TEST_STALL"
+
+static void test_stall_forever(void)
+{
+	fprintf(stderr, "tattled: %s: SIGUSR2: the loop stops here (test "
+		"only)\n", TEST_STALL_ENV);
+	for (;;)
+		pause();	/* SIGABRT (the watchdog's) and SIGKILL end it */
+}
+
 static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
 {
 	struct daemon *d = data;
@@ -40,6 +54,10 @@ static void on_signal(struct loop *l, int fd, uint32_t events, void *data)
 		case SIGHUP:
 			policy_reload(d, "sighup");
 			break;
+		case SIGUSR2:
+			if (d->test_stall)
+				test_stall_forever();
+			break;
 		default:
 			break;
 		}
@@ -54,6 +72,10 @@ static int setup_signals(struct daemon *d)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGHUP);
+	d->test_stall = getenv(TEST_STALL_ENV) &&
+			!strcmp(getenv(TEST_STALL_ENV), "1");
+	if (d->test_stall)
+		sigaddset(&set, SIGUSR2);
 	if (sigprocmask(SIG_BLOCK, &set, NULL) < 0)
 		return -errno;
 	signal(SIGPIPE, SIG_IGN);
@@ -389,6 +411,20 @@ static int daemon_setup(struct daemon *d)
 	return 0;
 }
 
+/* systemd's watchdog (WatchdogSec= in the unit): pinged from the tick. */
+static void setup_watchdog(struct daemon *d, uint64_t now_ms)
+{
+	if (notify_watchdog_parse(getenv("WATCHDOG_USEC"), getenv("WATCHDOG_PID"),
+				  d->self, &d->watchdog_ms) < 0)
+		fprintf(stderr, "tattled: WATCHDOG_USEC=%s: not a number of "
+			"microseconds; watchdog off\n", getenv("WATCHDOG_USEC"));
+	if (d->watchdog_ms && d->watchdog_ms < DAEMON_TICK_MS)
+		fprintf(stderr, "tattled: watchdog interval below %u ms: the "
+			"%u ms tick will be late for it\n", 2 * DAEMON_TICK_MS,
+			DAEMON_TICK_MS);
+	d->next_watchdog_ms = now_ms;
+}
+
 /* One summary on stderr at exit: what an admin checks first. */
 static void daemon_summary(struct daemon *d)
 {
@@ -526,6 +562,8 @@ int main(int argc, char **argv)
 		break;
 	}
 	r = daemon_setup(&d);
+	if (r == 0)
+		setup_watchdog(&d, loop_now_ms());
 	if (r == 0)
 		(void)notify_ready("queue %u, audit %s", d.cfg.queue, d.amc ? "on" : "off");
 	if (r == 0 && (r = loop_run(d.loop)) < 0)

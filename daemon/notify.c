@@ -94,3 +94,50 @@ int notify_stopping(void)
 {
 	return notify_send("STOPPING=1");
 }
+
+/* A positive decimal number that fits in 64 bits, nothing else. */
+static int parse_u64(const char *s, uint64_t *out)
+{
+	uint64_t v = 0;
+
+	*out = 0;
+	if (!s || !*s)
+		return -EINVAL;
+	for (; *s; s++) {
+		if (*s < '0' || *s > '9')
+			return -EINVAL;
+		if (v > (UINT64_MAX - (uint64_t)(*s - '0')) / 10)
+			return -EINVAL;
+		v = v * 10 + (uint64_t)(*s - '0');
+	}
+	if (!v)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+int notify_watchdog_parse(const char *usec, const char *pid, pid_t self,
+			  uint64_t *every_ms)
+{
+	uint64_t us, p;
+	int r;
+
+	*every_ms = 0;
+	if (!usec)
+		return 0;
+	if ((r = parse_u64(usec, &us)) < 0)
+		return r;
+	if (pid) {
+		if ((r = parse_u64(pid, &p)) < 0)
+			return r;
+		if (p != (uint64_t)self)
+			return 0;
+	}
+	*every_ms = us / 2000u ? us / 2000u : 1;
+	return 0;
+}
+
+int notify_watchdog(void)
+{
+	return notify_send("WATCHDOG=1");
+}

@@ -6,6 +6,8 @@
 #define TATTLE_NOTIFY_H
 
 #include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 
@@ -33,5 +35,18 @@ int notify_ready(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* "STOPPING=1": teardown has begun (chains and audit rules are going). */
 int notify_stopping(void);
+
+/* How often to send WATCHDOG=1, from the values of $WATCHDOG_USEC and
+ * $WATCHDOG_PID (either may be NULL) as sd_watchdog_enabled(3) reads
+ * them: half the interval the manager allows, so one late tick is not
+ * yet a restart.  0 and *every_ms (at least 1) when the watchdog is on
+ * for self; 0 and *every_ms = 0 when it is off (usec unset, or pid names
+ * another process: a child inherited the variables); -EINVAL for a value
+ * that is not a positive decimal number (the watchdog is then off). */
+int notify_watchdog_parse(const char *usec, const char *pid, pid_t self,
+			  uint64_t *every_ms);
+
+/* "WATCHDOG=1": the loop is turning.  Send it only from the loop. */
+int notify_watchdog(void);
 
 #endif

@@ -188,6 +188,68 @@ static void test_addr_abstract_has_leading_nul(void **state)
 			 strlen("/run/systemd/notify") + 1);
 }
 
+static void test_watchdog_is_half_the_interval(void **state)
+{
+	uint64_t ms = 7;
+
+	(void)state;
+	assert_int_equal(notify_watchdog_parse("20000000", NULL, 42, &ms), 0);
+	assert_int_equal(ms, 10000);
+	assert_int_equal(notify_watchdog_parse("3000000", "42", 42, &ms), 0);
+	assert_int_equal(ms, 1500);
+	/* Below 2 ms still pings, every tick. */
+	assert_int_equal(notify_watchdog_parse("1", "42", 42, &ms), 0);
+	assert_int_equal(ms, 1);
+}
+
+static void test_watchdog_off_when_unset_or_for_another_pid(void **state)
+{
+	uint64_t ms = 7;
+
+	(void)state;
+	assert_int_equal(notify_watchdog_parse(NULL, NULL, 42, &ms), 0);
+	assert_int_equal(ms, 0);
+	ms = 7;
+	/* An inherited variable: the child must not ping for its parent. */
+	assert_int_equal(notify_watchdog_parse("20000000", "41", 42, &ms), 0);
+	assert_int_equal(ms, 0);
+}
+
+static void test_watchdog_rejects_garbage(void **state)
+{
+	static const char *const bad[] = {
+		"", "0", "-1", "12s", " 12", "99999999999999999999999",
+	};
+	uint64_t ms;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ms = 7;
+		assert_int_equal(notify_watchdog_parse(bad[i], NULL, 42, &ms),
+				 -EINVAL);
+		assert_int_equal(ms, 0);
+	}
+	ms = 7;
+	assert_int_equal(notify_watchdog_parse("1000", "x", 42, &ms), -EINVAL);
+	assert_int_equal(ms, 0);
+}
+
+static void test_watchdog_reaches_the_socket(void **state)
+{
+	struct listener l;
+	char buf[256];
+
+	(void)state;
+	listener_open(&l, 0);
+	setenv("NOTIFY_SOCKET", l.value, 1);
+	assert_int_equal(notify_watchdog(), 0);
+	assert_int_equal(listener_recv(&l, buf, sizeof(buf)), 10);
+	assert_string_equal(buf, "WATCHDOG=1");
+	unsetenv("NOTIFY_SOCKET");
+	listener_close(&l);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +260,10 @@ int main(void)
 		cmocka_unit_test(test_no_listener_is_an_error_not_a_crash),
 		cmocka_unit_test(test_addr_rejects_bad_values),
 		cmocka_unit_test(test_addr_abstract_has_leading_nul),
+		cmocka_unit_test(test_watchdog_is_half_the_interval),
+		cmocka_unit_test(test_watchdog_off_when_unset_or_for_another_pid),
+		cmocka_unit_test(test_watchdog_rejects_garbage),
+		cmocka_unit_test(test_watchdog_reaches_the_socket),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
