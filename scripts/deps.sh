@@ -9,7 +9,8 @@ libmnl-dev libnetfilter-queue-dev libjson-c-dev libcmocka-dev \
 libauparse-dev libssl-dev iptables nftables iproute2 procps tmux python3 \
 util-linux psmisc \
 python3-grpc-tools python3-grpcio python3-opensnitch-ui python3-protobuf \
-rsyslog rsyslog-relp xdotool xvfb"
+rsyslog rsyslog-relp xdotool xvfb \
+debootstrap systemd-container"
 
 missing=""
 for p in $PKGS; do

@@ -12,11 +12,13 @@ set -eu
 
 dir=${1:-/var/cache/tattle-test/rootfs}
 mirror=${TATTLE_DEBIAN_MIRROR:-http://deb.debian.org/debian}
-# systemd as PID 1 and its bus; the firewall tools tattled runs.  Libraries
-# the project's binaries need are bound in from the host by the test.
-include=systemd,dbus,systemd-sysv,iptables,nftables
+# systemd as PID 1 and its bus; the firewall tools tattled runs; what the
+# unit names (procps: ExecReload's /bin/kill; man-db: Documentation=, for
+# systemd-analyze verify).  Libraries the project's binaries need are bound
+# in from the host by the test.
+include=systemd,dbus,systemd-sysv,iptables,nftables,procps,man-db
 # Change this when the list changes: a tree made from another list is remade.
-stamp="$dir/.tattle-rootfs-1"
+stamp="$dir/.tattle-rootfs-2"
 
 if [ -f "$stamp" ]; then
 	echo "$dir"
