@@ -112,6 +112,7 @@ test_logsink_DEPS = daemon/logsink.c daemon/slog.c daemon/loop.c \
 test_prompt_DEPS = daemon/prompt.c
 test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
+test_auditref_DEPS = daemon/auditref.c daemon/procfs.c daemon/cgroup.c
 test_privs_DEPS = daemon/privs.c
 test_bpfsrc_DEPS = daemon/bpfsrc.c
 test_control_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "auditref.h"
 #include "jsonw.h"
 
 static void audit_status_usage(FILE *out)
@@ -22,26 +23,43 @@ static void audit_status_usage(FILE *out)
 }
 
 /* After a crash: delete the rules with key, and put back the settings the
- * crashed run found (tattled saves them in /run/tattle/audit-KEY.state). */
+ * crashed run found (tattled saves them in /run/tattle/audit-KEY.state),
+ * unless another live tattled still uses them (auditref.h): then the
+ * last of those restores them at its exit. */
 static void audit_status_purge(struct audit_ctl *c, const char *key)
 {
+	struct auditref_self me = { .dir = AUDITREF_DIR, .key = key,
+				    .pid = getpid() };
+	struct auditref_view v;
 	unsigned en, bl;
 	char path[512];
-	FILE *f;
+	FILE *f = NULL;
+	int lock;
 
+	lock = auditref_lock(AUDITREF_DIR);
 	if (audit_ctl_purge_key(c, key) < 0)
 		fprintf(stderr, "tattle: audit: purge %s failed\n", key);
-	snprintf(path, sizeof(path), "/run/tattle/audit-%s.state", key);
+	snprintf(path, sizeof(path), "%s/audit-%s.state", AUDITREF_DIR, key);
+	if (auditref_scan(&me, "/proc", &v) == 0 && v.live > 0) {
+		fprintf(stderr, "tattle: audit: settings left as they are: %u "
+			"running tattled still use%s them\n", v.live,
+			v.live == 1 ? "s" : "");
+		(void)unlink(path);
+		goto out;
+	}
 	f = fopen(path, "re");
 	if (!f)
-		return;
+		goto out;
 	if (fscanf(f, "enabled %u backlog_limit %u", &en, &bl) == 2 &&
 	    audit_ctl_set(c, AUDIT_STATUS_BACKLOG_LIMIT, bl) == 0 &&
 	    audit_ctl_set(c, AUDIT_STATUS_ENABLED, en) == 0)
 		(void)unlink(path);
 	else
 		fprintf(stderr, "tattle: audit: cannot restore %s\n", path);
-	fclose(f);
+out:
+	if (f)
+		fclose(f);
+	auditref_unlock(lock);
 }
 
 /* ,"warnings":[...]: what would blind tattled (locked audit, foreign

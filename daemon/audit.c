@@ -814,6 +814,12 @@ void audit_ctl_recover(struct audit_ctl *c, uint32_t enabled,
 	c->rec_backlog = backlog_limit;
 }
 
+void audit_ctl_keep_settings(struct audit_ctl *c)
+{
+	c->set_enabled = false;
+	c->set_backlog = false;
+}
+
 static int ctl_add_ours(struct audit_ctl *c, struct audit_diag *diag)
 {
 	bool warned_b32 = false;

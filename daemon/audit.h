@@ -171,6 +171,11 @@ int audit_ctl_diagnose(struct audit_ctl *c, const char *key,
 void audit_ctl_recover(struct audit_ctl *c, uint32_t enabled,
 		       uint32_t backlog_limit);
 
+/* Another run still relies on audit being enabled with the raised
+ * backlog: the next teardown deletes our rules but leaves enabled and
+ * backlog_limit as they are (the last run out restores them). */
+void audit_ctl_keep_settings(struct audit_ctl *c);
+
 /* Lists the kernel's rules and counts those whose key equals key exactly
  * (key NULL: every rule).  Returns the count or -errno. */
 int audit_ctl_count_key(struct audit_ctl *c, const char *key);

@@ -14,10 +14,12 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "auditref.h"
 #include "control.h"
 #include "logsink.h"
 #include "notify.h"
 #include "privs.h"
+#include "procfs.h"
 #include "prompt.h"
 #include "server.h"
 #include "stats.h"
@@ -147,40 +149,78 @@ static int open_sinks(struct daemon *d)
 	return 0;
 }
 
-#define AUDIT_STATE_DIR "/run/tattle"
-
-/* The audit state we found, kept in /run (tmpfs: gone at reboot, like the
- * kernel's audit state) until a clean exit restores it.  If a run is
- * killed, the next one restores what the killed one found, not what it
- * left behind.  Best effort: without the file, behaviour is as before. */
-static void audit_state_path(const struct daemon *d, char *buf, size_t len)
+/* Our entry among the runs sharing the host's audit settings. */
+static void audit_ref_self(const struct daemon *d, struct auditref_self *me,
+			   uint64_t *start)
 {
-	snprintf(buf, len, "%s/audit-%s.state", AUDIT_STATE_DIR, d->cfg.audit_key);
+	if (procfs_stat_start("/proc", d->self, start) < 0)
+		*start = 0;
+	*me = (struct auditref_self){ .dir = AUDITREF_DIR,
+				      .key = d->cfg.audit_key,
+				      .pid = d->self, .start = *start };
 }
 
-static void audit_state_load_or_save(struct daemon *d)
+/* enabled and backlog_limit are host-wide (auditref.h): under the lock,
+ * the original values come from the other runs' files (live, or crashed:
+ * then restored at our exit rather than what the crash left), else from
+ * the kernel now; then set up and record our reference.  Best effort
+ * without the directory: behaviour is then as for a single run.  0,
+ * -EBUSY when a live run already uses our key (setting up would delete
+ * its rules), or -errno from audit_ctl_setup. */
+static int audit_share_setup(struct daemon *d, const struct audit_setup *as,
+			     struct audit_diag *diag, pid_t *busy)
 {
-	struct audit_status st;
-	unsigned en, bl;
-	char path[512];
-	FILE *f;
+	struct auditref_self me;
+	struct auditref_view v = { 0 };
+	struct audit_status st = { 0 };
+	uint64_t start;
+	int lock, r;
 
-	audit_state_path(d, path, sizeof(path));
-	f = fopen(path, "re");
-	if (f) {
-		if (fscanf(f, "enabled %u backlog_limit %u", &en, &bl) == 2)
-			audit_ctl_recover(d->actl, en, bl);
-		fclose(f);
-		return;
+	*busy = 0;
+	audit_ref_self(d, &me, &start);
+	lock = auditref_lock(me.dir);
+	(void)auditref_scan(&me, "/proc", &v);
+	if (v.same_key_pid) {
+		*busy = v.same_key_pid;
+		r = -EBUSY;
+		goto out;
 	}
-	if (audit_ctl_status(d->actl, &st) < 0)
-		return;
-	(void)mkdir(AUDIT_STATE_DIR, 0755);
-	f = fopen(path, "we");
-	if (!f)
-		return;
-	fprintf(f, "enabled %u backlog_limit %u\n", st.enabled, st.backlog_limit);
-	fclose(f);
+	if (v.have_orig)
+		audit_ctl_recover(d->actl, v.enabled, v.backlog_limit);
+	else if (audit_ctl_status(d->actl, &st) == 0)
+		v = (struct auditref_view){ .enabled = st.enabled,
+					    .backlog_limit = st.backlog_limit };
+	if ((r = audit_ctl_setup(d->actl, as, diag)) < 0)
+		goto out;
+	if (lock >= 0)
+		(void)auditref_save(&me, v.enabled, v.backlog_limit);
+out:
+	auditref_unlock(lock);
+	return r;
+}
+
+/* Our rules go in any case; enabled and backlog_limit are restored only
+ * by the last live run out.  Our file goes once that is done. */
+static void audit_share_teardown(struct daemon *d)
+{
+	struct auditref_self me;
+	struct auditref_view v;
+	uint64_t start;
+	int lock;
+
+	audit_ref_self(d, &me, &start);
+	lock = auditref_lock(me.dir);
+	if (auditref_scan(&me, "/proc", &v) == 0 && v.live > 0) {
+		audit_ctl_keep_settings(d->actl);
+		fprintf(stderr, "tattled: audit enable and backlog left as they "
+			"are: %u other tattled run%s still use%s them\n", v.live,
+			v.live == 1 ? "" : "s", v.live == 1 ? "s" : "");
+	}
+	if (audit_ctl_teardown(d->actl) < 0)
+		fprintf(stderr, "tattled: could not restore all audit settings\n");
+	else
+		(void)auditref_drop(&me);
+	auditref_unlock(lock);
 }
 
 /* Audit is optional: without it attribution falls back to /proc scans,
@@ -196,6 +236,7 @@ static void setup_audit(struct daemon *d)
 	struct audit_status st;
 	char msg[AUDIT_DIAG_LEN + 64];
 	unsigned i;
+	pid_t busy;
 	int r;
 
 	audit_diag_clear(&diag);
@@ -206,10 +247,15 @@ static void setup_audit(struct daemon *d)
 		daemon_warning(d, "audit-unavailable", msg, NULL);
 		return;
 	}
-	audit_state_load_or_save(d);
-	if ((r = audit_ctl_setup(d->actl, &as, &diag)) < 0) {
-		snprintf(msg, sizeof(msg), "audit rules: %s; attribution falls "
-			 "back to /proc", strerror(-r));
+	if ((r = audit_share_setup(d, &as, &diag, &busy)) < 0) {
+		if (busy)
+			snprintf(msg, sizeof(msg), "audit key \"%s\" is in use "
+				 "by another tattled (pid %ld): give each its "
+				 "own audit_key; attribution falls back to /proc",
+				 d->cfg.audit_key, (long)busy);
+		else
+			snprintf(msg, sizeof(msg), "audit rules: %s; attribution "
+				 "falls back to /proc", strerror(-r));
 		daemon_warning(d, "audit-unavailable", msg, NULL);
 		audit_ctl_close(d->actl);
 		d->actl = NULL;
@@ -498,16 +544,8 @@ static void daemon_teardown(struct daemon *d)
 	sinks_summary(d);
 	prompts_free(d->prompts);
 	stats_free(d->stats);
-	if (d->actl) {
-		char path[512];
-
-		if (audit_ctl_teardown(d->actl) < 0) {
-			fprintf(stderr, "tattled: could not restore all audit settings\n");
-		} else {
-			audit_state_path(d, path, sizeof(path));
-			(void)unlink(path);
-		}
-	}
+	if (d->actl)
+		audit_share_teardown(d);
 	audit_ctl_close(d->actl);
 	audit_mc_close(d->amc);
 	aurec_asm_free(d->asm_);
