@@ -5,7 +5,8 @@
 # `systemctl start` completes only on READY=1 and the unit is active
 # (running) with its chains in the container's namespace; audit inside a
 # container is refused by the kernel and tattled says so and runs on;
-# `systemctl reload` keeps the pid and reloads the rules; a stuck loop
+# `systemctl reload` keeps the pid and reloads the rules, and a program in
+# another unit is named and denied by the new rule; a stuck loop
 # (the test-only SIGUSR2 stall) is killed by the watchdog and restarted
 # with its chains replaced, not doubled; `systemctl stop` exits 0 and
 # leaves no chain and no audit rule.
