@@ -843,6 +843,35 @@ static void test_live_teardown_restores_everything(void **state)
 	assert_int_equal(st.backlog_limit, l->before.backlog_limit);
 }
 
+/* Another run still relies on the settings: teardown deletes our rules
+ * and leaves enabled and backlog_limit as setup made them. */
+static void test_live_keep_settings_deletes_only_rules(void **state)
+{
+	struct live *l = live_get(state);
+	struct audit_setup o = { .key = l->key, .own_pid = getpid() };
+	struct audit_status raised, st;
+	struct audit_diag d;
+
+	if (l->before.enabled == 2 || l->before.pid != 0)
+		skip();		/* locked, or auditd's backlog: not raised */
+	/* Above what the host has, so that the raise is ours to keep. */
+	o.backlog_limit = l->before.backlog_limit + 1000;
+	assert_int_equal(audit_ctl_setup(l->c, &o, &d), 0);
+	assert_int_equal(audit_ctl_status(l->c, &raised), 0);
+	assert_int_equal(raised.backlog_limit, o.backlog_limit);
+	audit_ctl_keep_settings(l->c);
+	assert_int_equal(audit_ctl_teardown(l->c), 0);
+	assert_int_equal(audit_ctl_count_key(l->c, l->key), 0);
+	assert_int_equal(audit_ctl_status(l->c, &st), 0);
+	/* Put back what we found before asserting, so a failure does not
+	 * leave the host changed. */
+	(void)audit_ctl_set(l->c, AUDIT_STATUS_BACKLOG_LIMIT,
+			    l->before.backlog_limit);
+	(void)audit_ctl_set(l->c, AUDIT_STATUS_ENABLED, l->before.enabled);
+	assert_int_equal(st.enabled, 1);
+	assert_int_equal(st.backlog_limit, raised.backlog_limit);
+}
+
 /* A crashed run left rules with our key but another pid: a new setup
  * replaces them instead of adding a second set. */
 static void test_live_setup_replaces_stale_rules(void **state)
@@ -1184,6 +1213,7 @@ int main(void)
 		LIVE(test_live_status_is_sane),
 		LIVE(test_live_setup_installs_all_rules),
 		LIVE(test_live_teardown_restores_everything),
+		LIVE(test_live_keep_settings_deletes_only_rules),
 		LIVE(test_live_setup_replaces_stale_rules),
 		LIVE(test_live_setup_twice_does_not_duplicate),
 		LIVE(test_live_kernel_lists_our_encoding),
