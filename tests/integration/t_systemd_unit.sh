@@ -11,11 +11,11 @@
 # with its chains replaced, not doubled; `systemctl stop` exits 0 and
 # leaves no chain and no audit rule.
 #
-# All checks go through systemctl / journalctl / systemd-analyze talking
-# to the container's PID 1 (run with nsenter into its mount and pid
-# namespaces: the answers are the container manager's), except the
-# chain listing, read from the container's network namespace, and the
-# events file, read under /proc/PID/root.
+# All checks go through systemctl / journalctl / systemd-analyze /
+# systemd-run talking to the container's PID 1 (run with nsenter into its
+# mount and pid namespaces: the answers are the container manager's, and
+# what systemd-run starts runs inside, as a unit), except the events file,
+# read under /proc/PID/root.
 #
 # The root file system is made once by scripts/nspawn-rootfs.sh (Debian
 # mirror, ~60 s) and cached in $TT_NSPAWN_ROOTFS, outside the repository;
@@ -153,10 +153,11 @@ case $state in running|degraded) ;; *) boot_failed "system state '$state' after 
 tt_log "container $MACHINE: systemd $(ct systemctl --version | sed -n '1s/systemd //p'), state $state"
 
 show() { ct systemctl show -p "$2" --value "$1"; }
+# A command run by the container's manager as a transient unit, its
+# output piped back: the container's view, capabilities and filters.
+inside() { ct systemd-run --quiet --wait --pipe --collect "$@" </dev/null; }
 chains() {	# ours in the container's network namespace, both backends
-	{ nsenter -t "$LEADER" -n iptables -S 2>/dev/null
-	  nsenter -t "$LEADER" -n ip6tables -S 2>/dev/null
-	  nsenter -t "$LEADER" -n nft list ruleset 2>/dev/null; } |
+	{ inside iptables -S; inside ip6tables -S; inside nft list ruleset; } 2>/dev/null |
 		grep -ci tattle || true
 }
 EVENTS=/proc/$LEADER/root/run/tattle/events.jsonl
@@ -198,6 +199,7 @@ tt_log "active (running), MainPID $pid1, STATUS='$status', WatchdogUSec=$wd"
 [ "$wd" = 30s ] || on_fail "the unit's WatchdogSec is '$wd', not 30s"
 nch=$(chains)
 [ "$nch" -gt 0 ] || on_fail "no tattle chains in the container's namespace"
+tt_log "chains: $nch lines naming tattle in the container's iptables/nft"
 
 # Audit: the kernel serves audit control only to the initial pid (and
 # user) namespace, so inside a container tattled must say so and run on.
@@ -230,8 +232,8 @@ tt_log "reload: same pid $pid1, $nrules rules loaded"
 
 # The sandboxed service still sees and names a program: a transient unit
 # inside the container connects to port 9, which the new rule denies.
-ct systemd-run --quiet --wait --unit=tt-connect -p Type=exec \
-	/usr/bin/timeout 3 /bin/bash -c 'exec 3<>/dev/tcp/127.0.0.1/9' || true
+inside --unit=tt-connect /usr/bin/timeout 3 /bin/bash -c \
+	'exec 3<>/dev/tcp/127.0.0.1/9' || true
 deny="e['type'] == 'connection' and e['dst']['port'] == 9 and e['verdict'] == 'deny' and e['rule'] == '000-0-test-reload' and (e.get('process') or {}).get('exe') == '/usr/bin/bash'"
 [ "$(events "$deny")" -ge 1 ] || {
 	tail -3 "$EVENTS" >&2; on_fail "no deny event naming /usr/bin/bash for port 9"; }
