@@ -176,6 +176,11 @@ PY
 journal() { ct journalctl -q --no-pager -o cat -u tattled.service; }
 on_fail() { tt_log "journal of tattled.service:"; journal | tail -40 | sed 's/^/#   /' >&2; tt_fail "$*"; }
 
+# The binaries are the host's build: they run inside only if the host's C
+# library is not newer than Debian 12's (the host is Debian 12 in CI).
+v=$(inside /usr/sbin/tattled --version 2>&1) ||
+	tt_fail "the host's build does not run in the Debian 12 container: $v"
+
 # ---- the unit -----------------------------------------------------------
 
 out=$(ct systemd-analyze verify /usr/lib/systemd/system/tattled.service 2>&1) ||
