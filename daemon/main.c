@@ -150,14 +150,12 @@ static int open_sinks(struct daemon *d)
 }
 
 /* Our entry among the runs sharing the host's audit settings. */
-static void audit_ref_self(const struct daemon *d, struct auditref_self *me,
-			   uint64_t *start)
+static void audit_ref_self(const struct daemon *d, struct auditref_self *me)
 {
-	if (procfs_stat_start("/proc", d->self, start) < 0)
-		*start = 0;
 	*me = (struct auditref_self){ .dir = AUDITREF_DIR,
-				      .key = d->cfg.audit_key,
-				      .pid = d->self, .start = *start };
+				      .key = d->cfg.audit_key, .pid = d->self };
+	if (procfs_stat_start("/proc", d->self, &me->start) < 0)
+		me->start = 0;
 }
 
 /* enabled and backlog_limit are host-wide (auditref.h): under the lock,
@@ -173,11 +171,10 @@ static int audit_share_setup(struct daemon *d, const struct audit_setup *as,
 	struct auditref_self me;
 	struct auditref_view v = { 0 };
 	struct audit_status st = { 0 };
-	uint64_t start;
 	int lock, r;
 
 	*busy = 0;
-	audit_ref_self(d, &me, &start);
+	audit_ref_self(d, &me);
 	lock = auditref_lock(me.dir);
 	(void)auditref_scan(&me, "/proc", &v);
 	if (v.same_key_pid) {
@@ -205,10 +202,9 @@ static void audit_share_teardown(struct daemon *d)
 {
 	struct auditref_self me;
 	struct auditref_view v;
-	uint64_t start;
 	int lock;
 
-	audit_ref_self(d, &me, &start);
+	audit_ref_self(d, &me);
 	lock = auditref_lock(me.dir);
 	if (auditref_scan(&me, "/proc", &v) == 0 && v.live > 0) {
 		audit_ctl_keep_settings(d->actl);

@@ -4,7 +4,8 @@
 # must leave them to the other: audit stays enabled with the raised
 # backlog while the second runs, and only the last one out puts the
 # original values back.  Then the same with the first one SIGKILLed: a
-# crashed run holds no reference, so the survivor's exit restores.
+# crashed run holds no reference, so the survivor's exit restores.  And a
+# second run with the first one's key stays off audit.
 . "$(dirname "$0")/lib.sh"
 tt_require_root
 tt_audit_guard
@@ -31,7 +32,7 @@ tt_on_exit cleanup_b
 start_b() {
 	: >"$TT_TMP/b.err"
 	"$TATTLED" --netns "/run/netns/$NS_B" --queue "$QUEUE_B" --socket "" \
-		--audit-key "$KEY_B" --config "$TT_TMP/conf.json" --no-firewall \
+		--audit-key "${1:-$KEY_B}" --config "$TT_TMP/conf.json" --no-firewall \
 		2>>"$TT_TMP/b.err" &
 	PID_B=$!
 	for _ in $(seq 100); do
@@ -102,3 +103,18 @@ for round in clean crash; do
 		[ "$(audit rules_with_key)" -eq 0 ] || tt_fail "purge left rules"
 	fi
 done
+
+# Same key twice: setting up would delete the first one's rules, so the
+# second one runs without audit and says why.
+tt_daemon --no-firewall --config "$TT_TMP/conf.json"
+n=$(audit rules_with_key)
+start_b "$TT_KEY"
+grep -q "audit key \"$TT_KEY\" is in use by another tattled (pid $TT_DAEMON_PID)" "$TT_TMP/b.err" ||
+	{ cat "$TT_TMP/b.err" >&2; tt_fail "second run with the same key did not refuse audit"; }
+grep -q "^tattled .*audit off" "$TT_TMP/b.err" || tt_fail "second run with the same key has audit on"
+[ "$(audit rules_with_key)" -eq "$n" ] || tt_fail "same key: first run's rules touched"
+stop_b
+[ "$(audit rules_with_key)" -eq "$n" ] || tt_fail "same key: second run's exit touched the first's rules"
+[ "$(audit backlog_limit)" -eq "$raised" ] || tt_fail "same key: second run's exit reset the backlog"
+tt_daemon_stop
+tt_log "same key: the second run refused audit; the first kept its rules"
