@@ -4,7 +4,9 @@
 # must leave them to the other: audit stays enabled with the raised
 # backlog while the second runs, and only the last one out puts the
 # original values back.  Then the same with the first one SIGKILLed: a
-# crashed run holds no reference, so the survivor's exit restores.  And a
+# crashed run holds no reference, so the survivor's exit restores (and
+# `tattle audit-status --purge` of the crashed key meanwhile deletes its
+# rules but leaves the settings to the survivor).  And a
 # second run with the first one's key stays off audit.
 . "$(dirname "$0")/lib.sh"
 tt_require_root
@@ -74,6 +76,13 @@ for round in clean crash; do
 	else
 		kill -KILL "$TT_DAEMON_PID"; wait "$TT_DAEMON_PID" 2>/dev/null || true
 		TT_DAEMON_PID=""
+		[ "$(audit rules_with_key)" -gt 0 ] || tt_fail "crash: killed run's rules gone?"
+		# Cleaning up after the killed run by hand must not reset
+		# the settings under the live one either.
+		"$TATTLE" audit-status --key "$TT_KEY" --purge >/dev/null 2>"$TT_TMP/purge.err"
+		grep -q "settings left as they are: 1 running tattled still uses them" "$TT_TMP/purge.err" ||
+			{ cat "$TT_TMP/purge.err" >&2; tt_fail "purge did not leave the settings to the live run"; }
+		[ "$(audit rules_with_key)" -eq 0 ] || tt_fail "purge left the killed run's rules"
 	fi
 	sleep 0.3
 	# The second run goes on with what it set up.
@@ -95,13 +104,6 @@ for round in clean crash; do
 		tt_fail "$round: backlog $(audit backlog_limit) after both, was $bl0"
 	[ ! -f "/run/tattle/audit-$KEY_B.state" ] || tt_fail "$round: second run's state file left"
 	tt_log "$round: last out restored enabled=$en0 backlog=$bl0"
-	if [ "$round" = crash ]; then
-		# The killed run's rules stay until its key is purged (or it
-		# restarts); its file keeps the original values for that.
-		[ "$(audit rules_with_key)" -gt 0 ] || tt_fail "crash: killed run's rules gone?"
-		"$TATTLE" audit-status --key "$TT_KEY" --purge >/dev/null
-		[ "$(audit rules_with_key)" -eq 0 ] || tt_fail "purge left rules"
-	fi
 done
 
 # Same key twice: setting up would delete the first one's rules, so the
