@@ -216,6 +216,18 @@ else
 	tt_log "audit in the container: on"
 fi
 
+# eBPF: what the unit's sandbox let the loader do (reported, not required:
+# the kernel and the container decide).
+tt_log "eBPF in the container: $(journal | grep -m1 -i 'ebpf\|bpf-' | sed 's/^tattled: warning: //')"
+# What systemd 252 made of the unit's sandbox lines: bpf() passes the
+# filter and the eBPF capabilities are in the bounding set.
+show tattled SystemCallFilter | tr ' ' '\n' | grep -qx bpf ||
+	on_fail "bpf is not in the unit's resolved SystemCallFilter"
+for cap in cap_bpf cap_perfmon cap_net_admin; do
+	show tattled CapabilityBoundingSet | tr ' ' '\n' | grep -qx "$cap" ||
+		on_fail "$cap is not in the unit's CapabilityBoundingSet"
+done
+
 # ---- reload ---------------------------------------------------------------
 
 cat >"$ETC/rules/000-0-test-reload.json" <<'EOF'
