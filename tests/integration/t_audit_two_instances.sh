@@ -34,7 +34,7 @@ tt_on_exit cleanup_b
 start_b() {
 	: >"$TT_TMP/b.err"
 	"$TATTLED" --netns "/run/netns/$NS_B" --queue "$QUEUE_B" --socket "" \
-		--audit-key "${1:-$KEY_B}" --config "$TT_TMP/conf.json" --no-firewall \
+		--audit-key "${1:-$KEY_B}" --config "$TT_TMP/conf.json" --no-firewall --no-bpf \
 		2>>"$TT_TMP/b.err" &
 	PID_B=$!
 	for _ in $(seq 100); do
@@ -64,7 +64,7 @@ raised=$((bl0 + 1111))
 echo "{\"audit_backlog\": $raised}" >"$TT_TMP/conf.json"
 
 for round in clean crash; do
-	tt_daemon --no-firewall --config "$TT_TMP/conf.json"
+	tt_daemon --no-bpf --no-firewall --config "$TT_TMP/conf.json"
 	start_b
 	[ "$(audit enabled)" -eq 1 ] || tt_fail "audit not enabled while both run"
 	[ "$(audit backlog_limit)" -eq "$raised" ] || tt_fail "backlog $(audit backlog_limit), want $raised"
@@ -108,7 +108,7 @@ done
 
 # Same key twice: setting up would delete the first one's rules, so the
 # second one runs without audit and says why.
-tt_daemon --no-firewall --config "$TT_TMP/conf.json"
+tt_daemon --no-bpf --no-firewall --config "$TT_TMP/conf.json"
 n=$(audit rules_with_key)
 start_b "$TT_KEY"
 grep -q "audit key \"$TT_KEY\" is in use by another tattled (pid $TT_DAEMON_PID)" "$TT_TMP/b.err" ||
