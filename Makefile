@@ -128,6 +128,7 @@ bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
 fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
 fuzz_rfc5424_DEPS = proto/rfc5424.c
 fuzz_procnet_DEPS = daemon/procnet.c
+fuzz_event_DEPS = proto/event.c proto/jsonw.c proto/types.c proto/rfc5424.c daemon/packet.c
 
 .PHONY: all check unit pycheck integration run install deb fuzz fuzz-check bench deps clean tools unused
 all: build/tattled build/tattle build/tattle-opensnitch
