@@ -47,8 +47,9 @@ static void put_time(struct out *o, const struct timespec *ts)
 	struct tm tm;
 	int n;
 
-	if (!ts || !gmtime_r(&ts->tv_sec, &tm) || tm.tm_year + 1900 > 9999 ||
-	    tm.tm_year + 1900 < 0) {
+	/* tm_year + 1900 overflows int for the last years gmtime_r takes. */
+	if (!ts || !gmtime_r(&ts->tv_sec, &tm) || tm.tm_year > 9999 - 1900 ||
+	    tm.tm_year < -1900) {
 		put(o, "-", 1);
 		return;
 	}

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <limits.h>
 #include <string.h>
 
 #include "rfc5424.h"
@@ -180,6 +181,33 @@ static void test_procid_absent_is_nilvalue(void **state)
 	assert_non_null(strstr(buf, " tattled - connection - x"));
 }
 
+/* Years RFC 3339 cannot show are NILVALUE, up to the last year gmtime_r
+ * takes (tm_year near INT_MAX: adding 1900 to it overflowed). */
+static void test_year_past_9999_is_nilvalue(void **state)
+{
+	static const long long years[] = { 10000, 1000000, INT_MAX - 10LL + 1900,
+					   INT_MAX + 1900LL };
+	struct rfc5424_hdr h = hdr();
+	struct timespec ts = { 0, 0 };
+	struct tm tm;
+	char buf[512];
+	size_t i;
+	int n;
+
+	(void)state;
+	h.ts = &ts;
+	for (i = 0; i < sizeof(years) / sizeof(years[0]); i++) {
+		/* Mid-year, so the year is the one meant in any calendar. */
+		ts.tv_sec = (time_t)((years[i] - 1970) * 31556952LL + 15778476);
+		if (!gmtime_r(&ts.tv_sec, &tm))
+			continue;	/* past what gmtime_r takes: also "-" */
+		assert_int_equal((long long)tm.tm_year + 1900, years[i]);
+		n = rfc5424_format(&h, "x", 1, buf, sizeof(buf));
+		assert_true(n > 0);
+		assert_memory_equal(buf, "<30>1 - web-3 ", 14);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -193,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_only_one_trailing_newline_dropped),
 		cmocka_unit_test(test_exact_fit_and_one_short),
 		cmocka_unit_test(test_procid_absent_is_nilvalue),
+		cmocka_unit_test(test_year_past_9999_is_nilvalue),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
