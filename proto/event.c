@@ -66,6 +66,52 @@ static bool event_put_arg(struct jw *w, const char *arg, size_t alen,
 	return false;
 }
 
+/* Output bytes s takes as a JSON string, at most: control characters,
+ * quote and backslash are escaped (6), bytes that are not ASCII become at
+ * most U+FFFD (3). */
+static size_t event_json_len(const char *s)
+{
+	size_t n = 2;
+
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		n += c < 0x20 || c == '"' || c == '\\' ? 6 : c >= 0x80 ? 3 : 1;
+	}
+	return n;
+}
+
+/* What a capped field written after the cmdline may take (key included). */
+static size_t event_field_room(const char *s)
+{
+	size_t n = s ? event_json_len(s) : 4;
+
+	return (n < EVENT_FIELD_MAX ? n : EVENT_FIELD_MAX) + 24;
+}
+
+/* "key": s, cut to EVENT_FIELD_MAX bytes of output; a cut adds
+ * "key_truncated": true.  Paths come from the process (deep directories,
+ * cgroup names in a delegated subtree): uncapped, a local user could grow
+ * the line past EVENT_LINE_MAX and make its own events disappear. */
+static void event_put_capped(struct jw *w, const char *key, const char *s)
+{
+	char flag[32];
+	size_t start;
+
+	jw_key(w, key);
+	if (!s) {
+		jw_null(w);
+		return;
+	}
+	start = w->len;
+	if (event_put_arg(w, s, strlen(s), start, EVENT_FIELD_MAX))
+		return;
+	if (w->len == start)
+		jw_strn(w, "", 0);
+	snprintf(flag, sizeof(flag), "%s_truncated", key);
+	jw_kbool(w, flag, true);
+}
+
 /* Returns true when the cmdline was cut (here or by /proc). */
 static bool event_put_cmdline(struct jw *w, const struct proc_info *pi)
 {
@@ -76,7 +122,9 @@ static bool event_put_cmdline(struct jw *w, const struct proc_info *pi)
 		jw_null(w);
 		return pi->cmdline_truncated;
 	}
-	used = w->len + EVENT_TAIL_RESERVE + (pi->cwd ? strlen(pi->cwd) : 0);
+	used = w->len + EVENT_TAIL_RESERVE + event_field_room(pi->cwd) +
+	       event_field_room(pi->cgroup) + event_field_room(pi->unit) +
+	       event_field_room(pi->container_id);
 	budget = used < EVENT_SOFT_MAX ? EVENT_SOFT_MAX - used : 0;
 	jw_arr_begin(w);
 	start = w->len;
@@ -98,13 +146,13 @@ static bool event_put_cmdline(struct jw *w, const struct proc_info *pi)
 /* cgroup, unit, container (DESIGN.md), and hashes when computed. */
 static void event_put_identity(struct jw *w, const struct proc_info *pi)
 {
-	jw_kstr(w, "cgroup", pi->cgroup);
-	jw_kstr(w, "unit", pi->unit);
+	event_put_capped(w, "cgroup", pi->cgroup);
+	event_put_capped(w, "unit", pi->unit);
 	jw_key(w, "container");
 	if (pi->container_id && pi->container_runtime[0]) {
 		jw_obj_begin(w);
 		jw_kstr(w, "runtime", pi->container_runtime);
-		jw_kstr(w, "id", pi->container_id);
+		event_put_capped(w, "id", pi->container_id);
 		jw_obj_end(w);
 	} else {
 		jw_null(w);
@@ -133,12 +181,12 @@ void event_put_process(struct jw *w, const struct proc_info *pi)
 	jw_kuint(w, "uid", pi->uid);
 	jw_kuint(w, "gid", pi->gid);
 	jw_kstr(w, "comm", pi->comm[0] ? pi->comm : NULL);
-	jw_kstr(w, "exe", pi->exe);
+	event_put_capped(w, "exe", pi->exe);
 	if (pi->exe_deleted)
 		jw_kbool(w, "exe_deleted", true);
 	if (event_put_cmdline(w, pi))
 		jw_kbool(w, "cmdline_truncated", true);
-	jw_kstr(w, "cwd", pi->cwd);
+	event_put_capped(w, "cwd", pi->cwd);
 	event_put_identity(w, pi);
 	jw_obj_end(w);
 }

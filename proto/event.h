@@ -19,6 +19,7 @@
  * push the event past it is cut (and "cmdline_truncated": true says so). */
 #define EVENT_SOFT_MAX	(7 * 1024 + 512)
 #define EVENT_TAIL_RESERVE 768		/* members after "process" */
+#define EVENT_FIELD_MAX	1024		/* output bytes of one path-like field */
 
 /* A decided connection. Pointers are borrowed for the call. */
 struct conn_event {
@@ -46,7 +47,10 @@ const char *event_time_str(const struct timespec *ts, char *buf, size_t len);
 /* The "process" object (or null) for pi; shared with prompt events.
  * "cmdline" gets what room the line has left below EVENT_SOFT_MAX (minus
  * cwd and EVENT_TAIL_RESERVE); cut arguments and a cmdline that /proc
- * already cut add "cmdline_truncated": true. */
+ * already cut add "cmdline_truncated": true.  exe, cwd, cgroup, unit and
+ * the container id are cut at EVENT_FIELD_MAX bytes of output each, with
+ * "<field>_truncated": true, so no process can push its own event past
+ * EVENT_LINE_MAX. */
 void event_put_process(struct jw *w, const struct proc_info *pi);
 /* "src"/"dst" endpoint objects and proto/family for a flow. */
 void event_put_flow(struct jw *w, const struct flow *f, const char *dst_host);

@@ -227,6 +227,55 @@ static void test_one_huge_argument_is_cut_not_dropped(void **state)
 	free(cmd);
 }
 
+/* A local user controls its exe, cwd and (in a delegated subtree) cgroup
+ * path: 4 KiB of control bytes each escape to 24 KiB.  The event must
+ * still be written, below the soft cap, with each cut field flagged. */
+static void test_hostile_paths_are_cut_and_flagged(void **state)
+{
+	static const char *const keys[] = { "exe", "cwd", "cgroup" };
+	char *path = malloc(4097), *buf = malloc(EVENT_LINE_MAX), *cmd;
+	struct json_object *o, *p, *v;
+	struct flow f = tcp4_flow();
+	struct proc_info pi = { .pid = 7 };
+	struct conn_event ev = { .verdict = ACTION_ALLOW, .reason = REASON_DEFAULT };
+	size_t i;
+	int n;
+
+	(void)state;
+	assert_non_null(path);
+	assert_non_null(buf);
+	memset(path, '\x01', 4096);
+	path[0] = '/';
+	path[4096] = '\0';
+	cmd = strdup("x");
+	assert_non_null(cmd);
+	pi.exe = pi.cwd = pi.cgroup = path;
+	pi.cmdline = cmd;
+	pi.cmdline_len = 1;
+	ev.flow = &f;
+	ev.proc = &pi;
+	n = conn_encode(&ev, 1, &enc_ts, buf, EVENT_LINE_MAX);
+	assert_true(n > 0 && n <= EVENT_SOFT_MAX);
+	o = json_tokener_parse(buf);
+	assert_non_null(o);
+	assert_true(json_object_object_get_ex(o, "process", &p));
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+		char flag[32];
+
+		assert_true(json_object_object_get_ex(p, keys[i], &v));
+		assert_true(json_object_get_string_len(v) > 100);
+		assert_memory_equal(json_object_get_string(v), "/\x01", 2);
+		snprintf(flag, sizeof(flag), "%s_truncated", keys[i]);
+		assert_true(json_object_object_get_ex(p, flag, &v));
+		assert_true(json_object_get_boolean(v));
+	}
+	assert_false(json_object_object_get_ex(p, "unit_truncated", &v));
+	json_object_put(o);
+	free(cmd);
+	free(buf);
+	free(path);
+}
+
 static void test_short_cmdline_has_no_truncated_flag_unless_proc_cut(void **state)
 {
 	char *cmd, buf[EVENT_LINE_MAX];
@@ -383,6 +432,7 @@ int main(void)
 		cmocka_unit_test(test_process_fields_and_cmdline_array),
 		cmocka_unit_test(test_long_cmdline_is_cut_below_soft_max),
 		cmocka_unit_test(test_one_huge_argument_is_cut_not_dropped),
+		cmocka_unit_test(test_hostile_paths_are_cut_and_flagged),
 		cmocka_unit_test(test_short_cmdline_has_no_truncated_flag_unless_proc_cut),
 		cmocka_unit_test(test_odd_strings_are_escaped),
 		cmocka_unit_test(test_nul_inside_string_is_escaped),
