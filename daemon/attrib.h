@@ -37,8 +37,15 @@ enum attrib_stage {
 /* Per-packet attribution state, kept with the held packet. */
 struct attrib_pkt {
 	uint64_t arrival_ms;	/* when the packet reached us (monotonic) */
-	uint64_t dest_seen_ts;	/* newest destination record already there
-				 * at the first look (0: none) */
+	uint64_t arrival_wall_ms; /* the same instant, wall clock (ms), read
+				 * when the packet was: audit records made
+				 * later are not its own (0: unknown) */
+	uint64_t dest_seen_seq;	/* audit records read by the first look */
+	uint64_t queue_mark;	/* audit records read when the queue was last
+				 * seen empty before this packet came: a
+				 * send record among those was emitted
+				 * before this packet was queued */
+	uint64_t flow_seq;	/* its place in the flow log (0: none) */
 	bool looked_up;		/* sock_diag asked already */
 	bool no_dest;		/* never infer from the destination index (a
 				 * forwarded flow: the index holds our own
@@ -61,6 +68,11 @@ struct attrib_stats {
 	uint64_t sockdiag_hits, sockdiag_misses, sockdiag_errors;
 	uint64_t by_source[ATTRIB_SRC_COUNT];
 	uint64_t ambiguous;
+	uint64_t loss_withheld;		/* audit-dst answers withheld after
+					 * audit loss */
+	uint64_t contested;		/* audit-dst answers withheld: another
+					 * unjoined flow to the destination
+					 * could own the record */
 	uint64_t audit_events;		/* network/exec events joined */
 	uint64_t foreign_netns;		/* events from other namespaces */
 	uint64_t readlink_ok, readlink_fail;
@@ -90,10 +102,27 @@ void attrib_free(struct attrib *a);
 /* Try to attribute an outbound packet.  uid is the socket owner from the
  * queue (has_uid false when unknown).  Returns 1 with *out when decided
  * (out->proc may still be NULL: "none" after an ambiguous match or at
- * ATTRIB_FINAL), 0 when it should wait. */
+ * ATTRIB_FINAL), 0 when it should wait.
+ *
+ * Audit destination records are joined one record, one flow: a packet
+ * named after a process uses up one of that process's records to its
+ * destination (or the next one, when the record trails the packet), and a
+ * record made after the packet was queued (st->arrival_wall_ms) is never
+ * its own.  While another flow to the same destination is waiting or was
+ * left unnamed and could own the record, the destination index answers
+ * nothing (stats: contested). */
 int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 		  uint32_t uid, struct attrib_pkt *st, enum attrib_stage stage,
 		  uint64_t now_ms, struct attrib_result *out);
+
+/* Audit records were lost (total: the reassembler's count of serials
+ * never seen; only a rise matters): for a while the destination index
+ * may lack the record of any flow, so it names nobody. */
+void attrib_audit_loss(struct attrib *a, uint64_t total, uint64_t now_ms);
+
+/* The queue was just read until empty: packets read from now on were
+ * queued after every audit record fed so far. */
+void attrib_queue_empty(struct attrib *a);
 
 /* Feed one reassembled audit event.  want_fds: packets are waiting, so
  * also index the fd of connect/send calls (socket() fds always are).

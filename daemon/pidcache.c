@@ -55,7 +55,15 @@ struct pc_dest {
 	uint16_t port;
 	uint8_t family;
 	uint32_t uid;
-	uint64_t ts_ms;
+	uint64_t ts_ms;		/* newest record read (monotonic) */
+	uint64_t made_ms;	/* lower bound of unused records' audit time */
+	uint32_t avail;		/* records not yet joined to a flow */
+	uint32_t credit;	/* flows joined before their record came */
+	uint64_t credit_made_ms; /* newest such flow's queue time (wall) */
+	uint64_t credit_until_ms; /* credits expire (monotonic) */
+	uint64_t lost_ms;	/* read time of an unused record this entry
+				 * displaced (0: none) */
+	uint64_t conn_seq, send_seq, conn_ms; /* see pidcache_cand */
 	uint64_t hash;
 	uint32_t gen;		/* owner's identity generation when recorded */
 	struct pc_proc *owner;
@@ -603,13 +611,31 @@ miss:
 	return -ENOENT;
 }
 
-/* An existing entry for this key and owner, or a slot for a new one:
- * the key's oldest entry when it has dests_per_key, else a free one. */
+static bool dest_unused(const struct pc_dest *d)
+{
+	return d->avail > 0 || d->credit > 0;
+}
+
+/* The key's entry to give up when it holds dests_per_key owners: one
+ * with nothing unused (oldest), else the oldest. */
+static struct pc_dest *dest_victim(struct pc_dest *v, struct pc_dest *d)
+{
+	if (!v)
+		return d;
+	if (dest_unused(v) != dest_unused(d))
+		return dest_unused(v) ? d : v;
+	return d->ts_ms < v->ts_ms ? d : v;
+}
+
+/* An existing entry for this key and owner, or a slot for a new one
+ * (zeroed counters): the key's victim when it has dests_per_key, else a
+ * free one. */
 static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 				 const uint8_t *addr, uint16_t port,
 				 uint32_t uid, const struct pc_proc *owner)
 {
-	struct pc_dest *d, *oldest = NULL;
+	struct pc_dest *d, *victim = NULL;
+	uint64_t lost = 0;
 	size_t n = 0;
 
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
@@ -617,32 +643,57 @@ static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 			continue;
 		if (d->owner == owner && d->gen == owner->gen)
 			return d;
-		if (!oldest || d->ts_ms < oldest->ts_ms)
-			oldest = d;
+		victim = dest_victim(victim, d);
 		n++;
 	}
-	if (n >= pc->cfg.dests_per_key)
-		return oldest;
-	if (!(d = dest_take(pc))) {
-		dest_drop(pc, dl_entry(pc->dlru.prev, struct pc_dest, lru));
-		pc->st.index_evictions++;
-		d = dest_take(pc);
+	if (n >= pc->cfg.dests_per_key) {
+		d = victim;
+		if (d->avail > 0)
+			lost = d->ts_ms;
+		if (d->lost_ms > lost)
+			lost = d->lost_ms;
+	} else {
+		if (!(d = dest_take(pc))) {
+			dest_drop(pc, dl_entry(pc->dlru.prev, struct pc_dest, lru));
+			pc->st.index_evictions++;
+			d = dest_take(pc);
+		}
+		memcpy(d->addr, addr, 16);
+		d->family = (uint8_t)family;
+		d->port = port;
+		d->uid = uid;
+		d->hash = h;
+		d->hnext = pc->dbucket[h & pc->dmask];
+		pc->dbucket[h & pc->dmask] = d;
+		dl_init(&d->own);
+		pc->st.dest_entries++;
 	}
-	memcpy(d->addr, addr, 16);
-	d->family = (uint8_t)family;
-	d->port = port;
-	d->uid = uid;
-	d->hash = h;
-	d->hnext = pc->dbucket[h & pc->dmask];
-	pc->dbucket[h & pc->dmask] = d;
-	dl_init(&d->own);
-	pc->st.dest_entries++;
+	d->ts_ms = 0;
+	d->made_ms = 0;
+	d->avail = 0;
+	d->credit = 0;
+	d->credit_made_ms = 0;
+	d->credit_until_ms = 0;
+	d->lost_ms = lost;
+	d->conn_seq = d->send_seq = d->conn_ms = 0;
 	return d;
+}
+
+/* Give d to owner (moving it off an earlier owner's list). */
+static void dest_own(struct pidcache *pc, struct pc_dest *d,
+		     struct pc_proc *owner)
+{
+	dl_del(&d->own);
+	dl_add(&owner->dests, &d->own);
+	d->owner = owner;
+	d->gen = owner->gen;
+	dl_move(&pc->dlru, &d->lru);
 }
 
 int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		      uint16_t port, uint32_t uid, pid_t pid,
-		      uint64_t start_time, uint64_t ts_ms)
+		      uint64_t start_time, bool connect, uint64_t made_ms,
+		      uint64_t seq, uint64_t ts_ms)
 {
 	struct pc_proc *owner;
 	struct pc_dest *d;
@@ -656,13 +707,65 @@ int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 	h = dest_hash(pc, family, addr, port, uid);
 	d = dest_slot(pc, h, family, addr, port, uid, owner);
 	/* Audit events can arrive out of order: never move ts_ms back. */
-	if (d->owner != owner || d->gen != owner->gen || ts_ms > d->ts_ms)
+	if (ts_ms > d->ts_ms)
 		d->ts_ms = ts_ms;
-	dl_del(&d->own);
-	dl_add(&owner->dests, &d->own);
-	d->owner = owner;
-	d->gen = owner->gen;
-	dl_move(&pc->dlru, &d->lru);
+	dest_own(pc, d, owner);
+	if (d->credit && made_ms <= d->credit_made_ms &&
+	    ts_ms <= d->credit_until_ms) {
+		d->credit--;	/* this record's flow was joined already */
+		return 0;
+	}
+	if (!d->avail) {
+		d->made_ms = made_ms;
+		d->conn_seq = d->send_seq = d->conn_ms = 0;
+	} else if (made_ms < d->made_ms) {
+		d->made_ms = made_ms;
+	}
+	if (connect) {
+		if (seq > d->conn_seq)
+			d->conn_seq = seq;
+		if (ts_ms > d->conn_ms)
+			d->conn_ms = ts_ms;
+	} else if (seq > d->send_seq) {
+		d->send_seq = seq;
+	}
+	if (d->avail < UINT32_MAX)
+		d->avail++;
+	return 0;
+}
+
+int pidcache_use_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		      uint16_t port, uint32_t uid, pid_t pid,
+		      uint64_t start_time, uint64_t made_ms, uint64_t now_ms,
+		      uint64_t credit_ms)
+{
+	struct pc_proc *owner;
+	struct pc_dest *d;
+	uint64_t h;
+
+	if (family < 0 || family > UINT8_MAX)
+		return -EINVAL;
+	/* No expiry here: the caller holds a pointer to this process. */
+	if (!(owner = proc_find(pc, pid)))
+		return -ENOENT;
+	if (start_differs(owner->pi.start_time, start_time))
+		return -ESTALE;
+	h = dest_hash(pc, family, addr, port, uid);
+	d = dest_slot(pc, h, family, addr, port, uid, owner);
+	if (!d->ts_ms)
+		d->ts_ms = now_ms;
+	dest_own(pc, d, owner);
+	/* made_ms of the entry is a lower bound: an unused record made
+	 * before the flow was queued may be this flow's. */
+	if (d->avail && d->made_ms <= made_ms) {
+		d->avail--;
+		return 0;
+	}
+	if (d->credit < PIDCACHE_CREDIT_MAX)
+		d->credit++;
+	if (made_ms > d->credit_made_ms)
+		d->credit_made_ms = made_ms;
+	d->credit_until_ms = now_ms + credit_ms;
 	return 0;
 }
 
@@ -692,16 +795,26 @@ int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
 	struct pidcache_cand c;
 	struct pc_dest *d;
 	size_t stored = 0;
+	bool lost = false;
 	int total = 0;
 
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
 		if (!dest_is(d, family, addr, port, uid))
 			continue;
-		if (d->ts_ms < now_ms && now_ms - d->ts_ms > window_ms)
+		if (d->lost_ms && (d->lost_ms >= now_ms ||
+				   now_ms - d->lost_ms <= window_ms))
+			lost = true;
+		if (!d->avail ||
+		    (d->ts_ms < now_ms && now_ms - d->ts_ms > window_ms))
 			continue;
 		c.pid = d->owner->pi.pid;
 		c.start_time = d->owner->pi.start_time;
 		c.ts_ms = d->ts_ms;
+		c.made_ms = d->made_ms;
+		c.avail = d->avail;
+		c.conn_seq = d->conn_seq;
+		c.send_seq = d->send_seq;
+		c.conn_ms = d->conn_ms;
 		/* Recorded for an earlier identity of this pid: who it was is
 		 * no longer known, only that it was someone else. */
 		c.stale = d->gen != d->owner->gen;
@@ -709,6 +822,9 @@ int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		cand_insert(cands, &stored, max, &c);
 		total++;
 	}
+	/* Someone's unused record is gone: the list is not the whole truth. */
+	if (lost && (size_t)total <= max)
+		total = (int)max + 1;
 	if (total)
 		pc->st.hits++;
 	else

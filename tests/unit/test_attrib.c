@@ -226,10 +226,11 @@ static void test_exited_process_keeps_audit_facts(void **state)
 	assert_string_equal(r.proc->comm, "tconnect");
 }
 
-/* A record already there when the packet arrives is an earlier send by
- * someone else (the sender's own record follows its packet): it must not
- * answer before the wait is over, and the sender's record then wins. */
-static void test_record_before_packet_does_not_answer_early(void **state)
+/* A send record read before the queue was last seen empty was emitted
+ * before this packet was queued: an earlier send, never its own (the
+ * sender's own record follows its packet).  The sender's record then
+ * answers alone. */
+static void test_record_before_empty_queue_is_not_the_packets(void **state)
 {
 	struct fixture *fx = *state;
 	struct attrib_pkt st = { .arrival_ms = 9000 };
@@ -239,17 +240,178 @@ static void test_record_before_packet_does_not_answer_early(void **state)
 
 	sendto_event(&ev, FAKE_PID + 9, "/usr/bin/procA", "10.0.0.8", 53, 0);
 	attrib_on_audit(fx->a, &ev, true, 8990);
+	attrib_queue_empty(fx->a);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
 				       9000, &r), 0);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
 				       9000, &r), 0);
 	sendto_event(&ev, FAKE_PID + 10, "/usr/bin/procB", "10.0.0.8", 53, 0);
 	attrib_on_audit(fx->a, &ev, true, 9001);
-	/* Two programs sent there within the window: not guessed. */
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       9001, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 10);
+}
+
+/* Without that knowledge an earlier send counts: two programs, none. */
+static void test_unordered_records_of_two_programs_are_ambiguous(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 9000 };
+	struct flow f = udp_flow("10.0.0.9", 53);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       9000, &r), 0);
+	sendto_event(&ev, FAKE_PID + 11, "/usr/bin/procA", "10.0.0.9", 53, 0);
+	attrib_on_audit(fx->a, &ev, true, 9001);
+	sendto_event(&ev, FAKE_PID + 12, "/usr/bin/procB", "10.0.0.9", 53, 0);
+	attrib_on_audit(fx->a, &ev, true, 9001);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
 				       9001, &r), 1);
 	assert_null(r.proc);
 	assert_true(r.ambiguous);
+}
+
+/* One record, one flow: the first sender's record, joined to its flow,
+ * does not make the next sender's flow ambiguous. */
+static void test_joined_record_is_used_up(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st1 = { .arrival_ms = 100 }, st2 = { .arrival_ms = 105 };
+	struct flow f = udp_flow("10.0.1.1", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st1, ATTRIB_FIRST,
+				       100, &r), 0);
+	sendto_event(&ev, FAKE_PID + 13, "/tmp/churn-a", "10.0.1.1", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st1, ATTRIB_AUDIT,
+				       101, &r), 1);
+	assert_int_equal(r.proc->pid, FAKE_PID + 13);
+	f.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st2, ATTRIB_FIRST,
+				       105, &r), 0);
+	sendto_event(&ev, FAKE_PID + 14, "/tmp/churn-b", "10.0.1.1", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 106);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st2, ATTRIB_AUDIT,
+				       106, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 14);
+}
+
+/* The audit time of a record is its syscall's entry: one made after the
+ * packet was read is a later syscall's. */
+static void test_record_made_after_the_packet_is_not_its_own(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 200, .arrival_wall_ms = 5000 };
+	struct flow f = udp_flow("10.0.1.2", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       200, &r), 0);
+	sendto_event(&ev, FAKE_PID + 15, "/tmp/churn-a", "10.0.1.2", 7, 0);
+	ev.time_ms = 5004;
+	attrib_on_audit(fx->a, &ev, true, 201);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       201, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       250, &r), 1);
+	assert_null(r.proc);
+	/* Made at the same millisecond: it may be. */
+	st = (struct attrib_pkt){ .arrival_ms = 300, .arrival_wall_ms = 5100 };
+	f.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       300, &r), 0);
+	sendto_event(&ev, FAKE_PID + 16, "/tmp/churn-b", "10.0.1.2", 7, 0);
+	ev.time_ms = 5100;
+	attrib_on_audit(fx->a, &ev, true, 301);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       301, &r), 1);
+	assert_int_equal(r.proc->pid, FAKE_PID + 16);
+}
+
+/* Two flows to one place wait; one record comes: it could be either's. */
+static void test_record_two_waiting_flows_could_own_names_neither(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st1 = { .arrival_ms = 400 }, st2 = { .arrival_ms = 400 };
+	struct flow f1 = udp_flow("10.0.1.3", 7), f2 = f1;
+	struct attrib_result r;
+	struct audit_event ev;
+
+	f2.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_FIRST,
+				       400, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_FIRST,
+				       400, &r), 0);
+	sendto_event(&ev, FAKE_PID + 17, "/tmp/churn-a", "10.0.1.3", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 401);
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_AUDIT,
+				       401, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_FINAL,
+				       450, &r), 1);
+	assert_null(r.proc);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_FINAL,
+				       450, &r), 1);
+	assert_null(r.proc);
+}
+
+/* After audit loss any flow's record may be missing: nobody is named
+ * from destinations for a while. */
+static void test_audit_loss_withholds_destination_answers(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 600 };
+	struct flow f = udp_flow("10.0.1.4", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	attrib_audit_loss(fx->a, 3, 590);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       600, &r), 0);
+	sendto_event(&ev, FAKE_PID + 18, "/tmp/churn-a", "10.0.1.4", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 601);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       601, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       650, &r), 1);
+	assert_null(r.proc);
+}
+
+/* A UDP socket's connect() record comes before its datagram: read just
+ * before the packet, it answers without waiting for the wait to end. */
+static void test_fresh_udp_connect_answers_for_its_datagram(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 701 };
+	struct flow f = udp_flow("10.0.1.5", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 19, "/tmp/churn-a", "10.0.1.5", 7, 0);
+	ev.syscall = 42;	/* connect */
+	ev.exit = 0;
+	attrib_on_audit(fx->a, &ev, true, 700);
+	attrib_queue_empty(fx->a);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       701, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       701, &r), 1);
+	assert_int_equal(r.proc->pid, FAKE_PID + 19);
+	/* The same for TCP is an earlier connect (its own follows the SYN). */
+	attrib_on_audit(fx->a, &ev, true, 800);
+	attrib_queue_empty(fx->a);
+	f.proto = 6;
+	st = (struct attrib_pkt){ .arrival_ms = 801 };
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       801, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       801, &r), 0);
 }
 
 static void test_icmp_without_ports_waits_then_none(void **state)
@@ -277,7 +439,13 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_own_pid_events_are_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_network_syscall_is_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exited_process_keeps_audit_facts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_record_before_packet_does_not_answer_early, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_before_empty_queue_is_not_the_packets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unordered_records_of_two_programs_are_ambiguous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_joined_record_is_used_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_made_after_the_packet_is_not_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_two_waiting_flows_could_own_names_neither, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_loss_withholds_destination_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_udp_connect_answers_for_its_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

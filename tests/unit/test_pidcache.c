@@ -235,7 +235,7 @@ static void test_dropped_process_takes_its_index_entries(void **state)
 	(void)state;
 	put(pc, 100, 1, "/bin/a", 0);
 	assert_int_equal(pidcache_put_inode(pc, 555, 100, 1, 0), 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1, false, 0, 0,
 					   0), 0);
 	pidcache_expire(pc, 100, 8, probe_alive, &p);
 	pidcache_expire(pc, 101 + GRACE, 8, probe_alive, &p);
@@ -341,7 +341,7 @@ static void test_old_process_dest_is_stale_after_reuse(void **state)
 
 	(void)state;
 	put(pc, 100, 1, "/bin/old", 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1, false, 0, 0,
 					   0), 0);
 	put(pc, 100, 2, "/bin/new", 10);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 10,
@@ -349,7 +349,7 @@ static void test_old_process_dest_is_stale_after_reuse(void **state)
 	assert_true(c[0].stale);
 	assert_null(c[0].proc);
 	/* The new process's own send is a fresh, resolvable record. */
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 2,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 2, false, 0, 0,
 					   11), 0);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 11,
 					  1000, c, 2), 2);
@@ -369,7 +369,7 @@ static void test_new_identity_makes_index_entries_stale(void **state)
 	(void)state;
 	put(pc, 100, 1, "/bin/a", 0);
 	assert_int_equal(pidcache_put_inode(pc, 777, 100, 1, 0), 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1, false, 0, 0,
 					   0), 0);
 	assert_int_equal(pidcache_new_identity(pc, 100), 0);
 	put(pc, 100, 1, "/bin/b", 1);
@@ -500,8 +500,8 @@ static void test_dest_candidates_are_newest_first(void **state)
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
 	put(pc, 2, 1, "/bin/b", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, 200);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, false, 0, 0, 200);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 250,
 					  1000, c, 4), 2);
 	assert_int_equal(c[0].pid, 2);
@@ -520,8 +520,8 @@ static void test_dest_window_excludes_older_candidates(void **state)
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
 	put(pc, 2, 1, "/bin/b", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, 200);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, false, 0, 0, 200);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 250,
 					  100, c, 4), 1);
 	assert_int_equal(c[0].pid, 2);
@@ -538,7 +538,7 @@ static void test_dest_key_is_family_addr_port_and_uid(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 100);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 100, 10,
 					  c, 1), 1);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 100, 10,
@@ -559,9 +559,9 @@ static void test_dest_same_owner_refreshes_instead_of_adding(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 300);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 200);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 300);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 200);
 	assert_int_equal(stats(pc).dest_entries, 1);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 300, 10,
 					  c, 4), 1);
@@ -569,7 +569,7 @@ static void test_dest_same_owner_refreshes_instead_of_adding(void **state)
 	pidcache_free(pc);
 }
 
-static void test_dest_per_key_cap_replaces_oldest(void **state)
+static void test_dest_per_key_cap_gives_up_a_used_entry_first(void **state)
 {
 	struct pidcache *pc = new_cache(8, 8, 8, 2);
 	struct pidcache_cand c[4];
@@ -578,14 +578,104 @@ static void test_dest_per_key_cap_replaces_oldest(void **state)
 	put(pc, 1, 1, "/bin/a", 0);
 	put(pc, 2, 1, "/bin/b", 0);
 	put(pc, 3, 1, "/bin/c", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, 200);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 3, 1, 300);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, false, 0, 0, 200);
+	/* 1's record joined its flow: its entry goes, though 2's is newer. */
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   10, 210, 100), 0);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 3, 1, false, 0, 0, 300);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 300,
 					  1000, c, 4), 2);
 	assert_int_equal(c[0].pid, 3);
 	assert_int_equal(c[1].pid, 2);
 	assert_int_equal(stats(pc).dest_entries, 2);
+	pidcache_free(pc);
+}
+
+static void test_dest_displacing_unused_record_says_incomplete(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 2);
+	struct pidcache_cand c[4];
+
+	(void)state;
+	put(pc, 1, 1, "/bin/a", 0);
+	put(pc, 2, 1, "/bin/b", 0);
+	put(pc, 3, 1, "/bin/c", 0);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, false, 0, 0, 200);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 3, 1, false, 0, 0, 300);
+	/* 1's unused record was pushed out: whoever it was is unknown, so
+	 * the list claims more than it holds. */
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 300,
+					  1000, c, 4), 5);
+	assert_int_equal(c[0].pid, 3);
+	assert_int_equal(c[1].pid, 2);
+	assert_int_equal(stats(pc).dest_entries, 2);
+	/* Once that record is out of the window, the list is whole again. */
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 1200,
+					  1000, c, 4), 2);
+	pidcache_free(pc);
+}
+
+static void test_dest_record_joined_to_a_flow_is_used_up(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 4);
+	struct pidcache_cand c[4];
+
+	(void)state;
+	put(pc, 1, 1, "/bin/a", 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   false, 5000, 1, 100), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   false, 5004, 2, 104), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 105,
+					  1000, c, 4), 1);
+	assert_int_equal(c[0].avail, 2);
+	assert_int_equal(c[0].made_ms, 5000);
+	assert_int_equal(c[0].send_seq, 2);
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   5004, 106, 100), 0);
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   5004, 107, 100), 0);
+	/* Both records joined flows: no candidate left. */
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 108,
+					  1000, c, 4), 0);
+	pidcache_free(pc);
+}
+
+static void test_dest_record_made_after_the_flow_pays_no_credit(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 4);
+	struct pidcache_cand c[4];
+
+	(void)state;
+	put(pc, 1, 1, "/bin/a", 0);
+	/* A flow named before its record came (made no later than 5000)
+	 * leaves a credit; its record pays it. */
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   5000, 100, 50), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   true, 4996, 1, 101), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 102,
+					  1000, c, 4), 0);
+	/* Another credit, but the record came from a later syscall (made
+	 * after the flow was queued): a record of its own flow. */
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   5010, 110, 50), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1,
+					   true, 5020, 2, 111), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 112,
+					  1000, c, 4), 1);
+	assert_int_equal(c[0].conn_seq, 2);
+	assert_int_equal(c[0].conn_ms, 111);
+	/* An expired credit is paid by nobody. */
+	put(pc, 2, 1, "/bin/b", 0);
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1,
+					   6000, 200, 50), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1,
+					   false, 5990, 3, 251), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 252,
+					  1000, c, 4), 2);
 	pidcache_free(pc);
 }
 
@@ -596,9 +686,9 @@ static void test_full_dest_index_evicts_oldest(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 1, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 2, 1000, 1, 1, 101);
-	pidcache_put_dest(pc, AF_INET, ip_a, 3, 1000, 1, 1, 102);
+	pidcache_put_dest(pc, AF_INET, ip_a, 1, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 2, 1000, 1, 1, false, 0, 0, 101);
+	pidcache_put_dest(pc, AF_INET, ip_a, 3, 1000, 1, 1, false, 0, 0, 102);
 	assert_int_equal(stats(pc).index_evictions, 1);
 	assert_int_equal(stats(pc).dest_entries, 2);
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 1, 1000, 102,
@@ -617,7 +707,7 @@ static void test_dest_candidates_capped_at_max_but_counted(void **state)
 	(void)state;
 	for (pid = 1; pid <= 3; pid++) {
 		put(pc, pid, 1, "/bin/a", 0);
-		pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, pid, 1,
+		pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, pid, 1, false, 0, 0,
 				  100 + (uint64_t)pid);
 	}
 	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 200,
@@ -632,10 +722,10 @@ static void test_dest_of_uncached_process_is_refused(void **state)
 	struct pidcache *pc = new_cache(8, 8, 8, 4);
 
 	(void)state;
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 9, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 9, 1, false, 0, 0,
 					   0), -ENOENT);
 	put(pc, 9, 2, "/bin/a", 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 9, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 9, 1, false, 0, 0,
 					   0), -ESTALE);
 	assert_int_equal(stats(pc).dest_entries, 0);
 	pidcache_free(pc);
@@ -648,8 +738,8 @@ static void test_expire_prunes_dest_entries_past_dest_ttl(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 54, 1000, 1, 1, 900);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, false, 0, 0, 0);
+	pidcache_put_dest(pc, AF_INET, ip_a, 54, 1000, 1, 1, false, 0, 0, 900);
 	put(pc, 1, 1, "/bin/a", DEST_TTL);	/* keep the process alive */
 	assert_int_equal(pidcache_expire(pc, DEST_TTL + 1, 8, NULL, NULL), 0);
 	assert_int_equal(stats(pc).dest_entries, 1);
@@ -758,7 +848,7 @@ static void put_dests(struct pidcache *pc, uint64_t first, uint64_t n,
 
 	for (k = first; k < first + n; k++)
 		assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a,
-						   (uint16_t)k, 1000, pid, 0,
+						   (uint16_t)k, 1000, pid, 0, false, 0, 0,
 						   (*now)++), 0);
 }
 
@@ -860,7 +950,10 @@ int main(void)
 		cmocka_unit_test(test_dest_window_excludes_older_candidates),
 		cmocka_unit_test(test_dest_key_is_family_addr_port_and_uid),
 		cmocka_unit_test(test_dest_same_owner_refreshes_instead_of_adding),
-		cmocka_unit_test(test_dest_per_key_cap_replaces_oldest),
+		cmocka_unit_test(test_dest_per_key_cap_gives_up_a_used_entry_first),
+		cmocka_unit_test(test_dest_displacing_unused_record_says_incomplete),
+		cmocka_unit_test(test_dest_record_joined_to_a_flow_is_used_up),
+		cmocka_unit_test(test_dest_record_made_after_the_flow_pays_no_credit),
 		cmocka_unit_test(test_full_dest_index_evicts_oldest),
 		cmocka_unit_test(test_dest_candidates_capped_at_max_but_counted),
 		cmocka_unit_test(test_dest_of_uncached_process_is_refused),
