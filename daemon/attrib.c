@@ -440,8 +440,11 @@ static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 		return 0;
 	}
 	/* Another executable without an exec: the pid was reused (perhaps
-	 * within one start-time tick): a new identity. */
-	if (known == KNOWN_OTHER_EXE && !refresh)
+	 * within one start-time tick).  An exec (refresh), even of the same
+	 * file: the process runs other code now, and a socket it kept
+	 * across the exec may be used by a child of the old image.  Either
+	 * way a new identity: what was learned before never names it. */
+	if (known != KNOWN_NOT && (known == KNOWN_OTHER_EXE || refresh))
 		(void)pidcache_new_identity(a->pc, ev->pid);
 	attrib_event_proc(a, ev, &pi);
 	r = pidcache_put(a->pc, &pi, now_ms);

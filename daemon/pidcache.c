@@ -437,6 +437,13 @@ static bool start_differs(uint64_t a, uint64_t b)
 	return a && b && a != b;
 }
 
+/* Another executable under the same pid and start time is an exec (or a
+ * reuse within one start-time tick): a new identity either way. */
+static bool exe_differs(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) != 0;
+}
+
 int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 		 uint64_t now_ms)
 {
@@ -450,12 +457,14 @@ int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 	if ((r = proc_info_copy(&copy, pi)) < 0)
 		return r;
 	p = proc_find(pc, pi->pid);
-	if (p && start_differs(p->pi.start_time, copy.start_time)) {
-		/* Reuse: a new identity in the same slot.  Its sockets are
-		 * gone with it; its destination records stay, stale: they
-		 * never resolve to the new process, and a destination match
-		 * that includes one is ambiguous rather than wrongly the new
-		 * process's. */
+	if (p && (start_differs(p->pi.start_time, copy.start_time) ||
+		  exe_differs(p->pi.exe, copy.exe))) {
+		/* Reuse, or an exec: a new identity in the same slot.  Its
+		 * socket mappings go (a socket inherited across the exec is
+		 * found again by a scan, with every holder); its destination
+		 * records stay, stale: they never resolve to the new
+		 * process, and a destination match that includes one is
+		 * ambiguous rather than wrongly the new process's. */
 		while (!dl_empty(&p->inodes))
 			inode_drop(pc, dl_entry(p->inodes.next, struct pc_inode, own));
 		p->gen++;

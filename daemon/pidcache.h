@@ -84,8 +84,9 @@ struct pidcache *pidcache_new(const struct pidcache_config *cfg);
 void pidcache_free(struct pidcache *pc);
 
 /* Insert or refresh a process (deep copy of *pi; pi->pid > 0).  Same pid
- * with a different known start time is pid reuse: the old entry and its
- * index entries are dropped (reuse_detected++).  A put with start_time 0
+ * with a different known start time, or a different known executable, is
+ * a new identity (pid reuse, or an exec): the old entry's socket mappings
+ * are dropped and its destination records go stale (reuse_detected++).  A put with start_time 0
  * over a known one keeps the known one; one with a known start over 0
  * adopts it.  A full cache evicts the least recently used process.
  * Refreshing an exited entry keeps it exited.  0, -EINVAL, -ENOMEM. */
@@ -93,9 +94,8 @@ int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 		 uint64_t now_ms);
 
 /* The cached pid is now a different process although its start time
- * looks the same (/proc start times tick every 10 ms, so a pid reused
- * within one tick is indistinguishable; the caller sees it as a new
- * executable without an exec).  Index entries learned so far stay, but
+ * looks the same: a pid reused within one 10 ms start-time tick, or an
+ * exec (which keeps pid and start time).  Index entries learned so far stay, but
  * belong to the earlier identity: by_inode misses them and by_dest marks
  * them stale.  0, or -ENOENT if not cached. */
 int pidcache_new_identity(struct pidcache *pc, pid_t pid);

@@ -414,6 +414,27 @@ static void test_fresh_udp_connect_answers_for_its_datagram(void **state)
 				       801, &r), 0);
 }
 
+/* Issue 14 item 8: an exec is a new identity, even of the same file: a
+ * socket mapped to the process before the exec does not name it after. */
+static void test_exec_drops_socket_mappings(void **state)
+{
+	struct fixture *fx = *state;
+	struct proc_info pi = { .pid = FAKE_PID + 20, .ppid = 1 };
+	const struct proc_info *out;
+	struct audit_event ev;
+
+	pi.exe = (char *)"/tmp/m";
+	assert_int_equal(pidcache_put(fx->pc, &pi, 100), 0);
+	assert_int_equal(pidcache_put_inode(fx->pc, 777, FAKE_PID + 20, 0, 100), 0);
+	assert_int_equal(pidcache_by_inode(fx->pc, 777, 100, &out), 0);
+	sendto_event(&ev, FAKE_PID + 20, "/tmp/m", "10.0.1.6", 7, 0);
+	ev.syscall = 59;	/* execve */
+	ev.exit = 0;
+	ev.has_sockaddr = false;
+	attrib_on_audit(fx->a, &ev, false, 101);
+	assert_int_equal(pidcache_by_inode(fx->pc, 777, 101, &out), -ENOENT);
+}
+
 static void test_icmp_without_ports_waits_then_none(void **state)
 {
 	struct fixture *fx = *state;
@@ -446,6 +467,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_two_waiting_flows_could_own_names_neither, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_loss_withholds_destination_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_udp_connect_answers_for_its_datagram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_drops_socket_mappings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -397,6 +397,25 @@ static void test_unknown_start_time_keeps_known_one(void **state)
 	pidcache_free(pc);
 }
 
+/* Issue 14 item 3: another executable under the same pid and start time
+ * (an exec) is a new identity: its socket mappings are dropped, not
+ * relabelled with the new executable. */
+static void test_exe_change_same_start_drops_socket_mappings(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 2);
+	const struct proc_info *out;
+
+	(void)state;
+	put(pc, 100, 5, "/tmp/m", 0);
+	assert_int_equal(pidcache_put_inode(pc, 555, 100, 5, 0), 0);
+	put(pc, 100, 5, "/usr/bin/allowed", 10);
+	assert_int_equal(pidcache_by_inode(pc, 555, 10, &out), -ENOENT);
+	assert_int_equal(pidcache_get(pc, 100, 10, &out), 0);
+	assert_string_equal(out->exe, "/usr/bin/allowed");
+	assert_int_equal(stats(pc).reuse_detected, 1);
+	pidcache_free(pc);
+}
+
 static void test_full_cache_evicts_least_recently_used(void **state)
 {
 	struct pidcache *pc = new_cache(3, 8, 8, 2);
@@ -940,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_old_process_dest_is_stale_after_reuse),
 		cmocka_unit_test(test_new_identity_makes_index_entries_stale),
 		cmocka_unit_test(test_unknown_start_time_keeps_known_one),
+		cmocka_unit_test(test_exe_change_same_start_drops_socket_mappings),
 		cmocka_unit_test(test_full_cache_evicts_least_recently_used),
 		cmocka_unit_test(test_evicted_process_takes_its_inodes),
 		cmocka_unit_test(test_by_inode_returns_owner),
