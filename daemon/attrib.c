@@ -23,6 +23,9 @@
 /* After audit loss the destination index is trusted again this long
  * after the loss was seen (the reassembler settles a gap late). */
 #define ATTRIB_LOSS_HOLD_MS 2000
+/* Sockets found shared by different programs, remembered this long. */
+#define ATTRIB_MIXED_MAX 64
+#define ATTRIB_MIXED_TTL_MS 60000
 /* The sender's audit record is read after its packet (the syscall exits
  * after the packet is queued), or a little before when both wait in the
  * same wakeup.  An older record to the same destination is someone's
@@ -57,6 +60,8 @@ struct attrib {
 		pid_t pid;
 		uint64_t ts_ms;
 	} fns[ATTRIB_NETNS_HINTS];	/* foreign namespaces seen (forward) */
+	struct { uint64_t ino, at_ms; } mixed[ATTRIB_MIXED_MAX];
+	unsigned mixed_next;	/* ring position */
 	uint64_t flow_seq;	/* last seq handed out */
 	uint64_t audit_seq;	/* destination records read so far */
 	uint64_t queue_mark;	/* audit_seq when the queue was last empty */
@@ -107,6 +112,18 @@ static int attrib_done(struct attrib *a, struct attrib_result *out,
 	out->own = pi && pi->pid == a->self;
 	a->st.by_source[src]++;
 	return 1;
+}
+
+static bool attrib_is_mixed(const struct attrib *a, uint64_t ino,
+			    uint64_t now_ms)
+{
+	unsigned i;
+
+	for (i = 0; i < ATTRIB_MIXED_MAX; i++)
+		if (a->mixed[i].ino == ino && a->mixed[i].at_ms &&
+		    now_ms - a->mixed[i].at_ms < ATTRIB_MIXED_TTL_MS)
+			return true;
+	return false;
 }
 
 static bool attrib_has_socket_table(uint8_t proto)
@@ -341,6 +358,11 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 		has_uid = true;
 	}
 	if (st->sock_found) {
+		if (attrib_is_mixed(a, st->sock.inode, now_ms)) {
+			a->st.ambiguous++;
+			out->ambiguous = true;
+			return attrib_done(a, out, NULL, ATTRIB_SRC_NONE);
+		}
 		if (pidcache_by_inode(a->pc, st->sock.inode, now_ms, &pi) == 0) {
 			attrib_join(a, f, has_uid, uid, st, pi, now_ms);
 			return attrib_done(a, out, pi, inode_src[stage]);
@@ -576,6 +598,13 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		break;
 	}
 	return learned;
+}
+
+void attrib_on_scan_mixed(struct attrib *a, uint64_t ino, uint64_t now_ms)
+{
+	a->mixed[a->mixed_next].ino = ino;
+	a->mixed[a->mixed_next].at_ms = now_ms;
+	a->mixed_next = (a->mixed_next + 1) % ATTRIB_MIXED_MAX;
 }
 
 int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,

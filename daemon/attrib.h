@@ -136,6 +136,13 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
 		   const struct proc_info *pi, uint64_t now_ms);
 
+/* A /proc scan found ino held by processes running different programs (a
+ * socket inherited across fork and exec): for a while every packet of
+ * that socket is "none", even after all holders but one are gone (the
+ * one left did not necessarily make the connection: its SYN is retried
+ * after the maker exited). */
+void attrib_on_scan_mixed(struct attrib *a, uint64_t ino, uint64_t now_ms);
+
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out);
 
 #define ATTRIB_NETNS_HINTS	16

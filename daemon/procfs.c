@@ -535,24 +535,73 @@ int procfs_readlink_fd(const char *procroot, pid_t pid, int fd, uint64_t *ino)
 	return procfs_parse_socket_link(buf, (size_t)n, ino);
 }
 
-/* Matches ino against the still-unowned entries of the set. */
-static size_t claim(uint64_t ino, pid_t pid, const uint64_t *inos, size_t n,
-		    pid_t *owners)
+/* The identity of what pid runs: (dev, inode) of procfd/PID/exe. */
+static int exe_id(int procfd, pid_t pid, uint64_t id[2])
+{
+	char name[32];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "%d/exe", (int)pid);
+	if (fstatat(procfd, name, &st, 0) < 0)
+		return -errno;
+	id[0] = (uint64_t)st.st_dev;
+	id[1] = (uint64_t)st.st_ino;
+	return 0;
+}
+
+/* One scan: the set of inodes, their first holder, and (when mixed is
+ * wanted) whether every later holder runs the first one's executable. */
+struct scan {
+	const uint64_t *inos;
+	size_t n;
+	pid_t *owners;
+	bool *mixed;		/* NULL: the first holder is enough */
+	uint64_t ids[PROCFS_SCAN_MAX_INOS][2];
+	bool have_id[PROCFS_SCAN_MAX_INOS];
+	size_t nfds;
+};
+
+/* Another holder of an owned inode: mixed unless it runs the same file.
+ * One that cannot be told (exe unreadable) counts as different. */
+static void another_holder(struct scan *sc, int procfd, size_t i, pid_t pid)
+{
+	uint64_t id[2];
+
+	if (sc->mixed[i] || pid == sc->owners[i])
+		return;
+	if (!sc->have_id[i]) {
+		if (exe_id(procfd, sc->owners[i], sc->ids[i]) < 0) {
+			sc->mixed[i] = true;
+			return;
+		}
+		sc->have_id[i] = true;
+	}
+	if (exe_id(procfd, pid, id) < 0 || id[0] != sc->ids[i][0] ||
+	    id[1] != sc->ids[i][1])
+		sc->mixed[i] = true;
+}
+
+/* Matches ino against the set: unowned entries get pid; with mixed
+ * wanted, owned ones note another holder.  Returns how many were new. */
+static size_t claim(struct scan *sc, int procfd, uint64_t ino, pid_t pid)
 {
 	size_t i, found = 0;
 
-	for (i = 0; i < n; i++) {
-		if (owners[i] == 0 && inos[i] == ino) {
-			owners[i] = pid;
+	for (i = 0; i < sc->n; i++) {
+		if (sc->inos[i] != ino)
+			continue;
+		if (sc->owners[i] == 0) {
+			sc->owners[i] = pid;
 			found++;
+		} else if (sc->mixed) {
+			another_holder(sc, procfd, i, pid);
 		}
 	}
 	return found;
 }
 
 /* Scan procfd/PID/fd.  Vanished or forbidden processes count as empty. */
-static size_t scan_one(int procfd, pid_t pid, const uint64_t *inos, size_t n,
-		       pid_t *owners, size_t *nfds)
+static size_t scan_one(struct scan *sc, int procfd, pid_t pid)
 {
 	char name[32], link[SOCK_LINK_MAX];
 	struct dirent *de;
@@ -573,12 +622,12 @@ static size_t scan_one(int procfd, pid_t pid, const uint64_t *inos, size_t n,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		(*nfds)++;
+		sc->nfds++;
 		len = readlinkat(fd, de->d_name, link, sizeof(link));
 		if (len <= 0 || (size_t)len >= sizeof(link))
 			continue;
 		if (procfs_parse_socket_link(link, (size_t)len, &ino) == 0)
-			found += claim(ino, pid, inos, n, owners);
+			found += claim(sc, procfd, ino, pid);
 	}
 	closedir(d);
 	return found;
@@ -593,23 +642,34 @@ static size_t unowned(const pid_t *owners, size_t n)
 	return left;
 }
 
-int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
-		     const uint64_t *inos, size_t n, pid_t *owners)
+static void scan_init(struct scan *sc, const uint64_t *inos, size_t n,
+		      pid_t *owners, bool *mixed)
 {
-	size_t i, nfds = 0, found = 0, left;
+	memset(sc, 0, sizeof(*sc));
+	sc->inos = inos;
+	sc->n = n;
+	sc->owners = owners;
+	sc->mixed = mixed;
+}
+
+int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
+		     const uint64_t *inos, size_t n, pid_t *owners, bool *mixed)
+{
+	size_t i, found = 0, left;
+	struct scan sc;
 	int procfd;
 
 	if (n > PROCFS_SCAN_MAX_INOS)
 		return -EINVAL;
-	if ((left = unowned(owners, n)) == 0)
+	if ((left = unowned(owners, n)) == 0 && !mixed)
 		return 0;
+	scan_init(&sc, inos, n, owners, mixed);
 	procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
-	for (i = 0; i < npids && found < left; i++) {
+	for (i = 0; i < npids && (mixed || found < left); i++) {
 		if (pids[i] > 0)
-			found += scan_one(procfd, pids[i], inos, n, owners,
-					  &nfds);
+			found += scan_one(&sc, procfd, pids[i]);
 	}
 	close(procfd);
 	return (int)found;
@@ -628,32 +688,33 @@ static pid_t name_pid(const char *s)
 }
 
 int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
-		    pid_t *owners, size_t *nprocs, size_t *nfds)
+		    pid_t *owners, bool *mixed, size_t *nprocs, size_t *nfds)
 {
-	size_t found = 0, left, procs = 0, fds = 0;
+	size_t found = 0, left, procs = 0;
 	struct dirent *de;
+	struct scan sc;
 	DIR *d;
 	pid_t pid;
-	int r;
 
 	if (n > PROCFS_SCAN_MAX_INOS)
 		return -EINVAL;
 	left = unowned(owners, n);
+	scan_init(&sc, inos, n, owners, mixed);
 	if (!(d = opendir(procroot)))
 		return -errno;
-	while (found < left && (de = readdir(d))) {
+	/* Every holder matters when mixed is wanted: no early stop then. */
+	while ((mixed || found < left) && (de = readdir(d))) {
 		if (!(pid = name_pid(de->d_name)))
 			continue;
 		procs++;
-		found += scan_one(dirfd(d), pid, inos, n, owners, &fds);
+		found += scan_one(&sc, dirfd(d), pid);
 	}
 	closedir(d);
 	if (nprocs)
 		*nprocs = procs;
 	if (nfds)
-		*nfds = fds;
-	r = (int)found;
-	return r;
+		*nfds = sc.nfds;
+	return (int)found;
 }
 
 int procfs_netns(const char *procroot, pid_t pid, uint64_t *ino)

@@ -120,20 +120,24 @@ int procfs_readlink_fd(const char *procroot, pid_t pid, int fd, uint64_t *ino);
 /* ---- Socket fd scans.  Both take a set of n socket inodes (n at most
  * PROCFS_SCAN_MAX_INOS) and fill owners[i] with the pid holding inos[i]
  * (owners[] entries already nonzero are kept: the first owner found
- * wins; a socket shared after fork has several).  They return the number
- * of inodes newly found (>= 0) or -EINVAL / -ENOENT for a bad procroot.
- * Processes that vanish or deny access mid-scan are skipped.  Blocking:
- * call from the worker thread, not the verdict loop. */
+ * wins).  A socket shared after fork has several holders: when mixed is
+ * non-NULL (n entries, caller-zeroed) every process is looked at and
+ * mixed[i] is set when another holder of inos[i] runs another executable
+ * than owners[i] ((dev, inode) of /proc/PID/exe; one that cannot be read
+ * counts as another).  They return the number of inodes newly found
+ * (>= 0) or -EINVAL / -ENOENT for a bad procroot.  Processes that vanish
+ * or deny access mid-scan are skipped.  Blocking: call from the worker
+ * thread, not the verdict loop. */
 #define PROCFS_SCAN_MAX_INOS	64
 
 /* Scan only the given pids. */
 int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
-		     const uint64_t *inos, size_t n, pid_t *owners);
+		     const uint64_t *inos, size_t n, pid_t *owners, bool *mixed);
 
-/* Scan every numeric directory of procroot; stops early once all n are
- * found.  *nprocs and *nfds (either may be NULL) receive how many
- * processes and fds were looked at, for stats. */
+/* Scan every numeric directory of procroot; without mixed, stops early
+ * once all n are found.  *nprocs and *nfds (either may be NULL) receive
+ * how many processes and fds were looked at, for stats. */
 int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
-		    pid_t *owners, size_t *nprocs, size_t *nfds);
+		    pid_t *owners, bool *mixed, size_t *nprocs, size_t *nfds);
 
 #endif

@@ -753,6 +753,8 @@ static void verdict_on_result(struct worker_result *r, void *data)
 	}
 	if (r->err == 0)
 		(void)attrib_on_scan(d->attrib, r->ino, r->pid, &r->pi, now_ms);
+	else if (r->err == -ENOTUNIQ)
+		attrib_on_scan_mixed(d->attrib, r->ino, now_ms);
 	if (!pk || pk->wait != PENDING_WORKER)
 		return;		/* decided by its deadline meanwhile */
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
