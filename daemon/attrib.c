@@ -631,6 +631,21 @@ void attrib_queue_empty(struct attrib *a)
 	a->queue_mark = a->audit_seq;
 }
 
+const char *attrib_parent_exe(struct attrib *a, const struct proc_info *pi,
+			      uint64_t now_ms, char *buf, size_t len)
+{
+	const struct proc_info *pp;
+
+	if (!pi || pi->ppid <= 0 || len == 0)
+		return NULL;
+	if (pidcache_get(a->pc, pi->ppid, now_ms, &pp) == 0 && pp->exe &&
+	    pp->verified && pp->start_time && pi->start_time &&
+	    pp->start_time <= pi->start_time)
+		return pp->exe;
+	return procfs_parent_exe(a->procroot, pi->ppid, pi->start_time, buf,
+				 len) == 0 ? buf : NULL;
+}
+
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out)
 {
 	*out = a->st;

@@ -143,6 +143,14 @@ int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
  * after the maker exited). */
 void attrib_on_scan_mixed(struct attrib *a, uint64_t ino, uint64_t now_ms);
 
+/* The executable of pi's parent for process.parent.path, or NULL: the
+ * parent must have started no later than pi (a later process under that
+ * pid got it after the parent died) and run a verified executable.  From
+ * the cache, else /proc into buf[0..len).  The result is valid until the
+ * cache or buf changes. */
+const char *attrib_parent_exe(struct attrib *a, const struct proc_info *pi,
+			      uint64_t now_ms, char *buf, size_t len);
+
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out);
 
 #define ATTRIB_NETNS_HINTS	16

@@ -393,6 +393,18 @@ static int read_cmdline_at(int dfd, struct proc_info *pi)
 
 /* A file may really be named "x (deleted)": the kernel appends the suffix
  * only for unlinked files, whose link count is 0. */
+/* Whether the file dfd/exe runs is the one at path in our own mount
+ * namespace: a process in another one can make any path name any file
+ * (bind mount over it, then exec the path). */
+static bool exe_is_path(int dfd, const char *path)
+{
+	struct stat a, b;
+
+	return path && path[0] == '/' && fstatat(dfd, "exe", &a, 0) == 0 &&
+	       stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 static int read_exe_at(int dfd, struct proc_info *pi, char *buf)
 {
 	struct stat st;
@@ -410,6 +422,8 @@ static int read_exe_at(int dfd, struct proc_info *pi, char *buf)
 		pi->exe_deleted = false;
 		r = dup_bytes(buf, len, &pi->exe);
 	}
+	if (r == 0)
+		pi->verified = exe_is_path(dfd, pi->exe);
 	return r;
 }
 
@@ -715,6 +729,40 @@ int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
 	if (nfds)
 		*nfds = sc.nfds;
 	return (int)found;
+}
+
+int procfs_parent_exe(const char *procroot, pid_t pid, uint64_t child_start,
+		      char *buf, size_t len)
+{
+	struct proc_info pi;
+	size_t n;
+	int dfd = -1, r;
+
+	memset(&pi, 0, sizeof(pi));
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	if ((r = read_stat_at(dfd, &pi)) < 0)
+		goto out;
+	/* A parent starts no later than its child: a later one is someone
+	 * else who got the pid after the parent died. */
+	if (!child_start || !pi.start_time || pi.start_time > child_start) {
+		r = -ESTALE;
+		goto out;
+	}
+	if ((r = link_at(dfd, "exe", buf, len - 1, &n)) < 0)
+		goto out;
+	buf[n] = '\0';
+	r = exe_is_path(dfd, buf) ? 0 : -EPERM;
+out:
+	if (r < 0)
+		buf[0] = '\0';
+	if (dfd >= 0)
+		close(dfd);
+	proc_info_clear(&pi);
+	return r;
 }
 
 int procfs_netns(const char *procroot, pid_t pid, uint64_t *ino)

@@ -26,6 +26,9 @@ struct proc_info {
 	char *exe;		/* readlink of /proc/PID/exe, " (deleted)"
 				 * stripped */
 	bool exe_deleted;
+	bool verified;		/* the (dev, inode) of /proc/PID/exe equals
+				 * that of exe in our own mount namespace
+				 * (read while the process lived) */
 	char *cwd;
 	char *cmdline;		/* argv joined by NUL bytes, cmdline_len bytes
 				 * (no trailing NUL counted) */
@@ -91,6 +94,14 @@ int procfs_parse_socket_link(const char *buf, size_t len, uint64_t *ino);
  * are read through one open /proc/PID directory, so a pid reused mid-read
  * fails with -ESRCH/-ENOENT instead of mixing two processes. */
 int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out);
+
+/* The executable of pid, checked to be the parent of a process that
+ * started at child_start (stat field 22): into buf[0..len), 0; -ESTALE
+ * when pid started later than the child (its pid was reused after the
+ * parent died) or either start time is unknown (0); -EPERM when the
+ * executable is not verified (see proc_info.verified); -errno. */
+int procfs_parent_exe(const char *procroot, pid_t pid, uint64_t child_start,
+		      char *buf, size_t len);
 
 /* Start time (stat field 22) of pid, for liveness checks. */
 /* Network namespace of pid: 0 and *ino (the inode of /proc/PID/ns/net),

@@ -435,6 +435,38 @@ static void test_exec_drops_socket_mappings(void **state)
 	assert_int_equal(pidcache_by_inode(fx->pc, 777, 101, &out), -ENOENT);
 }
 
+/* Issue 14 item 10: process.parent.path names the parent only when it
+ * started no later than the child (else its pid was reused after the
+ * parent died) and its executable was verified. */
+static void test_parent_exe_needs_an_older_verified_parent(void **state)
+{
+	struct fixture *fx = *state;
+	struct proc_info parent = { .pid = FAKE_PID + 30, .ppid = 1,
+				    .start_time = 500, .verified = true };
+	struct proc_info child = { .pid = FAKE_PID + 31,
+				   .ppid = FAKE_PID + 30, .start_time = 600 };
+	char buf[256];
+	const char *v;
+
+	parent.exe = (char *)"/usr/sbin/sshd";
+	assert_int_equal(pidcache_put(fx->pc, &parent, 100), 0);
+	v = attrib_parent_exe(fx->a, &child, 100, buf, sizeof(buf));
+	assert_non_null(v);
+	assert_string_equal(v, "/usr/sbin/sshd");
+	/* A child older than the process now under its ppid: reused pid. */
+	child.start_time = 400;
+	assert_null(attrib_parent_exe(fx->a, &child, 100, buf, sizeof(buf)));
+	/* Start time of the child unknown (known only from audit): unproven. */
+	child.start_time = 0;
+	assert_null(attrib_parent_exe(fx->a, &child, 100, buf, sizeof(buf)));
+	/* An unverified parent executable names nothing. */
+	child.start_time = 600;
+	parent.verified = false;
+	parent.start_time = 500;
+	assert_int_equal(pidcache_put(fx->pc, &parent, 101), 0);
+	assert_null(attrib_parent_exe(fx->a, &child, 101, buf, sizeof(buf)));
+}
+
 static void test_icmp_without_ports_waits_then_none(void **state)
 {
 	struct fixture *fx = *state;
@@ -468,6 +500,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_audit_loss_withholds_destination_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_udp_connect_answers_for_its_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_drops_socket_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parent_exe_needs_an_older_verified_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

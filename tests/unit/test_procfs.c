@@ -708,11 +708,51 @@ static void test_scan_sees_every_holder_of_a_shared_socket(void **state)
 	close(s);
 }
 
+/* Issue 14 item 2: our own executable is the file at its path here. */
+static void test_read_proc_verifies_own_exe(void **state)
+{
+	struct proc_info pi;
+
+	(void)state;
+	assert_int_equal(procfs_read_proc("/proc", getpid(), &pi), 0);
+	assert_non_null(pi.exe);
+	assert_true(pi.verified);
+	proc_info_clear(&pi);
+}
+
+/* Issue 14 item 10 on the real /proc: our parent started before us and
+ * runs a verified file; we did not start before a child older than us. */
+static void test_parent_exe_checks_start_time(void **state)
+{
+	char buf[4096], self[4096];
+	uint64_t start = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &start), 0);
+	assert_int_equal(procfs_parent_exe("/proc", getppid(), start, buf,
+					   sizeof(buf)), 0);
+	assert_true(buf[0] == '/');
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(procfs_parent_exe("/proc", getpid(), start, buf,
+					   sizeof(buf)), 0);
+	assert_string_equal(buf, self);
+	assert_int_equal(procfs_parent_exe("/proc", getpid(), start - 1, buf,
+					   sizeof(buf)), -ESTALE);
+	assert_string_equal(buf, "");
+	assert_int_equal(procfs_parent_exe("/proc", getpid(), 0, buf,
+					   sizeof(buf)), -ESTALE);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { argc, argv };
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_scan_sees_every_holder_of_a_shared_socket),
+		cmocka_unit_test(test_parent_exe_checks_start_time),
+		cmocka_unit_test(test_read_proc_verifies_own_exe),
 		cmocka_unit_test(test_stat_comm_with_paren_and_space_parsed_after_last_paren),
 		cmocka_unit_test(test_stat_kthread_has_ppid_zero_and_start_time),
 		cmocka_unit_test(test_stat_long_comm_is_cut_to_comm_max),
