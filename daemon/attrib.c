@@ -233,11 +233,32 @@ static bool attrib_flow_is(const struct attrib_flow *e, const struct flow *f,
 	       memcmp(e->addr, f->dst, sizeof(e->addr)) == 0;
 }
 
+/* A later flow with a record of its own: one made after this flow was
+ * read (so never this flow's) that the later flow could own. */
+static bool attrib_has_own(const struct attrib_flow *e,
+			   const struct attrib_pkt *st,
+			   const struct pidcache_cand *all, size_t n)
+{
+	size_t j;
+
+	if (!st->arrival_wall_ms || !e->wall_ms ||
+	    e->wall_ms <= st->arrival_wall_ms)
+		return false;
+	for (j = 0; j < n; j++)
+		if (all[j].made_ms > st->arrival_wall_ms &&
+		    attrib_eligible(&all[j], e->proto, e->mark, e->wall_ms))
+			return true;
+	return false;
+}
+
 /* Another flow to the destination, within the window, still waiting or
- * left unnamed, that could own one of the candidates k[0..nk) too. */
+ * left unnamed, that could own one of the candidates k[0..nk) too: an
+ * earlier one, or a later one without a record of its own among
+ * all[0..n) (every candidate, eligible for this flow or not). */
 static bool attrib_contested(struct attrib *a, const struct flow *f,
 			     uint32_t uid, const struct attrib_pkt *st,
-			     const struct pidcache_cand *k, size_t nk)
+			     const struct pidcache_cand *k, size_t nk,
+			     const struct pidcache_cand *all, size_t n)
 {
 	uint64_t from = st->arrival_ms > a->dest_slack_ms ?
 			st->arrival_ms - a->dest_slack_ms : 0;
@@ -251,7 +272,8 @@ static bool attrib_contested(struct attrib *a, const struct flow *f,
 	for (i = 0; i < ATTRIB_FLOW_LOG; i++) {
 		e = &a->flows[i];
 		if (!e->seq || e->seq == st->flow_seq || e->joined ||
-		    e->arrival_ms < from || !attrib_flow_is(e, f, uid))
+		    e->arrival_ms < from || !attrib_flow_is(e, f, uid) ||
+		    attrib_has_own(e, st, all, n))
 			continue;
 		for (j = 0; j < nk; j++)
 			if (attrib_eligible(&k[j], e->proto, e->mark, e->wall_ms))
@@ -287,8 +309,8 @@ static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 			  const struct proc_info **out)
 {
 	struct pidcache_cand c[ATTRIB_MAX_CANDS], k[ATTRIB_MAX_CANDS];
+	bool newer = false, contested;
 	size_t i, nk = 0;
-	bool newer = false;
 	int n;
 
 	*out = NULL;
@@ -320,18 +342,21 @@ static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 	if (nk == 0 || (stage != ATTRIB_FINAL && !newer &&
 			!attrib_fresh_connect(f, st, k, nk)))
 		return 0;
+	contested = attrib_contested(a, f, uid, st, k, nk, c, (size_t)n);
+	if (contested)
+		a->st.contested++;
 	for (i = 0; i < nk; i++) {
 		const char *e0 = k[0].proc ? k[0].proc->exe : NULL;
 		const char *ei = k[i].proc ? k[i].proc->exe : NULL;
 
-		/* A stale candidate was some other process, now unknown. */
+		/* A stale candidate was some other process, now unknown.
+		 * Disagreeing candidates another waiting flow could own may
+		 * still be sorted out (it takes its record) until the end. */
 		if (k[i].stale || !e0 || !ei || strcmp(e0, ei) != 0)
-			return -1;
+			return contested && stage != ATTRIB_FINAL ? 0 : -1;
 	}
-	if (attrib_contested(a, f, uid, st, k, nk)) {
-		a->st.contested++;
+	if (contested)
 		return stage == ATTRIB_FINAL ? -1 : 0;
-	}
 	*out = k[0].proc;
 	return *out ? 1 : 0;
 }

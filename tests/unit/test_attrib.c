@@ -361,6 +361,47 @@ static void test_record_two_waiting_flows_could_own_names_neither(void **state)
 	assert_null(r.proc);
 }
 
+/* Two serial UDP senders whose connect records both came after both
+ * packets (audit lagging): the second record was made after the first
+ * packet was read, so the first packet can own only the first record,
+ * and the second packet, which waits meanwhile instead of calling the
+ * two candidates ambiguous, then gets the second. */
+static void test_forced_records_sort_out_two_waiting_flows(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st1 = { .arrival_ms = 100, .arrival_wall_ms = 1000 };
+	struct attrib_pkt st2 = { .arrival_ms = 105, .arrival_wall_ms = 1005 };
+	struct flow f1 = udp_flow("10.0.1.7", 7), f2 = f1;
+	struct attrib_result r;
+	struct audit_event ev;
+
+	f2.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_FIRST,
+				       100, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_FIRST,
+				       105, &r), 0);
+	sendto_event(&ev, FAKE_PID + 21, "/tmp/churn-a", "10.0.1.7", 7, 0);
+	ev.syscall = 42;	/* connect */
+	ev.exit = 0;
+	ev.time_ms = 996;
+	attrib_on_audit(fx->a, &ev, true, 106);
+	sendto_event(&ev, FAKE_PID + 22, "/tmp/churn-b", "10.0.1.7", 7, 0);
+	ev.syscall = 42;
+	ev.exit = 0;
+	ev.time_ms = 1004;
+	attrib_on_audit(fx->a, &ev, true, 107);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_AUDIT,
+				       107, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_AUDIT,
+				       107, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 21);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_AUDIT,
+				       107, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 22);
+}
+
 /* After audit loss any flow's record may be missing: nobody is named
  * from destinations for a while. */
 static void test_audit_loss_withholds_destination_answers(void **state)
@@ -497,6 +538,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_joined_record_is_used_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_made_after_the_packet_is_not_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_two_waiting_flows_could_own_names_neither, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forced_records_sort_out_two_waiting_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_loss_withholds_destination_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_udp_connect_answers_for_its_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_drops_socket_mappings, setup, teardown),
