@@ -263,15 +263,20 @@ static bool attrib_contested(struct attrib *a, const struct flow *f,
 	uint64_t from = st->arrival_ms > a->dest_slack_ms ?
 			st->arrival_ms - a->dest_slack_ms : 0;
 	const struct attrib_flow *e;
+	uint64_t seq;
 	size_t i, j;
 
 	/* The slot written next still inside the window: the log wrapped. */
 	e = &a->flows[(a->flow_seq + 1) % ATTRIB_FLOW_LOG];
 	if (e->seq && e->arrival_ms >= from)
 		return true;
-	for (i = 0; i < ATTRIB_FLOW_LOG; i++) {
-		e = &a->flows[i];
-		if (!e->seq || e->seq == st->flow_seq || e->joined ||
+	/* Newest first; flows are logged about in arrival order, so stop a
+	 * window past the first one older than the window. */
+	for (i = 0, seq = a->flow_seq; i < ATTRIB_FLOW_LOG && seq; i++, seq--) {
+		e = &a->flows[seq % ATTRIB_FLOW_LOG];
+		if (e->seq != seq || e->arrival_ms + a->dest_slack_ms < from)
+			break;
+		if (e->seq == st->flow_seq || e->joined ||
 		    e->arrival_ms < from || !attrib_flow_is(e, f, uid) ||
 		    attrib_has_own(e, st, all, n))
 			continue;
