@@ -26,6 +26,9 @@
 /* Sockets found shared by different programs, remembered this long. */
 #define ATTRIB_MIXED_MAX 64
 #define ATTRIB_MIXED_TTL_MS 60000
+/* What kind of socket each recent socket() record made, by (pid, fd):
+ * direct-mapped, a collision forgets the older one (then: unknown). */
+#define ATTRIB_SOCKETS 4096
 /* The sender's audit record is read after its packet (the syscall exits
  * after the packet is queued), or a little before when both wait in the
  * same wakeup.  An older record to the same destination is someone's
@@ -62,6 +65,7 @@ struct attrib {
 	} fns[ATTRIB_NETNS_HINTS];	/* foreign namespaces seen (forward) */
 	struct { uint64_t ino, at_ms; } mixed[ATTRIB_MIXED_MAX];
 	unsigned mixed_next;	/* ring position */
+	struct { pid_t pid; int32_t fd; uint8_t proto; } sockets[ATTRIB_SOCKETS];
 	uint64_t flow_seq;	/* last seq handed out */
 	uint64_t audit_seq;	/* destination records read so far */
 	uint64_t queue_mark;	/* audit_seq when the queue was last empty */
@@ -203,7 +207,7 @@ static void attrib_join(struct attrib *a, const struct flow *f, bool has_uid,
 		e->joined = true;
 	if (!pi || pi->pid == a->self || !attrib_has_key(f, has_uid, st))
 		return;
-	(void)pidcache_use_dest(a->pc, f->family, f->dst, f->dport, uid,
+	(void)pidcache_use_dest(a->pc, f->family, f->dst, f->dport, f->proto, uid,
 				pi->pid, pi->start_time,
 				st->arrival_wall_ms ? st->arrival_wall_ms : UINT64_MAX,
 				now_ms, ATTRIB_CREDIT_MS);
@@ -212,14 +216,15 @@ static void attrib_join(struct attrib *a, const struct flow *f, bool has_uid,
 /* Could one of c's unused records be the record of a flow of protocol
  * proto, queued after the queue was seen empty with mark records read,
  * and read at wall (ms, 0: unknown)?  Only what is certain excludes: a
- * record made (audit time) after the packet was read is a later syscall;
+ * record of another kind of socket; a record made (audit time) after the
+ * packet was read is a later syscall;
  * a send record, or a TCP connect record, is emitted when the syscall
  * returns, after its packet was queued; a UDP socket's connect returns
  * before its first datagram, at any time before. */
 static bool attrib_eligible(const struct pidcache_cand *c, uint8_t proto,
 			    uint64_t mark, uint64_t wall)
 {
-	if (wall && c->made_ms > wall)
+	if ((c->proto && c->proto != proto) || (wall && c->made_ms > wall))
 		return false;
 	if (c->send_seq > mark)
 		return true;
@@ -328,7 +333,7 @@ static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 		a->st.loss_withheld++;
 		return stage == ATTRIB_FINAL ? -1 : 0;
 	}
-	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, uid,
+	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, f->proto, uid,
 			     st->arrival_ms, a->dest_slack_ms, c, ATTRIB_MAX_CANDS);
 	if (n > ATTRIB_MAX_CANDS)
 		return -1;	/* too many to vouch for */
@@ -478,6 +483,45 @@ static enum attrib_known attrib_known(struct attrib *a,
 	       KNOWN_SAME : KNOWN_OTHER_EXE;
 }
 
+static size_t attrib_socket_slot(pid_t pid, int64_t fd)
+{
+	uint64_t h = ((uint64_t)(uint32_t)pid << 32 | (uint32_t)fd) *
+		     0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 52) % ATTRIB_SOCKETS;
+}
+
+/* A socket() record: remember whether fd is a TCP or UDP socket, so its
+ * connect and send records are candidates for flows of that protocol
+ * only (a TCP connect is not a UDP datagram's record). */
+static void attrib_note_socket(struct attrib *a, pid_t pid, int64_t fd,
+			       const uint64_t args[4])
+{
+	size_t i = attrib_socket_slot(pid, fd);
+	int type = (int)(args[1] & 0xf);
+	uint8_t proto = args[2] == IPPROTO_TCP || args[2] == IPPROTO_UDP ||
+			args[2] == IPPROTO_UDPLITE ? (uint8_t)args[2] :
+			args[2] ? 0 : type == SOCK_STREAM ? IPPROTO_TCP :
+			type == SOCK_DGRAM ? IPPROTO_UDP : 0;
+
+	if (fd < 0 || fd > INT32_MAX ||
+	    (args[0] != AF_INET && args[0] != AF_INET6))
+		return;
+	a->sockets[i].pid = pid;
+	a->sockets[i].fd = (int32_t)fd;
+	a->sockets[i].proto = proto;
+}
+
+/* The protocol of pid's socket fd, 0 when unknown. */
+static uint8_t attrib_socket_proto(const struct attrib *a, pid_t pid,
+				   uint64_t fd)
+{
+	size_t i = attrib_socket_slot(pid, (int64_t)fd);
+
+	return a->sockets[i].pid == pid && a->sockets[i].fd == (int64_t)fd ?
+	       a->sockets[i].proto : 0;
+}
+
 /* Make sure the event's process is cached; *start gets its start time. */
 static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 			     enum attrib_known known,
@@ -600,8 +644,10 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		return 0;
 	switch (call) {
 	case AUREC_CALL_SOCKET:
-		if (ev->success)
+		if (ev->success) {
+			attrib_note_socket(a, ev->pid, ev->exit, args);
 			learned |= attrib_index_fd(a, ev->pid, ev->exit, start, now_ms);
+		}
 		break;
 	case AUREC_CALL_CONNECT:
 	case AUREC_CALL_SENDTO:
@@ -618,6 +664,7 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 
 			memcpy(addr, ev->addr, ev->family == AF_INET ? 4 : 16);
 			learned |= pidcache_put_dest(a->pc, ev->family, addr, ev->port,
+						     attrib_socket_proto(a, ev->pid, args[0]),
 						     ev->euid, ev->pid, start,
 						     call == AUREC_CALL_CONNECT,
 						     ev->time_ms, ++a->audit_seq,

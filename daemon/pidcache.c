@@ -54,6 +54,7 @@ struct pc_dest {
 	uint8_t addr[16];
 	uint16_t port;
 	uint8_t family;
+	uint8_t proto;		/* IPPROTO_TCP/UDP of the socket, 0: unknown */
 	uint32_t uid;
 	uint64_t ts_ms;		/* newest record read (monotonic) */
 	uint64_t made_ms;	/* lower bound of unused records' audit time */
@@ -156,22 +157,24 @@ static size_t inode_slot(const struct pidcache *pc, uint64_t ino)
 }
 
 static uint64_t dest_hash(const struct pidcache *pc, int family,
-			  const uint8_t *addr, uint16_t port, uint32_t uid)
+			  const uint8_t *addr, uint16_t port, uint8_t proto,
+			  uint32_t uid)
 {
 	uint64_t a, b;
 
 	memcpy(&a, addr, 8);
 	memcpy(&b, addr + 8, 8);
 	return mix64(mix64(mix64(pc->seed ^ a) ^ b) ^
-		     ((uint64_t)(uint8_t)family << 48 |
+		     ((uint64_t)proto << 56 | (uint64_t)(uint8_t)family << 48 |
 		      (uint64_t)port << 32 | uid));
 }
 
 static bool dest_is(const struct pc_dest *d, int family, const uint8_t *addr,
-		    uint16_t port, uint32_t uid)
+		    uint16_t port, uint8_t proto, uint32_t uid)
 {
 	return d->family == (uint8_t)family && d->port == port &&
-	       d->uid == uid && memcmp(d->addr, addr, 16) == 0;
+	       d->proto == proto && d->uid == uid &&
+	       memcmp(d->addr, addr, 16) == 0;
 }
 
 static void set_defaults(struct pidcache_config *c)
@@ -641,14 +644,15 @@ static struct pc_dest *dest_victim(struct pc_dest *v, struct pc_dest *d)
  * free one. */
 static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 				 const uint8_t *addr, uint16_t port,
-				 uint32_t uid, const struct pc_proc *owner)
+				 uint8_t proto, uint32_t uid,
+				 const struct pc_proc *owner)
 {
 	struct pc_dest *d, *victim = NULL;
 	uint64_t lost = 0;
 	size_t n = 0;
 
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
-		if (!dest_is(d, family, addr, port, uid))
+		if (!dest_is(d, family, addr, port, proto, uid))
 			continue;
 		if (d->owner == owner && d->gen == owner->gen)
 			return d;
@@ -670,6 +674,7 @@ static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 		memcpy(d->addr, addr, 16);
 		d->family = (uint8_t)family;
 		d->port = port;
+		d->proto = proto;
 		d->uid = uid;
 		d->hash = h;
 		d->hnext = pc->dbucket[h & pc->dmask];
@@ -700,7 +705,7 @@ static void dest_own(struct pidcache *pc, struct pc_dest *d,
 }
 
 int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		      uint16_t port, uint32_t uid, pid_t pid,
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
 		      uint64_t start_time, bool connect, uint64_t made_ms,
 		      uint64_t seq, uint64_t ts_ms)
 {
@@ -713,8 +718,8 @@ int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		return -EINVAL;
 	if ((r = owner_for(pc, pid, start_time, ts_ms, &owner)) < 0)
 		return r;
-	h = dest_hash(pc, family, addr, port, uid);
-	d = dest_slot(pc, h, family, addr, port, uid, owner);
+	h = dest_hash(pc, family, addr, port, proto, uid);
+	d = dest_slot(pc, h, family, addr, port, proto, uid, owner);
 	/* Audit events can arrive out of order: never move ts_ms back. */
 	if (ts_ms > d->ts_ms)
 		d->ts_ms = ts_ms;
@@ -743,8 +748,35 @@ int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 	return 0;
 }
 
+/* The owner's existing entry for a key, or NULL. */
+static struct pc_dest *dest_find(struct pidcache *pc, int family,
+				 const uint8_t *addr, uint16_t port,
+				 uint8_t proto, uint32_t uid,
+				 const struct pc_proc *owner)
+{
+	uint64_t h = dest_hash(pc, family, addr, port, proto, uid);
+	struct pc_dest *d;
+
+	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext)
+		if (dest_is(d, family, addr, port, proto, uid) &&
+		    d->owner == owner && d->gen == owner->gen)
+			return d;
+	return NULL;
+}
+
+/* Uses up one unused record of d made no later than made_ms. */
+static bool dest_use(struct pc_dest *d, uint64_t made_ms)
+{
+	/* made_ms of the entry is a lower bound: an unused record made
+	 * before the flow was queued may be this flow's. */
+	if (!d || !d->avail || d->made_ms > made_ms)
+		return false;
+	d->avail--;
+	return true;
+}
+
 int pidcache_use_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		      uint16_t port, uint32_t uid, pid_t pid,
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
 		      uint64_t start_time, uint64_t made_ms, uint64_t now_ms,
 		      uint64_t credit_ms)
 {
@@ -759,17 +791,17 @@ int pidcache_use_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		return -ENOENT;
 	if (start_differs(owner->pi.start_time, start_time))
 		return -ESTALE;
-	h = dest_hash(pc, family, addr, port, uid);
-	d = dest_slot(pc, h, family, addr, port, uid, owner);
+	/* A record of a socket of unknown kind may be this flow's too. */
+	if (proto && dest_use(dest_find(pc, family, addr, port, 0, uid, owner),
+			      made_ms))
+		return 0;
+	h = dest_hash(pc, family, addr, port, proto, uid);
+	d = dest_slot(pc, h, family, addr, port, proto, uid, owner);
 	if (!d->ts_ms)
 		d->ts_ms = now_ms;
 	dest_own(pc, d, owner);
-	/* made_ms of the entry is a lower bound: an unused record made
-	 * before the flow was queued may be this flow's. */
-	if (d->avail && d->made_ms <= made_ms) {
-		d->avail--;
+	if (dest_use(d, made_ms))
 		return 0;
-	}
 	if (d->credit < PIDCACHE_CREDIT_MAX)
 		d->credit++;
 	if (made_ms > d->credit_made_ms)
@@ -795,24 +827,24 @@ static void cand_insert(struct pidcache_cand *cands, size_t *n, size_t max,
 		(*n)++;
 }
 
-int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		     uint16_t port, uint32_t uid, uint64_t now_ms,
-		     uint64_t window_ms, struct pidcache_cand *cands,
-		     size_t max)
+/* Candidates of one key into cands; *lost set when one was displaced. */
+static int dest_cands(struct pidcache *pc, int family, const uint8_t *addr,
+		      uint16_t port, uint8_t proto, uint32_t uid,
+		      uint64_t now_ms, uint64_t window_ms,
+		      struct pidcache_cand *cands, size_t *stored, size_t max,
+		      bool *lost)
 {
-	uint64_t h = dest_hash(pc, family, addr, port, uid);
+	uint64_t h = dest_hash(pc, family, addr, port, proto, uid);
 	struct pidcache_cand c;
 	struct pc_dest *d;
-	size_t stored = 0;
-	bool lost = false;
 	int total = 0;
 
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
-		if (!dest_is(d, family, addr, port, uid))
+		if (!dest_is(d, family, addr, port, proto, uid))
 			continue;
 		if (d->lost_ms && (d->lost_ms >= now_ms ||
 				   now_ms - d->lost_ms <= window_ms))
-			lost = true;
+			*lost = true;
 		if (!d->avail ||
 		    (d->ts_ms < now_ms && now_ms - d->ts_ms > window_ms))
 			continue;
@@ -821,6 +853,7 @@ int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		c.ts_ms = d->ts_ms;
 		c.made_ms = d->made_ms;
 		c.avail = d->avail;
+		c.proto = d->proto;
 		c.conn_seq = d->conn_seq;
 		c.send_seq = d->send_seq;
 		c.conn_ms = d->conn_ms;
@@ -828,9 +861,26 @@ int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		 * no longer known, only that it was someone else. */
 		c.stale = d->gen != d->owner->gen;
 		c.proc = c.stale ? NULL : &d->owner->pi;
-		cand_insert(cands, &stored, max, &c);
+		cand_insert(cands, stored, max, &c);
 		total++;
 	}
+	return total;
+}
+
+int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		     uint16_t port, uint8_t proto, uint32_t uid,
+		     uint64_t now_ms, uint64_t window_ms,
+		     struct pidcache_cand *cands, size_t max)
+{
+	size_t stored = 0;
+	bool lost = false;
+	int total;
+
+	total = dest_cands(pc, family, addr, port, proto, uid, now_ms,
+			   window_ms, cands, &stored, max, &lost);
+	if (proto)
+		total += dest_cands(pc, family, addr, port, 0, uid, now_ms,
+				    window_ms, cands, &stored, max, &lost);
 	/* Someone's unused record is gone: the list is not the whole truth. */
 	if (lost && (size_t)total <= max)
 		total = (int)max + 1;

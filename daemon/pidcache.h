@@ -62,6 +62,7 @@ struct pidcache_cand {
 	uint64_t made_ms;	/* no unused record of this owner was made
 				 * before this (audit time, wall-clock ms) */
 	uint32_t avail;		/* records not yet joined to a flow */
+	uint8_t proto;		/* of the socket; 0: unknown */
 	/* The newest unused connect and send records: the caller's read
 	 * sequence number (0: none of that kind), and when the connect was
 	 * read (monotonic ms).  Bounds only: using a record up does not
@@ -133,7 +134,9 @@ int pidcache_by_inode(struct pidcache *pc, uint64_t ino, uint64_t now_ms,
 /* Record that (pid, start_time) sent to (family, addr, port) as uid: one
  * audit record made at made_ms (its audit timestamp, wall-clock ms; 0 if
  * unknown) and read at ts_ms.  addr is 16 bytes (IPv4 in the first 4, rest
- * zero); port in host order; connect: a connect() record, else a send;
+ * zero); port in host order; proto: IPPROTO_TCP or IPPROTO_UDP of the
+ * socket (from its socket() record), 0 when unknown; connect: a connect()
+ * record, else a send;
  * seq: the caller's count of records read so far, this one included.
  * One entry per owner and key counts the
  * records not yet joined to a flow; a record that pays a credit left by
@@ -143,30 +146,32 @@ int pidcache_by_inode(struct pidcache *pc, uint64_t ino, uint64_t now_ms,
  * pidcache_by_dest()); a full index evicts the oldest entry overall.  The
  * process must be cached: -ENOENT, -ESTALE as for pidcache_put_inode(). */
 int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		      uint16_t port, uint32_t uid, pid_t pid,
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
 		      uint64_t start_time, bool connect, uint64_t made_ms,
 		      uint64_t seq, uint64_t ts_ms);
 
 /* A flow to (family, addr, port) as uid, queued no later than made_ms
  * (wall-clock ms), was joined to (pid, start_time): one record, one flow.
- * Uses up one of the owner's unused records made no later than made_ms;
+ * Uses up one of the owner's unused records made no later than made_ms
+ * (one of a socket of unknown kind first);
  * when there is none yet (the record trails the packet), leaves a credit
  * that the owner's next such record, read before now_ms + credit_ms, pays.
  * 0, or -ENOENT / -ESTALE as for pidcache_put_inode(). */
 int pidcache_use_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		      uint16_t port, uint32_t uid, pid_t pid,
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
 		      uint64_t start_time, uint64_t made_ms, uint64_t now_ms,
 		      uint64_t credit_ms);
 
-/* Owners with unused records for a destination, read within window_ms
+/* Owners with unused records for a destination, of a socket of protocol
+ * proto or of unknown kind (0: unknown only), read within window_ms
  * before now_ms (or later than now_ms), newest first.  Writes at most max
  * into cands and returns how many matched in all: more than max also when
  * an unused record read within the window was displaced for space (the
  * list is then incomplete); 0 is a miss. */
 int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		     uint16_t port, uint32_t uid, uint64_t now_ms,
-		     uint64_t window_ms, struct pidcache_cand *cands,
-		     size_t max);
+		     uint16_t port, uint8_t proto, uint32_t uid,
+		     uint64_t now_ms, uint64_t window_ms,
+		     struct pidcache_cand *cands, size_t max);
 
 /* Timer work: visit up to batch cached processes round-robin.  Exited
  * entries past grace_ms and live ones idle past ttl_ms are dropped; the

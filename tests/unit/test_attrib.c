@@ -402,6 +402,44 @@ static void test_forced_records_sort_out_two_waiting_flows(void **state)
 	assert_int_equal(r.proc->pid, FAKE_PID + 22);
 }
 
+/* A TCP socket's connect record is not a UDP datagram's: the socket()
+ * record says which kind each fd is. */
+static void test_tcp_connect_is_not_a_udp_flows_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 900 };
+	struct flow f = udp_flow("10.0.1.8", 8080);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       900, &r), 0);
+	sendto_event(&ev, FAKE_PID + 23, "/tmp/tcp-client", "10.0.1.8", 8080, 0);
+	ev.syscall = 41;	/* socket(AF_INET, SOCK_STREAM, 0) = 3 */
+	ev.a[0] = AF_INET;
+	ev.a[1] = SOCK_STREAM | SOCK_CLOEXEC;
+	ev.a[2] = 0;
+	ev.exit = 3;
+	ev.has_sockaddr = false;
+	attrib_on_audit(fx->a, &ev, false, 901);
+	sendto_event(&ev, FAKE_PID + 23, "/tmp/tcp-client", "10.0.1.8", 8080, 0);
+	ev.syscall = 42;	/* connect(3, ...) */
+	ev.exit = 0;
+	attrib_on_audit(fx->a, &ev, true, 902);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       902, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       950, &r), 1);
+	assert_null(r.proc);
+	/* The same record for a TCP flow names its process. */
+	f.proto = 6;
+	st = (struct attrib_pkt){ .arrival_ms = 903 };
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       950, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 23);
+}
+
 /* After audit loss any flow's record may be missing: nobody is named
  * from destinations for a while. */
 static void test_audit_loss_withholds_destination_answers(void **state)
@@ -539,6 +577,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_record_made_after_the_packet_is_not_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_two_waiting_flows_could_own_names_neither, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_records_sort_out_two_waiting_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_connect_is_not_a_udp_flows_record, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_loss_withholds_destination_answers, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fresh_udp_connect_answers_for_its_datagram, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exec_drops_socket_mappings, setup, teardown),
