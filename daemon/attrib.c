@@ -217,14 +217,22 @@ static void attrib_join(struct attrib *a, const struct flow *f, bool has_uid,
  * proto, queued after the queue was seen empty with mark records read,
  * and read at wall (ms, 0: unknown)?  Only what is certain excludes: a
  * record of another kind of socket; a record made (audit time) after the
- * packet was read is a later syscall;
+ * packet was read is a later syscall, and records all made more than the
+ * window before it belong to flows long gone (audit was slow to deliver
+ * them);
  * a send record, or a TCP connect record, is emitted when the syscall
  * returns, after its packet was queued; a UDP socket's connect returns
  * before its first datagram, at any time before. */
-static bool attrib_eligible(const struct pidcache_cand *c, uint8_t proto,
+static bool attrib_eligible(const struct attrib *a,
+			    const struct pidcache_cand *c, uint8_t proto,
 			    uint64_t mark, uint64_t wall)
 {
-	if ((c->proto && c->proto != proto) || (wall && c->made_ms > wall))
+	if (c->proto && c->proto != proto)
+		return false;
+	/* Made after the packet was read, or every record made a window
+	 * before it (its flow long decided; audit delivered it late). */
+	if (wall && (c->made_ms > wall ||
+		     (c->made_last_ms && c->made_last_ms + a->dest_slack_ms < wall)))
 		return false;
 	if (c->send_seq > mark)
 		return true;
@@ -240,7 +248,7 @@ static bool attrib_flow_is(const struct attrib_flow *e, const struct flow *f,
 
 /* A later flow with a record of its own: one made after this flow was
  * read (so never this flow's) that the later flow could own. */
-static bool attrib_has_own(const struct attrib_flow *e,
+static bool attrib_has_own(const struct attrib *a, const struct attrib_flow *e,
 			   const struct attrib_pkt *st,
 			   const struct pidcache_cand *all, size_t n)
 {
@@ -251,7 +259,7 @@ static bool attrib_has_own(const struct attrib_flow *e,
 		return false;
 	for (j = 0; j < n; j++)
 		if (all[j].made_ms > st->arrival_wall_ms &&
-		    attrib_eligible(&all[j], e->proto, e->mark, e->wall_ms))
+		    attrib_eligible(a, &all[j], e->proto, e->mark, e->wall_ms))
 			return true;
 	return false;
 }
@@ -283,10 +291,10 @@ static bool attrib_contested(struct attrib *a, const struct flow *f,
 			break;
 		if (e->seq == st->flow_seq || e->joined ||
 		    e->arrival_ms < from || !attrib_flow_is(e, f, uid) ||
-		    attrib_has_own(e, st, all, n))
+		    attrib_has_own(a, e, st, all, n))
 			continue;
 		for (j = 0; j < nk; j++)
-			if (attrib_eligible(&k[j], e->proto, e->mark, e->wall_ms))
+			if (attrib_eligible(a, &k[j], e->proto, e->mark, e->wall_ms))
 				return true;
 	}
 	return false;
@@ -338,7 +346,7 @@ static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 	if (n > ATTRIB_MAX_CANDS)
 		return -1;	/* too many to vouch for */
 	for (i = 0; i < (size_t)n; i++) {
-		if (!attrib_eligible(&c[i], f->proto, st->queue_mark,
+		if (!attrib_eligible(a, &c[i], f->proto, st->queue_mark,
 				     st->arrival_wall_ms))
 			continue;
 		/* Read since the first look, or emitted after the packet

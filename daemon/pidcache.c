@@ -58,6 +58,7 @@ struct pc_dest {
 	uint32_t uid;
 	uint64_t ts_ms;		/* newest record read (monotonic) */
 	uint64_t made_ms;	/* lower bound of unused records' audit time */
+	uint64_t made_last_ms;	/* the newest record's audit time */
 	uint32_t avail;		/* records not yet joined to a flow */
 	uint32_t credit;	/* flows joined before their record came */
 	uint64_t credit_made_ms; /* newest such flow's queue time (wall) */
@@ -684,6 +685,7 @@ static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 	}
 	d->ts_ms = 0;
 	d->made_ms = 0;
+	d->made_last_ms = 0;
 	d->avail = 0;
 	d->credit = 0;
 	d->credit_made_ms = 0;
@@ -730,11 +732,13 @@ int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		return 0;
 	}
 	if (!d->avail) {
-		d->made_ms = made_ms;
+		d->made_ms = d->made_last_ms = made_ms;
 		d->conn_seq = d->send_seq = d->conn_ms = 0;
 	} else if (made_ms < d->made_ms) {
 		d->made_ms = made_ms;
 	}
+	if (made_ms > d->made_last_ms)
+		d->made_last_ms = made_ms;
 	if (connect) {
 		if (seq > d->conn_seq)
 			d->conn_seq = seq;
@@ -852,6 +856,7 @@ static int dest_cands(struct pidcache *pc, int family, const uint8_t *addr,
 		c.start_time = d->owner->pi.start_time;
 		c.ts_ms = d->ts_ms;
 		c.made_ms = d->made_ms;
+		c.made_last_ms = d->made_last_ms;
 		c.avail = d->avail;
 		c.proto = d->proto;
 		c.conn_seq = d->conn_seq;

@@ -61,6 +61,7 @@ struct pidcache_cand {
 	uint64_t ts_ms;
 	uint64_t made_ms;	/* no unused record of this owner was made
 				 * before this (audit time, wall-clock ms) */
+	uint64_t made_last_ms;	/* nor after this (newest record's) */
 	uint32_t avail;		/* records not yet joined to a flow */
 	uint8_t proto;		/* of the socket; 0: unknown */
 	/* The newest unused connect and send records: the caller's read

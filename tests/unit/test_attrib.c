@@ -335,6 +335,28 @@ static void test_record_made_after_the_packet_is_not_its_own(void **state)
 	assert_int_equal(r.proc->pid, FAKE_PID + 16);
 }
 
+/* A record made a window before the packet and delivered late belongs
+ * to a flow long decided, not to this one. */
+static void test_record_made_long_before_the_packet_is_not_its_own(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 500, .arrival_wall_ms = 10000 };
+	struct flow f = udp_flow("10.0.1.9", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       500, &r), 0);
+	sendto_event(&ev, FAKE_PID + 24, "/tmp/churn-a", "10.0.1.9", 7, 0);
+	ev.time_ms = 9900;
+	attrib_on_audit(fx->a, &ev, true, 501);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       501, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       550, &r), 1);
+	assert_null(r.proc);
+}
+
 /* Two flows to one place wait; one record comes: it could be either's. */
 static void test_record_two_waiting_flows_could_own_names_neither(void **state)
 {
@@ -575,6 +597,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_unordered_records_of_two_programs_are_ambiguous, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_joined_record_is_used_up, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_made_after_the_packet_is_not_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_made_long_before_the_packet_is_not_its_own, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_record_two_waiting_flows_could_own_names_neither, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_forced_records_sort_out_two_waiting_flows, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tcp_connect_is_not_a_udp_flows_record, setup, teardown),
