@@ -314,7 +314,7 @@ static bool attrib_fresh_connect(const struct flow *f,
 
 /* Senders to this destination as this uid, recently, with records not
  * yet joined to a flow that could be this flow's (attrib_eligible).  1
- * with one process (or several of the same executable: the newest), 0
+ * with one process, 0
  * when none or not yet, -1 when they disagree or, at the final look,
  * another flow could own the record (attrib_contested).
  *
@@ -364,13 +364,13 @@ static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 	if (contested)
 		a->st.contested++;
 	for (i = 0; i < nk; i++) {
-		const char *e0 = k[0].proc ? k[0].proc->exe : NULL;
-		const char *ei = k[i].proc ? k[i].proc->exe : NULL;
-
-		/* A stale candidate was some other process, now unknown.
-		 * Disagreeing candidates another waiting flow could own may
-		 * still be sorted out (it takes its record) until the end. */
-		if (k[i].stale || !e0 || !ei || strcmp(e0, ei) != 0)
+		/* A stale candidate was some other process, now unknown; two
+		 * senders are not guessed between, even of one executable
+		 * (the pid, cmdline and user would be a guess).  Candidates
+		 * another waiting flow could own may still be sorted out (it
+		 * takes its record) until the end. */
+		if (k[i].stale || !k[i].proc || k[i].pid != k[0].pid ||
+		    k[i].start_time != k[0].start_time)
 			return contested && stage != ATTRIB_FINAL ? 0 : -1;
 	}
 	if (contested)

@@ -4,8 +4,8 @@
  * 5-tuple gives the socket inode; the PID cache's inode index gives the
  * process (learned from audit (pid, fd) by one readlink, or from earlier
  * scans); for sockets already closed, the audit destination index gives the
- * recent senders to that destination as that uid.  Candidates with
- * different executables are never guessed.  What is not known yet is
+ * recent senders to that destination as that uid.  Two candidates are
+ * never guessed between.  What is not known yet is
  * answered later: audit records arrive (attrib_on_audit) or a /proc scan on
  * the worker thread finds the owner (attrib_on_scan).
  *

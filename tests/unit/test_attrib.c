@@ -150,7 +150,9 @@ static void test_different_executables_are_not_guessed(void **state)
 	assert_string_equal(attrib_confidence_name(r.confidence), "none");
 }
 
-static void test_same_executable_takes_newest(void **state)
+/* Two senders of one executable: which one sent is not guessed (the
+ * pid, cmdline and user of the event would be a guess). */
+static void test_same_executable_two_senders_are_not_guessed(void **state)
 {
 	struct fixture *fx = *state;
 	struct attrib_pkt st = { .arrival_ms = 3000 };
@@ -164,8 +166,8 @@ static void test_same_executable_takes_newest(void **state)
 	attrib_on_audit(fx->a, &ev, true, 3001);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
 				       3001, &r), 1);
-	assert_non_null(r.proc);
-	assert_int_equal(r.proc->pid, FAKE_PID + 5);
+	assert_null(r.proc);
+	assert_true(r.ambiguous);
 }
 
 static void test_other_uid_does_not_match(void **state)
@@ -588,7 +590,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fire_and_forget_found_by_destination, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_sender_is_never_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_different_executables_are_not_guessed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_executable_takes_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_executable_two_senders_are_not_guessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_uid_does_not_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_pid_events_are_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_network_syscall_is_ignored, setup, teardown),
