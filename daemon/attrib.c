@@ -557,14 +557,22 @@ static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 	return r;
 }
 
+/* Index the socket at pid's fd as the cached process's.  The record may
+ * be late: its process may have exited and its pid gone to another one
+ * (which may hold another socket at that fd), so the fd counts only if
+ * the pid is still the cached process after it was read. */
 static int attrib_index_fd(struct attrib *a, pid_t pid, int64_t fd,
 			   uint64_t start, uint64_t now_ms)
 {
+	const struct proc_info *pi;
 	uint64_t ino;
 
 	if (fd < 0 || fd > INT32_MAX)
 		return 0;
-	if (procfs_readlink_fd(a->procroot, pid, (int)fd, &ino) < 0) {
+	if (procfs_readlink_fd(a->procroot, pid, (int)fd, &ino) < 0 ||
+	    pidcache_get(a->pc, pid, now_ms, &pi) < 0 ||
+	    procfs_is(a->procroot, pid, start ? start : pi->start_time,
+		      pi->exe) != 1) {
 		a->st.readlink_fail++;
 		return 0;
 	}

@@ -765,6 +765,43 @@ out:
 	return r;
 }
 
+int procfs_is(const char *procroot, pid_t pid, uint64_t start,
+	      const char *exe)
+{
+	struct proc_info pi;
+	char *buf = NULL;
+	int dfd = -1, r;
+
+	memset(&pi, 0, sizeof(pi));
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	if ((r = read_stat_at(dfd, &pi)) < 0)
+		goto out;
+	if (start && pi.start_time != start) {
+		r = 0;
+		goto out;
+	}
+	if (exe) {
+		if (!(buf = malloc(LINK_BUF_MAX))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if ((r = read_exe_at(dfd, &pi, buf)) < 0)
+			goto out;
+		if (!pi.exe || strcmp(pi.exe, exe) != 0) {
+			r = 0;
+			goto out;
+		}
+	}
+	r = 1;
+out:
+	free(buf);
+	if (dfd >= 0)
+		close(dfd);
+	proc_info_clear(&pi);
+	return r;
+}
+
 int procfs_netns(const char *procroot, pid_t pid, uint64_t *ino)
 {
 	char path[PATH_MAX];

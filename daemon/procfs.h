@@ -103,6 +103,14 @@ int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out);
 int procfs_parent_exe(const char *procroot, pid_t pid, uint64_t child_start,
 		      char *buf, size_t len);
 
+/* 1 if pid is still the process that started at start (0: not checked)
+ * running exe (NULL: not checked), 0 if it is another, -errno if it
+ * cannot tell (gone: -ENOENT).  Read after something else was read of
+ * the pid, it says that read was of this process (a pid, once reused,
+ * never comes back to it). */
+int procfs_is(const char *procroot, pid_t pid, uint64_t start,
+	      const char *exe);
+
 /* Start time (stat field 22) of pid, for liveness checks. */
 /* Network namespace of pid: 0 and *ino (the inode of /proc/PID/ns/net),
  * or -errno (-ENOENT when the process is gone).  One stat(2). */

@@ -708,6 +708,24 @@ static void test_scan_sees_every_holder_of_a_shared_socket(void **state)
 	close(s);
 }
 
+/* procfs_is: still the same process (start time and executable)? */
+static void test_is_checks_start_time_and_exe(void **state)
+{
+	char self[4096];
+	uint64_t start = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &start), 0);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(procfs_is("/proc", getpid(), start, self), 1);
+	assert_int_equal(procfs_is("/proc", getpid(), 0, NULL), 1);
+	assert_int_equal(procfs_is("/proc", getpid(), start + 1, self), 0);
+	assert_int_equal(procfs_is("/proc", getpid(), start, "/bin/other"), 0);
+}
+
 /* Issue 14 item 2: our own executable is the file at its path here. */
 static void test_read_proc_verifies_own_exe(void **state)
 {
@@ -753,6 +771,7 @@ int main(int argc, char **argv)
 		cmocka_unit_test(test_scan_sees_every_holder_of_a_shared_socket),
 		cmocka_unit_test(test_parent_exe_checks_start_time),
 		cmocka_unit_test(test_read_proc_verifies_own_exe),
+		cmocka_unit_test(test_is_checks_start_time_and_exe),
 		cmocka_unit_test(test_stat_comm_with_paren_and_space_parsed_after_last_paren),
 		cmocka_unit_test(test_stat_kthread_has_ppid_zero_and_start_time),
 		cmocka_unit_test(test_stat_long_comm_is_cut_to_comm_max),
