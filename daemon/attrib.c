@@ -9,12 +9,45 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#define ATTRIB_MAX_CANDS 8
+#define ATTRIB_MAX_CANDS 16
+/* Flows that waited for audit, kept to tell whether a destination record
+ * could belong to another of them.  Older than the window they no longer
+ * matter; a log that wraps faster than that answers "contested". */
+#define ATTRIB_FLOW_LOG 1024
+/* A flow named before its own record came leaves a credit that record
+ * pays: a blocking connect's record comes only when it completes. */
+#define ATTRIB_CREDIT_MS 10000
+/* A UDP connect record read this close to a packet may answer for it at
+ * once (see attrib_fresh_connect). */
+#define ATTRIB_FRESH_MS 2
+/* After audit loss the destination index is trusted again this long
+ * after the loss was seen (the reassembler settles a gap late). */
+#define ATTRIB_LOSS_HOLD_MS 2000
+/* Sockets found shared by different programs, remembered this long. */
+#define ATTRIB_MIXED_MAX 64
+#define ATTRIB_MIXED_TTL_MS 60000
+/* What kind of socket each recent socket() record made, by (pid, fd):
+ * direct-mapped, a collision forgets the older one (then: unknown). */
+#define ATTRIB_SOCKETS 4096
 /* The sender's audit record is read after its packet (the syscall exits
  * after the packet is queued), or a little before when both wait in the
  * same wakeup.  An older record to the same destination is someone's
  * earlier send, not this one: never use it. */
 #define ATTRIB_DEST_SLACK_MS 50
+
+/* One flow that waited for its owner, and the key its records go by. */
+struct attrib_flow {
+	uint64_t seq;		/* 0: empty */
+	uint64_t arrival_ms;	/* monotonic */
+	uint64_t wall_ms;	/* 0: unknown */
+	uint64_t mark;		/* its attrib_pkt.queue_mark */
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t family;
+	uint8_t proto;
+	bool joined;		/* named after a process */
+	uint32_t uid;
+};
 
 struct attrib {
 	struct sockdiag *sd;
@@ -30,6 +63,15 @@ struct attrib {
 		pid_t pid;
 		uint64_t ts_ms;
 	} fns[ATTRIB_NETNS_HINTS];	/* foreign namespaces seen (forward) */
+	struct { uint64_t ino, at_ms; } mixed[ATTRIB_MIXED_MAX];
+	unsigned mixed_next;	/* ring position */
+	struct { pid_t pid; int32_t fd; uint8_t proto; } sockets[ATTRIB_SOCKETS];
+	uint64_t flow_seq;	/* last seq handed out */
+	uint64_t audit_seq;	/* destination records read so far */
+	uint64_t queue_mark;	/* audit_seq when the queue was last empty */
+	uint64_t loss_total;	/* last attrib_audit_loss() total */
+	uint64_t loss_until_ms;	/* no destination answers before this */
+	struct attrib_flow flows[ATTRIB_FLOW_LOG];
 };
 
 struct attrib *attrib_new(const struct attrib_opts *o, struct sockdiag *sd,
@@ -76,6 +118,18 @@ static int attrib_done(struct attrib *a, struct attrib_result *out,
 	return 1;
 }
 
+static bool attrib_is_mixed(const struct attrib *a, uint64_t ino,
+			    uint64_t now_ms)
+{
+	unsigned i;
+
+	for (i = 0; i < ATTRIB_MIXED_MAX; i++)
+		if (a->mixed[i].ino == ino && a->mixed[i].at_ms &&
+		    now_ms - a->mixed[i].at_ms < ATTRIB_MIXED_TTL_MS)
+			return true;
+	return false;
+}
+
 static bool attrib_has_socket_table(uint8_t proto)
 {
 	return proto == IPPROTO_TCP || proto == IPPROTO_UDP ||
@@ -102,42 +156,226 @@ static void attrib_sockdiag(struct attrib *a, const struct flow *f,
 	}
 }
 
-/* Senders to this destination as this uid, recently.  1 with one process
- * (or several of the same executable: the newest), 0 when none or not yet,
- * -1 when they disagree.
+/* The flow has a destination-index key and may be named from it (a
+ * forwarded flow may not: the index holds our own processes' sends). */
+static bool attrib_has_key(const struct flow *f, bool has_uid,
+			   const struct attrib_pkt *st)
+{
+	return has_uid && !st->no_dest && f->family &&
+	       !(f->flags & FLOW_F_NO_L4);
+}
+
+/* Put the flow in the log (once) so later lookups see it waiting. */
+static void attrib_note_flow(struct attrib *a, const struct flow *f,
+			     uint32_t uid, struct attrib_pkt *st)
+{
+	struct attrib_flow *e;
+
+	if (st->flow_seq)
+		return;
+	st->flow_seq = ++a->flow_seq;
+	e = &a->flows[st->flow_seq % ATTRIB_FLOW_LOG];
+	memset(e, 0, sizeof(*e));
+	e->seq = st->flow_seq;
+	e->arrival_ms = st->arrival_ms;
+	e->wall_ms = st->arrival_wall_ms;
+	e->mark = st->queue_mark;
+	memcpy(e->addr, f->dst, sizeof(e->addr));
+	e->port = f->dport;
+	e->family = f->family;
+	e->proto = f->proto;
+	e->uid = uid;
+}
+
+static struct attrib_flow *attrib_flow_of(struct attrib *a, uint64_t seq)
+{
+	struct attrib_flow *e = &a->flows[seq % ATTRIB_FLOW_LOG];
+
+	return seq && e->seq == seq ? e : NULL;
+}
+
+/* The flow was named after pi: it is no longer a rival for records, and
+ * it uses up one of pi's records to its destination (one record, one
+ * flow), now or when that record comes. */
+static void attrib_join(struct attrib *a, const struct flow *f, bool has_uid,
+			uint32_t uid, struct attrib_pkt *st,
+			const struct proc_info *pi, uint64_t now_ms)
+{
+	struct attrib_flow *e = attrib_flow_of(a, st->flow_seq);
+
+	if (e)
+		e->joined = true;
+	if (!pi || pi->pid == a->self || !attrib_has_key(f, has_uid, st))
+		return;
+	(void)pidcache_use_dest(a->pc, f->family, f->dst, f->dport, f->proto, uid,
+				pi->pid, pi->start_time,
+				st->arrival_wall_ms ? st->arrival_wall_ms : UINT64_MAX,
+				now_ms, ATTRIB_CREDIT_MS);
+}
+
+/* Could one of c's unused records be the record of a flow of protocol
+ * proto, queued after the queue was seen empty with mark records read,
+ * and read at wall (ms, 0: unknown)?  Only what is certain excludes: a
+ * record of another kind of socket; a record made (audit time) after the
+ * packet was read is a later syscall, and records all made more than the
+ * window before it belong to flows long gone (audit was slow to deliver
+ * them);
+ * a send record, or a TCP connect record, is emitted when the syscall
+ * returns, after its packet was queued; a UDP socket's connect returns
+ * before its first datagram, at any time before. */
+static bool attrib_eligible(const struct attrib *a,
+			    const struct pidcache_cand *c, uint8_t proto,
+			    uint64_t mark, uint64_t wall)
+{
+	if (c->proto && c->proto != proto)
+		return false;
+	/* Made after the packet was read, or every record made a window
+	 * before it (its flow long decided; audit delivered it late). */
+	if (wall && (c->made_ms > wall ||
+		     (c->made_last_ms && c->made_last_ms + a->dest_slack_ms < wall)))
+		return false;
+	if (c->send_seq > mark)
+		return true;
+	return c->conn_seq && (proto != IPPROTO_TCP || c->conn_seq > mark);
+}
+
+static bool attrib_flow_is(const struct attrib_flow *e, const struct flow *f,
+			   uint32_t uid)
+{
+	return e->family == f->family && e->port == f->dport && e->uid == uid &&
+	       memcmp(e->addr, f->dst, sizeof(e->addr)) == 0;
+}
+
+/* A later flow with a record of its own: one made after this flow was
+ * read (so never this flow's) that the later flow could own. */
+static bool attrib_has_own(const struct attrib *a, const struct attrib_flow *e,
+			   const struct attrib_pkt *st,
+			   const struct pidcache_cand *all, size_t n)
+{
+	size_t j;
+
+	if (!st->arrival_wall_ms || !e->wall_ms ||
+	    e->wall_ms <= st->arrival_wall_ms)
+		return false;
+	for (j = 0; j < n; j++)
+		if (all[j].made_ms > st->arrival_wall_ms &&
+		    attrib_eligible(a, &all[j], e->proto, e->mark, e->wall_ms))
+			return true;
+	return false;
+}
+
+/* Another flow to the destination, within the window, still waiting or
+ * left unnamed, that could own one of the candidates k[0..nk) too: an
+ * earlier one, or a later one without a record of its own among
+ * all[0..n) (every candidate, eligible for this flow or not). */
+static bool attrib_contested(struct attrib *a, const struct flow *f,
+			     uint32_t uid, const struct attrib_pkt *st,
+			     const struct pidcache_cand *k, size_t nk,
+			     const struct pidcache_cand *all, size_t n)
+{
+	uint64_t from = st->arrival_ms > a->dest_slack_ms ?
+			st->arrival_ms - a->dest_slack_ms : 0;
+	const struct attrib_flow *e;
+	uint64_t seq;
+	size_t i, j;
+
+	/* The slot written next still inside the window: the log wrapped. */
+	e = &a->flows[(a->flow_seq + 1) % ATTRIB_FLOW_LOG];
+	if (e->seq && e->arrival_ms >= from)
+		return true;
+	/* Newest first; flows are logged about in arrival order, so stop a
+	 * window past the first one older than the window. */
+	for (i = 0, seq = a->flow_seq; i < ATTRIB_FLOW_LOG && seq; i++, seq--) {
+		e = &a->flows[seq % ATTRIB_FLOW_LOG];
+		if (e->seq != seq || e->arrival_ms + a->dest_slack_ms < from)
+			break;
+		if (e->seq == st->flow_seq || e->joined ||
+		    e->arrival_ms < from || !attrib_flow_is(e, f, uid) ||
+		    attrib_has_own(a, e, st, all, n))
+			continue;
+		for (j = 0; j < nk; j++)
+			if (attrib_eligible(a, &k[j], e->proto, e->mark, e->wall_ms))
+				return true;
+	}
+	return false;
+}
+
+/* A UDP socket's connect() returns before its first datagram is queued,
+ * so that record is often read before the packet: one owner whose connect
+ * was read just before this packet is its sender, not an earlier send. */
+static bool attrib_fresh_connect(const struct flow *f,
+				 const struct attrib_pkt *st,
+				 const struct pidcache_cand *k, size_t nk)
+{
+	return f->proto != IPPROTO_TCP && nk == 1 && k[0].conn_seq &&
+	       k[0].conn_ms + ATTRIB_FRESH_MS >= st->arrival_ms &&
+	       k[0].conn_ms <= st->arrival_ms + ATTRIB_FRESH_MS;
+}
+
+/* Senders to this destination as this uid, recently, with records not
+ * yet joined to a flow that could be this flow's (attrib_eligible).  1
+ * with one process, 0
+ * when none or not yet, -1 when they disagree or, at the final look,
+ * another flow could own the record (attrib_contested).
  *
- * A sender's record is emitted when its syscall returns, after its packet
- * is queued: a record already there at the first look is almost always an
- * earlier send by someone else.  So the first look only notes the newest
- * record; until the wait is over, only a newer record may answer; at the
- * final look every record in the window counts. */
+ * A record already there at the first look may be an earlier send by
+ * someone else whose flow went unnamed or never reached the queue: until
+ * the wait is over, only a record read since may answer (or a fresh UDP
+ * connect); at the final look every eligible record counts. */
 static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 			  struct attrib_pkt *st, enum attrib_stage stage,
 			  const struct proc_info **out)
 {
-	struct pidcache_cand c[ATTRIB_MAX_CANDS];
-	int n, i;
+	struct pidcache_cand c[ATTRIB_MAX_CANDS], k[ATTRIB_MAX_CANDS];
+	bool newer = false, contested;
+	size_t i, nk = 0;
+	int n;
 
 	*out = NULL;
-	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, uid,
-			     st->arrival_ms, a->dest_slack_ms, c, ATTRIB_MAX_CANDS);
 	if (stage == ATTRIB_FIRST) {
-		st->dest_seen_ts = n > 0 ? c[0].ts_ms + 1 : 0;
+		st->dest_seen_seq = a->audit_seq;
 		return 0;
 	}
-	if (n <= 0 || (stage != ATTRIB_FINAL && c[0].ts_ms < st->dest_seen_ts))
-		return 0;
+	/* Records may be missing, this flow's among them. */
+	if (a->loss_until_ms && st->arrival_ms <= a->loss_until_ms) {
+		a->st.loss_withheld++;
+		return stage == ATTRIB_FINAL ? -1 : 0;
+	}
+	n = pidcache_by_dest(a->pc, f->family, f->dst, f->dport, f->proto, uid,
+			     st->arrival_ms, a->dest_slack_ms, c, ATTRIB_MAX_CANDS);
 	if (n > ATTRIB_MAX_CANDS)
 		return -1;	/* too many to vouch for */
-	for (i = 0; i < n; i++) {
-		const char *e0 = c[0].proc ? c[0].proc->exe : NULL;
-		const char *ei = c[i].proc ? c[i].proc->exe : NULL;
-
-		/* A stale candidate was some other process, now unknown. */
-		if (c[i].stale || !e0 || !ei || strcmp(e0, ei) != 0)
-			return -1;
+	for (i = 0; i < (size_t)n; i++) {
+		if (!attrib_eligible(a, &c[i], f->proto, st->queue_mark,
+				     st->arrival_wall_ms))
+			continue;
+		/* Read since the first look, or emitted after the packet
+		 * was queued (attrib_eligible): not an older send. */
+		newer |= c[i].send_seq > st->dest_seen_seq ||
+			 c[i].conn_seq > st->dest_seen_seq ||
+			 c[i].send_seq > st->queue_mark ||
+			 (f->proto == IPPROTO_TCP && c[i].conn_seq > st->queue_mark);
+		k[nk++] = c[i];
 	}
-	*out = c[0].proc;
+	if (nk == 0 || (stage != ATTRIB_FINAL && !newer &&
+			!attrib_fresh_connect(f, st, k, nk)))
+		return 0;
+	contested = attrib_contested(a, f, uid, st, k, nk, c, (size_t)n);
+	if (contested)
+		a->st.contested++;
+	for (i = 0; i < nk; i++) {
+		/* A stale candidate was some other process, now unknown; two
+		 * senders are not guessed between, even of one executable
+		 * (the pid, cmdline and user would be a guess).  Candidates
+		 * another waiting flow could own may still be sorted out (it
+		 * takes its record) until the end. */
+		if (k[i].stale || !k[i].proc || k[i].pid != k[0].pid ||
+		    k[i].start_time != k[0].start_time)
+			return contested && stage != ATTRIB_FINAL ? 0 : -1;
+	}
+	if (contested)
+		return stage == ATTRIB_FINAL ? -1 : 0;
+	*out = k[0].proc;
 	return *out ? 1 : 0;
 }
 
@@ -155,23 +393,44 @@ int attrib_lookup(struct attrib *a, const struct flow *f, bool has_uid,
 	memset(out, 0, sizeof(*out));
 	if (!st->looked_up) {
 		a->st.lookups++;
+		st->queue_mark = a->queue_mark;
 		attrib_sockdiag(a, f, st);
 	}
-	if (st->sock_found) {
-		if (pidcache_by_inode(a->pc, st->sock.inode, now_ms, &pi) == 0)
-			return attrib_done(a, out, pi, inode_src[stage]);
-		if (!has_uid)
-			uid = st->sock.uid;
+	if (st->sock_found && !has_uid) {
+		uid = st->sock.uid;
 		has_uid = true;
-		/* The socket exists, so its owner can still be named exactly:
-		 * infer from destinations only when the wait is over. */
-		if (stage != ATTRIB_FINAL)
-			return 0;
 	}
-	if (has_uid && !st->no_dest && f->family && !(f->flags & FLOW_F_NO_L4)) {
-		r = attrib_by_dest(a, f, uid, st, stage, &pi);
-		if (r > 0)
+	if (st->sock_found) {
+		if (attrib_is_mixed(a, st->sock.inode, now_ms)) {
+			a->st.ambiguous++;
+			out->ambiguous = true;
+			return attrib_done(a, out, NULL, ATTRIB_SRC_NONE);
+		}
+		if (pidcache_by_inode(a->pc, st->sock.inode, now_ms, &pi) == 0) {
+			attrib_join(a, f, has_uid, uid, st, pi, now_ms);
+			return attrib_done(a, out, pi, inode_src[stage]);
+		}
+		/* The socket exists, so its owner can still be named exactly
+		 * (its sender may have exited meanwhile): until the wait is
+		 * over, the destination index may name it, not call it
+		 * ambiguous. */
+		if (stage != ATTRIB_FINAL) {
+			if (!attrib_has_key(f, has_uid, st))
+				return 0;
+			attrib_note_flow(a, f, uid, st);
+			if (attrib_by_dest(a, f, uid, st, stage, &pi) <= 0)
+				return 0;
+			attrib_join(a, f, has_uid, uid, st, pi, now_ms);
 			return attrib_done(a, out, pi, ATTRIB_SRC_AUDIT_DST);
+		}
+	}
+	if (attrib_has_key(f, has_uid, st)) {
+		attrib_note_flow(a, f, uid, st);
+		r = attrib_by_dest(a, f, uid, st, stage, &pi);
+		if (r > 0) {
+			attrib_join(a, f, has_uid, uid, st, pi, now_ms);
+			return attrib_done(a, out, pi, ATTRIB_SRC_AUDIT_DST);
+		}
 		if (r < 0) {
 			a->st.ambiguous++;
 			out->ambiguous = true;
@@ -232,6 +491,45 @@ static enum attrib_known attrib_known(struct attrib *a,
 	       KNOWN_SAME : KNOWN_OTHER_EXE;
 }
 
+static size_t attrib_socket_slot(pid_t pid, int64_t fd)
+{
+	uint64_t h = ((uint64_t)(uint32_t)pid << 32 | (uint32_t)fd) *
+		     0x9e3779b97f4a7c15ULL;
+
+	return (size_t)(h >> 52) % ATTRIB_SOCKETS;
+}
+
+/* A socket() record: remember whether fd is a TCP or UDP socket, so its
+ * connect and send records are candidates for flows of that protocol
+ * only (a TCP connect is not a UDP datagram's record). */
+static void attrib_note_socket(struct attrib *a, pid_t pid, int64_t fd,
+			       const uint64_t args[4])
+{
+	size_t i = attrib_socket_slot(pid, fd);
+	int type = (int)(args[1] & 0xf);
+	uint8_t proto = args[2] == IPPROTO_TCP || args[2] == IPPROTO_UDP ||
+			args[2] == IPPROTO_UDPLITE ? (uint8_t)args[2] :
+			args[2] ? 0 : type == SOCK_STREAM ? IPPROTO_TCP :
+			type == SOCK_DGRAM ? IPPROTO_UDP : 0;
+
+	if (fd < 0 || fd > INT32_MAX ||
+	    (args[0] != AF_INET && args[0] != AF_INET6))
+		return;
+	a->sockets[i].pid = pid;
+	a->sockets[i].fd = (int32_t)fd;
+	a->sockets[i].proto = proto;
+}
+
+/* The protocol of pid's socket fd, 0 when unknown. */
+static uint8_t attrib_socket_proto(const struct attrib *a, pid_t pid,
+				   uint64_t fd)
+{
+	size_t i = attrib_socket_slot(pid, (int64_t)fd);
+
+	return a->sockets[i].pid == pid && a->sockets[i].fd == (int64_t)fd ?
+	       a->sockets[i].proto : 0;
+}
+
 /* Make sure the event's process is cached; *start gets its start time. */
 static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 			     enum attrib_known known,
@@ -246,8 +544,11 @@ static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 		return 0;
 	}
 	/* Another executable without an exec: the pid was reused (perhaps
-	 * within one start-time tick): a new identity. */
-	if (known == KNOWN_OTHER_EXE && !refresh)
+	 * within one start-time tick).  An exec (refresh), even of the same
+	 * file: the process runs other code now, and a socket it kept
+	 * across the exec may be used by a child of the old image.  Either
+	 * way a new identity: what was learned before never names it. */
+	if (known != KNOWN_NOT && (known == KNOWN_OTHER_EXE || refresh))
 		(void)pidcache_new_identity(a->pc, ev->pid);
 	attrib_event_proc(a, ev, &pi);
 	r = pidcache_put(a->pc, &pi, now_ms);
@@ -256,14 +557,22 @@ static int attrib_learn_proc(struct attrib *a, const struct audit_event *ev,
 	return r;
 }
 
+/* Index the socket at pid's fd as the cached process's.  The record may
+ * be late: its process may have exited and its pid gone to another one
+ * (which may hold another socket at that fd), so the fd counts only if
+ * the pid is still the cached process after it was read. */
 static int attrib_index_fd(struct attrib *a, pid_t pid, int64_t fd,
 			   uint64_t start, uint64_t now_ms)
 {
+	const struct proc_info *pi;
 	uint64_t ino;
 
 	if (fd < 0 || fd > INT32_MAX)
 		return 0;
-	if (procfs_readlink_fd(a->procroot, pid, (int)fd, &ino) < 0) {
+	if (procfs_readlink_fd(a->procroot, pid, (int)fd, &ino) < 0 ||
+	    pidcache_get(a->pc, pid, now_ms, &pi) < 0 ||
+	    procfs_is(a->procroot, pid, start ? start : pi->start_time,
+		      pi->exe) != 1) {
 		a->st.readlink_fail++;
 		return 0;
 	}
@@ -351,8 +660,10 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		return 0;
 	switch (call) {
 	case AUREC_CALL_SOCKET:
-		if (ev->success)
+		if (ev->success) {
+			attrib_note_socket(a, ev->pid, ev->exit, args);
 			learned |= attrib_index_fd(a, ev->pid, ev->exit, start, now_ms);
+		}
 		break;
 	case AUREC_CALL_CONNECT:
 	case AUREC_CALL_SENDTO:
@@ -369,7 +680,10 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 
 			memcpy(addr, ev->addr, ev->family == AF_INET ? 4 : 16);
 			learned |= pidcache_put_dest(a->pc, ev->family, addr, ev->port,
+						     attrib_socket_proto(a, ev->pid, args[0]),
 						     ev->euid, ev->pid, start,
+						     call == AUREC_CALL_CONNECT,
+						     ev->time_ms, ++a->audit_seq,
 						     now_ms) == 0;
 		}
 		break;
@@ -377,6 +691,13 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		break;
 	}
 	return learned;
+}
+
+void attrib_on_scan_mixed(struct attrib *a, uint64_t ino, uint64_t now_ms)
+{
+	a->mixed[a->mixed_next].ino = ino;
+	a->mixed[a->mixed_next].at_ms = now_ms;
+	a->mixed_next = (a->mixed_next + 1) % ATTRIB_MIXED_MAX;
 }
 
 int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
@@ -389,6 +710,33 @@ int attrib_on_scan(struct attrib *a, uint64_t ino, pid_t pid,
 	if ((r = pidcache_put(a->pc, pi, now_ms)) < 0)
 		return r;
 	return pidcache_put_inode(a->pc, ino, pid, pi->start_time, now_ms);
+}
+
+void attrib_audit_loss(struct attrib *a, uint64_t total, uint64_t now_ms)
+{
+	if (total > a->loss_total)
+		a->loss_until_ms = now_ms + ATTRIB_LOSS_HOLD_MS;
+	a->loss_total = total;
+}
+
+void attrib_queue_empty(struct attrib *a)
+{
+	a->queue_mark = a->audit_seq;
+}
+
+const char *attrib_parent_exe(struct attrib *a, const struct proc_info *pi,
+			      uint64_t now_ms, char *buf, size_t len)
+{
+	const struct proc_info *pp;
+
+	if (!pi || pi->ppid <= 0 || len == 0)
+		return NULL;
+	if (pidcache_get(a->pc, pi->ppid, now_ms, &pp) == 0 && pp->exe &&
+	    pp->verified && pp->start_time && pi->start_time &&
+	    pp->start_time <= pi->start_time)
+		return pp->exe;
+	return procfs_parent_exe(a->procroot, pi->ppid, pi->start_time, buf,
+				 len) == 0 ? buf : NULL;
 }
 
 void attrib_get_stats(const struct attrib *a, struct attrib_stats *out)

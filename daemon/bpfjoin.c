@@ -87,8 +87,11 @@ int bpfjoin_owner(struct bpfjoin_ctx *j, const struct flowrec_owner *o,
 	*out = NULL;
 	if (!o->tgid)
 		return -EINVAL;
+	/* A cached entry not yet verified whose path is the record's file is
+	 * rebuilt below, verified. */
 	if (pidcache_get(j->pc, (pid_t)o->tgid, now_ms, &c) == 0 &&
-	    c->start_time == ticks && c->exe && bpfjoin_same_file(c->exe, o) != 0) {
+	    c->start_time == ticks && c->exe &&
+	    (r = bpfjoin_same_file(c->exe, o)) != 0 && (c->verified || r < 0)) {
 		j->st.cached++;
 		*out = c;
 		return 0;
@@ -111,6 +114,10 @@ int bpfjoin_owner(struct bpfjoin_ctx *j, const struct flowrec_owner *o,
 		j->st.exited++;
 	}
 	bpfjoin_fix_exe(j, o, &pi);
+	/* The kernel's record says which file ran: a path that leads to that
+	 * file in tattled's own mount namespace is verified, even after the
+	 * process exited (DESIGN.md, process.verified). */
+	pi.verified = bpfjoin_same_file(pi.exe, o) == 1;
 	if ((r = pidcache_put(j->pc, &pi, now_ms)) < 0)
 		goto out;
 	if (exited)

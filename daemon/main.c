@@ -496,12 +496,15 @@ static void daemon_summary(struct daemon *d)
 	}
 	fprintf(stderr, "tattled: packets %llu (malformed %llu): allowed %llu, "
 		"denied %llu, rejected %llu; attribution %s "
-		"(ambiguous %llu, bpf and audit disagreed %llu); audit records "
-		"%llu, events %llu, joined %llu, lost %llu\n",
+		"(ambiguous %llu, contested %llu, withheld after audit loss "
+		"%llu, bpf and audit disagreed %llu); audit records %llu, "
+		"events %llu, joined %llu, lost %llu\n",
 		(unsigned long long)d->st.packets, (unsigned long long)d->st.malformed,
 		(unsigned long long)d->st.allowed, (unsigned long long)d->st.denied,
 		(unsigned long long)d->st.rejected, src,
 		(unsigned long long)as.ambiguous,
+		(unsigned long long)as.contested,
+		(unsigned long long)as.loss_withheld,
 		(unsigned long long)d->st.bpf_disagree,
 		(unsigned long long)ms.records, (unsigned long long)rs.events,
 		(unsigned long long)as.audit_events, (unsigned long long)rs.lost);

@@ -54,8 +54,18 @@ struct pc_dest {
 	uint8_t addr[16];
 	uint16_t port;
 	uint8_t family;
+	uint8_t proto;		/* IPPROTO_TCP/UDP of the socket, 0: unknown */
 	uint32_t uid;
-	uint64_t ts_ms;
+	uint64_t ts_ms;		/* newest record read (monotonic) */
+	uint64_t made_ms;	/* lower bound of unused records' audit time */
+	uint64_t made_last_ms;	/* the newest record's audit time */
+	uint32_t avail;		/* records not yet joined to a flow */
+	uint32_t credit;	/* flows joined before their record came */
+	uint64_t credit_made_ms; /* newest such flow's queue time (wall) */
+	uint64_t credit_until_ms; /* credits expire (monotonic) */
+	uint64_t lost_ms;	/* read time of an unused record this entry
+				 * displaced (0: none) */
+	uint64_t conn_seq, send_seq, conn_ms; /* see pidcache_cand */
 	uint64_t hash;
 	uint32_t gen;		/* owner's identity generation when recorded */
 	struct pc_proc *owner;
@@ -148,22 +158,24 @@ static size_t inode_slot(const struct pidcache *pc, uint64_t ino)
 }
 
 static uint64_t dest_hash(const struct pidcache *pc, int family,
-			  const uint8_t *addr, uint16_t port, uint32_t uid)
+			  const uint8_t *addr, uint16_t port, uint8_t proto,
+			  uint32_t uid)
 {
 	uint64_t a, b;
 
 	memcpy(&a, addr, 8);
 	memcpy(&b, addr + 8, 8);
 	return mix64(mix64(mix64(pc->seed ^ a) ^ b) ^
-		     ((uint64_t)(uint8_t)family << 48 |
+		     ((uint64_t)proto << 56 | (uint64_t)(uint8_t)family << 48 |
 		      (uint64_t)port << 32 | uid));
 }
 
 static bool dest_is(const struct pc_dest *d, int family, const uint8_t *addr,
-		    uint16_t port, uint32_t uid)
+		    uint16_t port, uint8_t proto, uint32_t uid)
 {
 	return d->family == (uint8_t)family && d->port == port &&
-	       d->uid == uid && memcmp(d->addr, addr, 16) == 0;
+	       d->proto == proto && d->uid == uid &&
+	       memcmp(d->addr, addr, 16) == 0;
 }
 
 static void set_defaults(struct pidcache_config *c)
@@ -429,6 +441,13 @@ static bool start_differs(uint64_t a, uint64_t b)
 	return a && b && a != b;
 }
 
+/* Another executable under the same pid and start time is an exec (or a
+ * reuse within one start-time tick): a new identity either way. */
+static bool exe_differs(const char *a, const char *b)
+{
+	return a && b && strcmp(a, b) != 0;
+}
+
 int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 		 uint64_t now_ms)
 {
@@ -442,12 +461,14 @@ int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 	if ((r = proc_info_copy(&copy, pi)) < 0)
 		return r;
 	p = proc_find(pc, pi->pid);
-	if (p && start_differs(p->pi.start_time, copy.start_time)) {
-		/* Reuse: a new identity in the same slot.  Its sockets are
-		 * gone with it; its destination records stay, stale: they
-		 * never resolve to the new process, and a destination match
-		 * that includes one is ambiguous rather than wrongly the new
-		 * process's. */
+	if (p && (start_differs(p->pi.start_time, copy.start_time) ||
+		  exe_differs(p->pi.exe, copy.exe))) {
+		/* Reuse, or an exec: a new identity in the same slot.  Its
+		 * socket mappings go (a socket inherited across the exec is
+		 * found again by a scan, with every holder); its destination
+		 * records stay, stale: they never resolve to the new
+		 * process, and a destination match that includes one is
+		 * ambiguous rather than wrongly the new process's. */
 		while (!dl_empty(&p->inodes))
 			inode_drop(pc, dl_entry(p->inodes.next, struct pc_inode, own));
 		p->gen++;
@@ -603,46 +624,92 @@ miss:
 	return -ENOENT;
 }
 
-/* An existing entry for this key and owner, or a slot for a new one:
- * the key's oldest entry when it has dests_per_key, else a free one. */
+static bool dest_unused(const struct pc_dest *d)
+{
+	return d->avail > 0 || d->credit > 0;
+}
+
+/* The key's entry to give up when it holds dests_per_key owners: one
+ * with nothing unused (oldest), else the oldest. */
+static struct pc_dest *dest_victim(struct pc_dest *v, struct pc_dest *d)
+{
+	if (!v)
+		return d;
+	if (dest_unused(v) != dest_unused(d))
+		return dest_unused(v) ? d : v;
+	return d->ts_ms < v->ts_ms ? d : v;
+}
+
+/* An existing entry for this key and owner, or a slot for a new one
+ * (zeroed counters): the key's victim when it has dests_per_key, else a
+ * free one. */
 static struct pc_dest *dest_slot(struct pidcache *pc, uint64_t h, int family,
 				 const uint8_t *addr, uint16_t port,
-				 uint32_t uid, const struct pc_proc *owner)
+				 uint8_t proto, uint32_t uid,
+				 const struct pc_proc *owner)
 {
-	struct pc_dest *d, *oldest = NULL;
+	struct pc_dest *d, *victim = NULL;
+	uint64_t lost = 0;
 	size_t n = 0;
 
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
-		if (!dest_is(d, family, addr, port, uid))
+		if (!dest_is(d, family, addr, port, proto, uid))
 			continue;
 		if (d->owner == owner && d->gen == owner->gen)
 			return d;
-		if (!oldest || d->ts_ms < oldest->ts_ms)
-			oldest = d;
+		victim = dest_victim(victim, d);
 		n++;
 	}
-	if (n >= pc->cfg.dests_per_key)
-		return oldest;
-	if (!(d = dest_take(pc))) {
-		dest_drop(pc, dl_entry(pc->dlru.prev, struct pc_dest, lru));
-		pc->st.index_evictions++;
-		d = dest_take(pc);
+	if (n >= pc->cfg.dests_per_key) {
+		d = victim;
+		if (d->avail > 0)
+			lost = d->ts_ms;
+		if (d->lost_ms > lost)
+			lost = d->lost_ms;
+	} else {
+		if (!(d = dest_take(pc))) {
+			dest_drop(pc, dl_entry(pc->dlru.prev, struct pc_dest, lru));
+			pc->st.index_evictions++;
+			d = dest_take(pc);
+		}
+		memcpy(d->addr, addr, 16);
+		d->family = (uint8_t)family;
+		d->port = port;
+		d->proto = proto;
+		d->uid = uid;
+		d->hash = h;
+		d->hnext = pc->dbucket[h & pc->dmask];
+		pc->dbucket[h & pc->dmask] = d;
+		dl_init(&d->own);
+		pc->st.dest_entries++;
 	}
-	memcpy(d->addr, addr, 16);
-	d->family = (uint8_t)family;
-	d->port = port;
-	d->uid = uid;
-	d->hash = h;
-	d->hnext = pc->dbucket[h & pc->dmask];
-	pc->dbucket[h & pc->dmask] = d;
-	dl_init(&d->own);
-	pc->st.dest_entries++;
+	d->ts_ms = 0;
+	d->made_ms = 0;
+	d->made_last_ms = 0;
+	d->avail = 0;
+	d->credit = 0;
+	d->credit_made_ms = 0;
+	d->credit_until_ms = 0;
+	d->lost_ms = lost;
+	d->conn_seq = d->send_seq = d->conn_ms = 0;
 	return d;
 }
 
+/* Give d to owner (moving it off an earlier owner's list). */
+static void dest_own(struct pidcache *pc, struct pc_dest *d,
+		     struct pc_proc *owner)
+{
+	dl_del(&d->own);
+	dl_add(&owner->dests, &d->own);
+	d->owner = owner;
+	d->gen = owner->gen;
+	dl_move(&pc->dlru, &d->lru);
+}
+
 int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		      uint16_t port, uint32_t uid, pid_t pid,
-		      uint64_t start_time, uint64_t ts_ms)
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
+		      uint64_t start_time, bool connect, uint64_t made_ms,
+		      uint64_t seq, uint64_t ts_ms)
 {
 	struct pc_proc *owner;
 	struct pc_dest *d;
@@ -653,16 +720,97 @@ int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
 		return -EINVAL;
 	if ((r = owner_for(pc, pid, start_time, ts_ms, &owner)) < 0)
 		return r;
-	h = dest_hash(pc, family, addr, port, uid);
-	d = dest_slot(pc, h, family, addr, port, uid, owner);
+	h = dest_hash(pc, family, addr, port, proto, uid);
+	d = dest_slot(pc, h, family, addr, port, proto, uid, owner);
 	/* Audit events can arrive out of order: never move ts_ms back. */
-	if (d->owner != owner || d->gen != owner->gen || ts_ms > d->ts_ms)
+	if (ts_ms > d->ts_ms)
 		d->ts_ms = ts_ms;
-	dl_del(&d->own);
-	dl_add(&owner->dests, &d->own);
-	d->owner = owner;
-	d->gen = owner->gen;
-	dl_move(&pc->dlru, &d->lru);
+	dest_own(pc, d, owner);
+	if (d->credit && made_ms <= d->credit_made_ms &&
+	    ts_ms <= d->credit_until_ms) {
+		d->credit--;	/* this record's flow was joined already */
+		return 0;
+	}
+	if (!d->avail) {
+		d->made_ms = d->made_last_ms = made_ms;
+		d->conn_seq = d->send_seq = d->conn_ms = 0;
+	} else if (made_ms < d->made_ms) {
+		d->made_ms = made_ms;
+	}
+	if (made_ms > d->made_last_ms)
+		d->made_last_ms = made_ms;
+	if (connect) {
+		if (seq > d->conn_seq)
+			d->conn_seq = seq;
+		if (ts_ms > d->conn_ms)
+			d->conn_ms = ts_ms;
+	} else if (seq > d->send_seq) {
+		d->send_seq = seq;
+	}
+	if (d->avail < UINT32_MAX)
+		d->avail++;
+	return 0;
+}
+
+/* The owner's existing entry for a key, or NULL. */
+static struct pc_dest *dest_find(struct pidcache *pc, int family,
+				 const uint8_t *addr, uint16_t port,
+				 uint8_t proto, uint32_t uid,
+				 const struct pc_proc *owner)
+{
+	uint64_t h = dest_hash(pc, family, addr, port, proto, uid);
+	struct pc_dest *d;
+
+	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext)
+		if (dest_is(d, family, addr, port, proto, uid) &&
+		    d->owner == owner && d->gen == owner->gen)
+			return d;
+	return NULL;
+}
+
+/* Uses up one unused record of d made no later than made_ms. */
+static bool dest_use(struct pc_dest *d, uint64_t made_ms)
+{
+	/* made_ms of the entry is a lower bound: an unused record made
+	 * before the flow was queued may be this flow's. */
+	if (!d || !d->avail || d->made_ms > made_ms)
+		return false;
+	d->avail--;
+	return true;
+}
+
+int pidcache_use_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
+		      uint64_t start_time, uint64_t made_ms, uint64_t now_ms,
+		      uint64_t credit_ms)
+{
+	struct pc_proc *owner;
+	struct pc_dest *d;
+	uint64_t h;
+
+	if (family < 0 || family > UINT8_MAX)
+		return -EINVAL;
+	/* No expiry here: the caller holds a pointer to this process. */
+	if (!(owner = proc_find(pc, pid)))
+		return -ENOENT;
+	if (start_differs(owner->pi.start_time, start_time))
+		return -ESTALE;
+	/* A record of a socket of unknown kind may be this flow's too. */
+	if (proto && dest_use(dest_find(pc, family, addr, port, 0, uid, owner),
+			      made_ms))
+		return 0;
+	h = dest_hash(pc, family, addr, port, proto, uid);
+	d = dest_slot(pc, h, family, addr, port, proto, uid, owner);
+	if (!d->ts_ms)
+		d->ts_ms = now_ms;
+	dest_own(pc, d, owner);
+	if (dest_use(d, made_ms))
+		return 0;
+	if (d->credit < PIDCACHE_CREDIT_MAX)
+		d->credit++;
+	if (made_ms > d->credit_made_ms)
+		d->credit_made_ms = made_ms;
+	d->credit_until_ms = now_ms + credit_ms;
 	return 0;
 }
 
@@ -683,32 +831,64 @@ static void cand_insert(struct pidcache_cand *cands, size_t *n, size_t max,
 		(*n)++;
 }
 
-int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		     uint16_t port, uint32_t uid, uint64_t now_ms,
-		     uint64_t window_ms, struct pidcache_cand *cands,
-		     size_t max)
+/* Candidates of one key into cands; *lost set when one was displaced. */
+static int dest_cands(struct pidcache *pc, int family, const uint8_t *addr,
+		      uint16_t port, uint8_t proto, uint32_t uid,
+		      uint64_t now_ms, uint64_t window_ms,
+		      struct pidcache_cand *cands, size_t *stored, size_t max,
+		      bool *lost)
 {
-	uint64_t h = dest_hash(pc, family, addr, port, uid);
+	uint64_t h = dest_hash(pc, family, addr, port, proto, uid);
 	struct pidcache_cand c;
 	struct pc_dest *d;
-	size_t stored = 0;
 	int total = 0;
 
 	for (d = pc->dbucket[h & pc->dmask]; d; d = d->hnext) {
-		if (!dest_is(d, family, addr, port, uid))
+		if (!dest_is(d, family, addr, port, proto, uid))
 			continue;
-		if (d->ts_ms < now_ms && now_ms - d->ts_ms > window_ms)
+		if (d->lost_ms && (d->lost_ms >= now_ms ||
+				   now_ms - d->lost_ms <= window_ms))
+			*lost = true;
+		if (!d->avail ||
+		    (d->ts_ms < now_ms && now_ms - d->ts_ms > window_ms))
 			continue;
 		c.pid = d->owner->pi.pid;
 		c.start_time = d->owner->pi.start_time;
 		c.ts_ms = d->ts_ms;
+		c.made_ms = d->made_ms;
+		c.made_last_ms = d->made_last_ms;
+		c.avail = d->avail;
+		c.proto = d->proto;
+		c.conn_seq = d->conn_seq;
+		c.send_seq = d->send_seq;
+		c.conn_ms = d->conn_ms;
 		/* Recorded for an earlier identity of this pid: who it was is
 		 * no longer known, only that it was someone else. */
 		c.stale = d->gen != d->owner->gen;
 		c.proc = c.stale ? NULL : &d->owner->pi;
-		cand_insert(cands, &stored, max, &c);
+		cand_insert(cands, stored, max, &c);
 		total++;
 	}
+	return total;
+}
+
+int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		     uint16_t port, uint8_t proto, uint32_t uid,
+		     uint64_t now_ms, uint64_t window_ms,
+		     struct pidcache_cand *cands, size_t max)
+{
+	size_t stored = 0;
+	bool lost = false;
+	int total;
+
+	total = dest_cands(pc, family, addr, port, proto, uid, now_ms,
+			   window_ms, cands, &stored, max, &lost);
+	if (proto)
+		total += dest_cands(pc, family, addr, port, 0, uid, now_ms,
+				    window_ms, cands, &stored, max, &lost);
+	/* Someone's unused record is gone: the list is not the whole truth. */
+	if (lost && (size_t)total <= max)
+		total = (int)max + 1;
 	if (total)
 		pc->st.hits++;
 	else

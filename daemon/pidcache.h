@@ -22,10 +22,11 @@
 #define PIDCACHE_MAX_PROCS	65536
 #define PIDCACHE_MAX_INODES	65536
 #define PIDCACHE_MAX_DESTS	16384
-#define PIDCACHE_DESTS_PER_KEY	8
+#define PIDCACHE_DESTS_PER_KEY	16
 #define PIDCACHE_TTL_MS		(10 * 60 * 1000)
 #define PIDCACHE_GRACE_MS	(30 * 1000)
 #define PIDCACHE_DEST_TTL_MS	(60 * 1000)
+#define PIDCACHE_CREDIT_MAX	64	/* flows owed a record, per owner and key */
 
 /* Zero fields take the defaults above. */
 struct pidcache_config {
@@ -51,12 +52,23 @@ struct pidcache_stats {
 	uint64_t reuse_detected; /* put of a pid with a new start time */
 };
 
-/* One audit destination candidate.  proc points into the cache and is
+/* One audit destination candidate: an owner with records to that
+ * destination not yet joined to a flow.  proc points into the cache and is
  * valid until the next call that modifies the cache. */
 struct pidcache_cand {
 	pid_t pid;
 	uint64_t start_time;
 	uint64_t ts_ms;
+	uint64_t made_ms;	/* no unused record of this owner was made
+				 * before this (audit time, wall-clock ms) */
+	uint64_t made_last_ms;	/* nor after this (newest record's) */
+	uint32_t avail;		/* records not yet joined to a flow */
+	uint8_t proto;		/* of the socket; 0: unknown */
+	/* The newest unused connect and send records: the caller's read
+	 * sequence number (0: none of that kind), and when the connect was
+	 * read (monotonic ms).  Bounds only: using a record up does not
+	 * move them. */
+	uint64_t conn_seq, send_seq, conn_ms;
 	const struct proc_info *proc;	/* NULL when stale */
 	bool stale;		/* recorded for an earlier identity of the pid
 				 * (pidcache_new_identity): someone else, now
@@ -74,8 +86,9 @@ struct pidcache *pidcache_new(const struct pidcache_config *cfg);
 void pidcache_free(struct pidcache *pc);
 
 /* Insert or refresh a process (deep copy of *pi; pi->pid > 0).  Same pid
- * with a different known start time is pid reuse: the old entry and its
- * index entries are dropped (reuse_detected++).  A put with start_time 0
+ * with a different known start time, or a different known executable, is
+ * a new identity (pid reuse, or an exec): the old entry's socket mappings
+ * are dropped and its destination records go stale (reuse_detected++).  A put with start_time 0
  * over a known one keeps the known one; one with a known start over 0
  * adopts it.  A full cache evicts the least recently used process.
  * Refreshing an exited entry keeps it exited.  0, -EINVAL, -ENOMEM. */
@@ -83,9 +96,8 @@ int pidcache_put(struct pidcache *pc, const struct proc_info *pi,
 		 uint64_t now_ms);
 
 /* The cached pid is now a different process although its start time
- * looks the same (/proc start times tick every 10 ms, so a pid reused
- * within one tick is indistinguishable; the caller sees it as a new
- * executable without an exec).  Index entries learned so far stay, but
+ * looks the same: a pid reused within one 10 ms start-time tick, or an
+ * exec (which keeps pid and start time).  Index entries learned so far stay, but
  * belong to the earlier identity: by_inode misses them and by_dest marks
  * them stale.  0, or -ENOENT if not cached. */
 int pidcache_new_identity(struct pidcache *pc, pid_t pid);
@@ -120,23 +132,47 @@ int pidcache_put_inode(struct pidcache *pc, uint64_t ino, pid_t pid,
 int pidcache_by_inode(struct pidcache *pc, uint64_t ino, uint64_t now_ms,
 		      const struct proc_info **out);
 
-/* Record that (pid, start_time) sent to (family, addr, port) as uid at
- * ts_ms.  addr is 16 bytes (IPv4 in the first 4, rest zero); port in host
- * order.  Same owner and key again only refreshes ts_ms.  At most
- * dests_per_key owners per key (the oldest is replaced); a full index
- * evicts the oldest entry overall.  The process must be cached: -ENOENT,
- * -ESTALE as for pidcache_put_inode(). */
+/* Record that (pid, start_time) sent to (family, addr, port) as uid: one
+ * audit record made at made_ms (its audit timestamp, wall-clock ms; 0 if
+ * unknown) and read at ts_ms.  addr is 16 bytes (IPv4 in the first 4, rest
+ * zero); port in host order; proto: IPPROTO_TCP or IPPROTO_UDP of the
+ * socket (from its socket() record), 0 when unknown; connect: a connect()
+ * record, else a send;
+ * seq: the caller's count of records read so far, this one included.
+ * One entry per owner and key counts the
+ * records not yet joined to a flow; a record that pays a credit left by
+ * pidcache_use_dest() is used up at once.  At most dests_per_key owners
+ * per key (an entry with nothing unused goes first, else the oldest; a
+ * displaced unused record makes the key's candidates incomplete, see
+ * pidcache_by_dest()); a full index evicts the oldest entry overall.  The
+ * process must be cached: -ENOENT, -ESTALE as for pidcache_put_inode(). */
 int pidcache_put_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		      uint16_t port, uint32_t uid, pid_t pid,
-		      uint64_t start_time, uint64_t ts_ms);
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
+		      uint64_t start_time, bool connect, uint64_t made_ms,
+		      uint64_t seq, uint64_t ts_ms);
 
-/* Candidates for a destination seen within window_ms before now_ms (or
- * later than now_ms), newest first.  Writes at most max into cands and
- * returns how many matched in all (may exceed max); 0 is a miss. */
+/* A flow to (family, addr, port) as uid, queued no later than made_ms
+ * (wall-clock ms), was joined to (pid, start_time): one record, one flow.
+ * Uses up one of the owner's unused records made no later than made_ms
+ * (one of a socket of unknown kind first);
+ * when there is none yet (the record trails the packet), leaves a credit
+ * that the owner's next such record, read before now_ms + credit_ms, pays.
+ * 0, or -ENOENT / -ESTALE as for pidcache_put_inode(). */
+int pidcache_use_dest(struct pidcache *pc, int family, const uint8_t *addr,
+		      uint16_t port, uint8_t proto, uint32_t uid, pid_t pid,
+		      uint64_t start_time, uint64_t made_ms, uint64_t now_ms,
+		      uint64_t credit_ms);
+
+/* Owners with unused records for a destination, of a socket of protocol
+ * proto or of unknown kind (0: unknown only), read within window_ms
+ * before now_ms (or later than now_ms), newest first.  Writes at most max
+ * into cands and returns how many matched in all: more than max also when
+ * an unused record read within the window was displaced for space (the
+ * list is then incomplete); 0 is a miss. */
 int pidcache_by_dest(struct pidcache *pc, int family, const uint8_t *addr,
-		     uint16_t port, uint32_t uid, uint64_t now_ms,
-		     uint64_t window_ms, struct pidcache_cand *cands,
-		     size_t max);
+		     uint16_t port, uint8_t proto, uint32_t uid,
+		     uint64_t now_ms, uint64_t window_ms,
+		     struct pidcache_cand *cands, size_t max);
 
 /* Timer work: visit up to batch cached processes round-robin.  Exited
  * entries past grace_ms and live ones idle past ttl_ms are dropped; the

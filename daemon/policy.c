@@ -205,27 +205,19 @@ static const char *policy_proc_env(void *data, const struct proc_info *pi,
 	return NULL;
 }
 
+/* Only a parent that is provably the parent (started no later than the
+ * child) and runs a verified executable: see attrib_parent_exe(). */
 static const char *policy_parent_of(void *data, const struct proc_info *pi)
 {
 	struct policy_scratch *s = data;
-	const struct proc_info *pp;
-	char path[64];
-	ssize_t n;
 
 	if (s->parent_done)
 		return s->parent_v;
 	s->parent_done = true;
-	if (pi->ppid <= 0)
+	if (!s->d->attrib)
 		return NULL;
-	if (s->d->pc && pidcache_get(s->d->pc, pi->ppid, loop_now_ms(), &pp) == 0 &&
-	    pp->exe)
-		return s->parent_v = pp->exe;
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pi->ppid);
-	n = readlink(path, s->parent, sizeof(s->parent) - 1);
-	if (n <= 0)
-		return NULL;
-	s->parent[n] = '\0';
-	return s->parent_v = s->parent;
+	return s->parent_v = attrib_parent_exe(s->d->attrib, pi, loop_now_ms(),
+					       s->parent, sizeof(s->parent));
 }
 
 static const char *policy_iface_name(void *data, bool out)
@@ -247,6 +239,7 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 		  struct policy_decision *out)
 {
 	struct policy_scratch s;	/* buffers filled only when used */
+	struct proc_info unverified;
 	struct rule_ctx ctx = {
 		.flow = &pk->flow, .proc = ar->proc, .dst_host = dst_host,
 		.has_uid = pk->has_uid, .uid = pk->uid,
@@ -259,6 +252,13 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 	s.d = d;
 	s.pk = pk;
 	s.parent_done = s.in_done = s.out_done = false;
+	/* process.path rules match only a verified executable: a process in
+	 * its own mount namespace can make any path name any file. */
+	if (ar->proc && !ar->proc->verified) {
+		unverified = *ar->proc;
+		unverified.exe = NULL;
+		ctx.proc = &unverified;
+	}
 	memset(out, 0, sizeof(*out));
 	out->action = d->cfg.default_action;
 	if (!d->rules || !ruleset_count(d->rules))

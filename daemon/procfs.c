@@ -393,6 +393,18 @@ static int read_cmdline_at(int dfd, struct proc_info *pi)
 
 /* A file may really be named "x (deleted)": the kernel appends the suffix
  * only for unlinked files, whose link count is 0. */
+/* Whether the file dfd/exe runs is the one at path in our own mount
+ * namespace: a process in another one can make any path name any file
+ * (bind mount over it, then exec the path). */
+static bool exe_is_path(int dfd, const char *path)
+{
+	struct stat a, b;
+
+	return path && path[0] == '/' && fstatat(dfd, "exe", &a, 0) == 0 &&
+	       stat(path, &b) == 0 && a.st_dev == b.st_dev &&
+	       a.st_ino == b.st_ino;
+}
+
 static int read_exe_at(int dfd, struct proc_info *pi, char *buf)
 {
 	struct stat st;
@@ -410,6 +422,8 @@ static int read_exe_at(int dfd, struct proc_info *pi, char *buf)
 		pi->exe_deleted = false;
 		r = dup_bytes(buf, len, &pi->exe);
 	}
+	if (r == 0)
+		pi->verified = exe_is_path(dfd, pi->exe);
 	return r;
 }
 
@@ -535,24 +549,73 @@ int procfs_readlink_fd(const char *procroot, pid_t pid, int fd, uint64_t *ino)
 	return procfs_parse_socket_link(buf, (size_t)n, ino);
 }
 
-/* Matches ino against the still-unowned entries of the set. */
-static size_t claim(uint64_t ino, pid_t pid, const uint64_t *inos, size_t n,
-		    pid_t *owners)
+/* The identity of what pid runs: (dev, inode) of procfd/PID/exe. */
+static int exe_id(int procfd, pid_t pid, uint64_t id[2])
+{
+	char name[32];
+	struct stat st;
+
+	snprintf(name, sizeof(name), "%d/exe", (int)pid);
+	if (fstatat(procfd, name, &st, 0) < 0)
+		return -errno;
+	id[0] = (uint64_t)st.st_dev;
+	id[1] = (uint64_t)st.st_ino;
+	return 0;
+}
+
+/* One scan: the set of inodes, their first holder, and (when mixed is
+ * wanted) whether every later holder runs the first one's executable. */
+struct scan {
+	const uint64_t *inos;
+	size_t n;
+	pid_t *owners;
+	bool *mixed;		/* NULL: the first holder is enough */
+	uint64_t ids[PROCFS_SCAN_MAX_INOS][2];
+	bool have_id[PROCFS_SCAN_MAX_INOS];
+	size_t nfds;
+};
+
+/* Another holder of an owned inode: mixed unless it runs the same file.
+ * One that cannot be told (exe unreadable) counts as different. */
+static void another_holder(struct scan *sc, int procfd, size_t i, pid_t pid)
+{
+	uint64_t id[2];
+
+	if (sc->mixed[i] || pid == sc->owners[i])
+		return;
+	if (!sc->have_id[i]) {
+		if (exe_id(procfd, sc->owners[i], sc->ids[i]) < 0) {
+			sc->mixed[i] = true;
+			return;
+		}
+		sc->have_id[i] = true;
+	}
+	if (exe_id(procfd, pid, id) < 0 || id[0] != sc->ids[i][0] ||
+	    id[1] != sc->ids[i][1])
+		sc->mixed[i] = true;
+}
+
+/* Matches ino against the set: unowned entries get pid; with mixed
+ * wanted, owned ones note another holder.  Returns how many were new. */
+static size_t claim(struct scan *sc, int procfd, uint64_t ino, pid_t pid)
 {
 	size_t i, found = 0;
 
-	for (i = 0; i < n; i++) {
-		if (owners[i] == 0 && inos[i] == ino) {
-			owners[i] = pid;
+	for (i = 0; i < sc->n; i++) {
+		if (sc->inos[i] != ino)
+			continue;
+		if (sc->owners[i] == 0) {
+			sc->owners[i] = pid;
 			found++;
+		} else if (sc->mixed) {
+			another_holder(sc, procfd, i, pid);
 		}
 	}
 	return found;
 }
 
 /* Scan procfd/PID/fd.  Vanished or forbidden processes count as empty. */
-static size_t scan_one(int procfd, pid_t pid, const uint64_t *inos, size_t n,
-		       pid_t *owners, size_t *nfds)
+static size_t scan_one(struct scan *sc, int procfd, pid_t pid)
 {
 	char name[32], link[SOCK_LINK_MAX];
 	struct dirent *de;
@@ -573,12 +636,12 @@ static size_t scan_one(int procfd, pid_t pid, const uint64_t *inos, size_t n,
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.')
 			continue;
-		(*nfds)++;
+		sc->nfds++;
 		len = readlinkat(fd, de->d_name, link, sizeof(link));
 		if (len <= 0 || (size_t)len >= sizeof(link))
 			continue;
 		if (procfs_parse_socket_link(link, (size_t)len, &ino) == 0)
-			found += claim(ino, pid, inos, n, owners);
+			found += claim(sc, procfd, ino, pid);
 	}
 	closedir(d);
 	return found;
@@ -593,23 +656,34 @@ static size_t unowned(const pid_t *owners, size_t n)
 	return left;
 }
 
-int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
-		     const uint64_t *inos, size_t n, pid_t *owners)
+static void scan_init(struct scan *sc, const uint64_t *inos, size_t n,
+		      pid_t *owners, bool *mixed)
 {
-	size_t i, nfds = 0, found = 0, left;
+	memset(sc, 0, sizeof(*sc));
+	sc->inos = inos;
+	sc->n = n;
+	sc->owners = owners;
+	sc->mixed = mixed;
+}
+
+int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
+		     const uint64_t *inos, size_t n, pid_t *owners, bool *mixed)
+{
+	size_t i, found = 0, left;
+	struct scan sc;
 	int procfd;
 
 	if (n > PROCFS_SCAN_MAX_INOS)
 		return -EINVAL;
-	if ((left = unowned(owners, n)) == 0)
+	if ((left = unowned(owners, n)) == 0 && !mixed)
 		return 0;
+	scan_init(&sc, inos, n, owners, mixed);
 	procfd = open(procroot, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (procfd < 0)
 		return -errno;
-	for (i = 0; i < npids && found < left; i++) {
+	for (i = 0; i < npids && (mixed || found < left); i++) {
 		if (pids[i] > 0)
-			found += scan_one(procfd, pids[i], inos, n, owners,
-					  &nfds);
+			found += scan_one(&sc, procfd, pids[i]);
 	}
 	close(procfd);
 	return (int)found;
@@ -628,31 +702,103 @@ static pid_t name_pid(const char *s)
 }
 
 int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
-		    pid_t *owners, size_t *nprocs, size_t *nfds)
+		    pid_t *owners, bool *mixed, size_t *nprocs, size_t *nfds)
 {
-	size_t found = 0, left, procs = 0, fds = 0;
+	size_t found = 0, left, procs = 0;
 	struct dirent *de;
+	struct scan sc;
 	DIR *d;
 	pid_t pid;
-	int r;
 
 	if (n > PROCFS_SCAN_MAX_INOS)
 		return -EINVAL;
 	left = unowned(owners, n);
+	scan_init(&sc, inos, n, owners, mixed);
 	if (!(d = opendir(procroot)))
 		return -errno;
-	while (found < left && (de = readdir(d))) {
+	/* Every holder matters when mixed is wanted: no early stop then. */
+	while ((mixed || found < left) && (de = readdir(d))) {
 		if (!(pid = name_pid(de->d_name)))
 			continue;
 		procs++;
-		found += scan_one(dirfd(d), pid, inos, n, owners, &fds);
+		found += scan_one(&sc, dirfd(d), pid);
 	}
 	closedir(d);
 	if (nprocs)
 		*nprocs = procs;
 	if (nfds)
-		*nfds = fds;
-	r = (int)found;
+		*nfds = sc.nfds;
+	return (int)found;
+}
+
+int procfs_parent_exe(const char *procroot, pid_t pid, uint64_t child_start,
+		      char *buf, size_t len)
+{
+	struct proc_info pi;
+	size_t n;
+	int dfd = -1, r;
+
+	memset(&pi, 0, sizeof(pi));
+	if (len == 0)
+		return -EINVAL;
+	buf[0] = '\0';
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	if ((r = read_stat_at(dfd, &pi)) < 0)
+		goto out;
+	/* A parent starts no later than its child: a later one is someone
+	 * else who got the pid after the parent died. */
+	if (!child_start || !pi.start_time || pi.start_time > child_start) {
+		r = -ESTALE;
+		goto out;
+	}
+	if ((r = link_at(dfd, "exe", buf, len - 1, &n)) < 0)
+		goto out;
+	buf[n] = '\0';
+	r = exe_is_path(dfd, buf) ? 0 : -EPERM;
+out:
+	if (r < 0)
+		buf[0] = '\0';
+	if (dfd >= 0)
+		close(dfd);
+	proc_info_clear(&pi);
+	return r;
+}
+
+int procfs_is(const char *procroot, pid_t pid, uint64_t start,
+	      const char *exe)
+{
+	struct proc_info pi;
+	char *buf = NULL;
+	int dfd = -1, r;
+
+	memset(&pi, 0, sizeof(pi));
+	if ((r = open_pid_dir(procroot, pid, &dfd)) < 0)
+		goto out;
+	if ((r = read_stat_at(dfd, &pi)) < 0)
+		goto out;
+	if (start && pi.start_time != start) {
+		r = 0;
+		goto out;
+	}
+	if (exe) {
+		if (!(buf = malloc(LINK_BUF_MAX))) {
+			r = -ENOMEM;
+			goto out;
+		}
+		if ((r = read_exe_at(dfd, &pi, buf)) < 0)
+			goto out;
+		if (!pi.exe || strcmp(pi.exe, exe) != 0) {
+			r = 0;
+			goto out;
+		}
+	}
+	r = 1;
+out:
+	free(buf);
+	if (dfd >= 0)
+		close(dfd);
+	proc_info_clear(&pi);
 	return r;
 }
 

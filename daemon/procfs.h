@@ -26,6 +26,9 @@ struct proc_info {
 	char *exe;		/* readlink of /proc/PID/exe, " (deleted)"
 				 * stripped */
 	bool exe_deleted;
+	bool verified;		/* the (dev, inode) of /proc/PID/exe equals
+				 * that of exe in our own mount namespace
+				 * (read while the process lived) */
 	char *cwd;
 	char *cmdline;		/* argv joined by NUL bytes, cmdline_len bytes
 				 * (no trailing NUL counted) */
@@ -92,6 +95,22 @@ int procfs_parse_socket_link(const char *buf, size_t len, uint64_t *ino);
  * fails with -ESRCH/-ENOENT instead of mixing two processes. */
 int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out);
 
+/* The executable of pid, checked to be the parent of a process that
+ * started at child_start (stat field 22): into buf[0..len), 0; -ESTALE
+ * when pid started later than the child (its pid was reused after the
+ * parent died) or either start time is unknown (0); -EPERM when the
+ * executable is not verified (see proc_info.verified); -errno. */
+int procfs_parent_exe(const char *procroot, pid_t pid, uint64_t child_start,
+		      char *buf, size_t len);
+
+/* 1 if pid is still the process that started at start (0: not checked)
+ * running exe (NULL: not checked), 0 if it is another, -errno if it
+ * cannot tell (gone: -ENOENT).  Read after something else was read of
+ * the pid, it says that read was of this process (a pid, once reused,
+ * never comes back to it). */
+int procfs_is(const char *procroot, pid_t pid, uint64_t start,
+	      const char *exe);
+
 /* Start time (stat field 22) of pid, for liveness checks. */
 /* Network namespace of pid: 0 and *ino (the inode of /proc/PID/ns/net),
  * or -errno (-ENOENT when the process is gone).  One stat(2). */
@@ -120,20 +139,24 @@ int procfs_readlink_fd(const char *procroot, pid_t pid, int fd, uint64_t *ino);
 /* ---- Socket fd scans.  Both take a set of n socket inodes (n at most
  * PROCFS_SCAN_MAX_INOS) and fill owners[i] with the pid holding inos[i]
  * (owners[] entries already nonzero are kept: the first owner found
- * wins; a socket shared after fork has several).  They return the number
- * of inodes newly found (>= 0) or -EINVAL / -ENOENT for a bad procroot.
- * Processes that vanish or deny access mid-scan are skipped.  Blocking:
- * call from the worker thread, not the verdict loop. */
+ * wins).  A socket shared after fork has several holders: when mixed is
+ * non-NULL (n entries, caller-zeroed) every process is looked at and
+ * mixed[i] is set when another holder of inos[i] runs another executable
+ * than owners[i] ((dev, inode) of /proc/PID/exe; one that cannot be read
+ * counts as another).  They return the number of inodes newly found
+ * (>= 0) or -EINVAL / -ENOENT for a bad procroot.  Processes that vanish
+ * or deny access mid-scan are skipped.  Blocking: call from the worker
+ * thread, not the verdict loop. */
 #define PROCFS_SCAN_MAX_INOS	64
 
 /* Scan only the given pids. */
 int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
-		     const uint64_t *inos, size_t n, pid_t *owners);
+		     const uint64_t *inos, size_t n, pid_t *owners, bool *mixed);
 
-/* Scan every numeric directory of procroot; stops early once all n are
- * found.  *nprocs and *nfds (either may be NULL) receive how many
- * processes and fds were looked at, for stats. */
+/* Scan every numeric directory of procroot; without mixed, stops early
+ * once all n are found.  *nprocs and *nfds (either may be NULL) receive
+ * how many processes and fds were looked at, for stats. */
 int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
-		    pid_t *owners, size_t *nprocs, size_t *nfds);
+		    pid_t *owners, bool *mixed, size_t *nprocs, size_t *nfds);
 
 #endif

@@ -528,6 +528,15 @@ static bool verdict_first(struct daemon *d, struct pending_pkt *pk, uint64_t now
 	return verdict_final(d, pk);
 }
 
+/* Wall-clock ms, read per packet: audit records carry this clock. */
+static uint64_t verdict_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
 static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 {
 	struct daemon *d = data;
@@ -572,6 +581,7 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 			   tmp.host, sizeof(tmp.host)) < 0)
 		tmp.host[0] = '\0';
 	tmp.ast.arrival_ms = now_us / 1000;
+	tmp.ast.arrival_wall_ms = verdict_wall_ms();
 	tmp.has_uid = p->has_uid;
 	tmp.uid = p->uid;
 	tmp.gid = p->gid;
@@ -594,22 +604,12 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 	return 0;
 }
 
-static void verdict_drain_audit(struct daemon *d);
+static void verdict_drain(struct daemon *d);
 
 void verdict_on_queue(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct daemon *d = data;
-	int r;
-
 	(void)l, (void)fd, (void)events;
-	/* The socket() record of a connection is usually already waiting:
-	 * read it first, so the SYN finds its inode in the cache instead of
-	 * waiting a wakeup for it. */
-	if (d->amc)
-		verdict_drain_audit(d);
-	r = nfqueue_drain(d->q, DAEMON_DRAIN_BATCH, verdict_on_packet, d);
-	if (r < 0 && r != -EINTR)
-		fprintf(stderr, "tattled: %s: queue read: %s\n", __func__, strerror(-r));
+	verdict_drain(data);
 }
 
 /* ---- audit: records arrive, packets waiting for them are re-examined */
@@ -651,17 +651,36 @@ static void verdict_on_record(uint16_t type, const char *text, size_t len,
 	(void)aurec_asm_push(d->asm_, type, text, len, loop_now_ms());
 }
 
-/* Read what audit has and re-examine the packets waiting for it. */
-static void verdict_drain_audit(struct daemon *d)
+/* Read what audit has, then the queue, then re-examine the packets
+ * waiting for audit.  Audit first: the socket() record of a connection is
+ * usually already waiting, so the SYN finds its inode in the cache.  The
+ * queue next, on audit wakeups too: a packet is queued before its
+ * sender's send record is emitted, so after this every packet that
+ * record could belong to is known when the waiting ones are looked at
+ * again, and a queue seen empty tells attrib that later packets were
+ * queued after the records read so far. */
+static void verdict_drain(struct daemon *d)
 {
 	struct recheck_ctx x = { .d = d };
-	int r;
+	int r = 0, n;
 
 	d->audit_learned = false;
-	r = audit_mc_drain(d->amc, verdict_on_record, d, DAEMON_DRAIN_BATCH);
+	if (d->amc)
+		r = audit_mc_drain(d->amc, verdict_on_record, d, DAEMON_DRAIN_BATCH);
 	if (r < 0)
 		fprintf(stderr, "tattled: %s: audit read: %s\n", __func__, strerror(-r));
-	if (d->audit_learned && pending_count(d->pending)) {
+	if (d->amc && d->attrib) {
+		struct aurec_stats as;
+
+		aurec_asm_stats(d->asm_, &as);
+		attrib_audit_loss(d->attrib, as.lost, loop_now_ms());
+	}
+	n = nfqueue_drain(d->q, DAEMON_DRAIN_BATCH, verdict_on_packet, d);
+	if (n < 0 && n != -EINTR)
+		fprintf(stderr, "tattled: %s: queue read: %s\n", __func__, strerror(-n));
+	if (n >= 0 && n < DAEMON_DRAIN_BATCH && d->attrib)
+		attrib_queue_empty(d->attrib);
+	if ((d->audit_learned || n > 0) && d->attrib && pending_count(d->pending)) {
 		x.now_ms = loop_now_ms();
 		pending_foreach(d->pending, verdict_recheck_one, &x);
 	}
@@ -669,10 +688,8 @@ static void verdict_drain_audit(struct daemon *d)
 
 void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data)
 {
-	struct daemon *d = data;
-
 	(void)l, (void)fd, (void)events;
-	verdict_drain_audit(d);
+	verdict_drain(data);
 }
 
 /* ---- worker: /proc scan results */
@@ -736,6 +753,8 @@ static void verdict_on_result(struct worker_result *r, void *data)
 	}
 	if (r->err == 0)
 		(void)attrib_on_scan(d->attrib, r->ino, r->pid, &r->pi, now_ms);
+	else if (r->err == -ENOTUNIQ)
+		attrib_on_scan_mixed(d->attrib, r->ino, now_ms);
 	if (!pk || pk->wait != PENDING_WORKER)
 		return;		/* decided by its deadline meanwhile */
 	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,

@@ -72,9 +72,11 @@ static void post(struct worker *w, struct worker_result *r)
 	wake_loop(w);
 }
 
-/* One result per inode of a finished scan, with the owner's facts. */
+/* One result per inode of a finished scan, with the owner's facts.  A
+ * socket held by processes running different executables (inherited
+ * across fork, one side exec'd) names none of them: -ENOTUNIQ. */
 static void post_owners(struct worker *w, const struct worker_req *q,
-			const pid_t *owners, int scan_err)
+			const pid_t *owners, const bool *mixed, int scan_err)
 {
 	struct worker_result r;
 	size_t i;
@@ -89,6 +91,8 @@ static void post_owners(struct worker *w, const struct worker_req *q,
 			r.err = scan_err;
 		else if (!owners[i])
 			r.err = -ENOENT;
+		else if (mixed[i])
+			r.err = -ENOTUNIQ;
 		else if (procfs_read_proc(w->procroot, owners[i], &r.pi) < 0)
 			r.pi.pid = owners[i];	/* exited since: pid only */
 		if (r.err)
@@ -131,6 +135,7 @@ static void run_scan_all(struct worker *w, const struct batch *b)
 {
 	uint64_t inos[PROCFS_SCAN_MAX_INOS];
 	pid_t owners[PROCFS_SCAN_MAX_INOS] = { 0 };
+	bool mixed[PROCFS_SCAN_MAX_INOS] = { false };
 	size_t i, n = 0, nprocs = 0, nfds = 0;
 	int r;
 
@@ -138,27 +143,28 @@ static void run_scan_all(struct worker *w, const struct batch *b)
 		memcpy(inos + n, b->q[i].inos, b->q[i].n_inos * sizeof(*inos));
 		n += b->q[i].n_inos;
 	}
-	r = procfs_scan_all(w->procroot, inos, n, owners, &nprocs, &nfds);
+	r = procfs_scan_all(w->procroot, inos, n, owners, mixed, &nprocs, &nfds);
 	pthread_mutex_lock(&w->mu);
 	w->st.scans_all++;
 	w->st.procs_scanned += nprocs;
 	w->st.fds_scanned += nfds;
 	pthread_mutex_unlock(&w->mu);
 	for (i = 0, n = 0; i < b->n; n += b->q[i].n_inos, i++)
-		post_owners(w, &b->q[i], owners + n, r);
+		post_owners(w, &b->q[i], owners + n, mixed + n, r);
 }
 
 static void run_scan_pids(struct worker *w, const struct worker_req *q)
 {
 	pid_t owners[PROCFS_SCAN_MAX_INOS] = { 0 };
+	bool mixed[PROCFS_SCAN_MAX_INOS] = { false };
 	int r;
 
 	r = procfs_scan_pids(w->procroot, q->pids, q->n_pids, q->inos,
-			     q->n_inos, owners);
+			     q->n_inos, owners, mixed);
 	pthread_mutex_lock(&w->mu);
 	w->st.procs_scanned += q->n_pids;
 	pthread_mutex_unlock(&w->mu);
-	post_owners(w, q, owners, r);
+	post_owners(w, q, owners, mixed, r);
 }
 
 static void run_read(struct worker *w, const struct worker_req *q)

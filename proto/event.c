@@ -187,6 +187,7 @@ void event_put_process(struct jw *w, const struct proc_info *pi)
 	if (event_put_cmdline(w, pi))
 		jw_kbool(w, "cmdline_truncated", true);
 	event_put_capped(w, "cwd", pi->cwd);
+	jw_kbool(w, "verified", pi->verified);
 	event_put_identity(w, pi);
 	jw_obj_end(w);
 }

@@ -150,7 +150,9 @@ static void test_different_executables_are_not_guessed(void **state)
 	assert_string_equal(attrib_confidence_name(r.confidence), "none");
 }
 
-static void test_same_executable_takes_newest(void **state)
+/* Two senders of one executable: which one sent is not guessed (the
+ * pid, cmdline and user of the event would be a guess). */
+static void test_same_executable_two_senders_are_not_guessed(void **state)
 {
 	struct fixture *fx = *state;
 	struct attrib_pkt st = { .arrival_ms = 3000 };
@@ -164,8 +166,8 @@ static void test_same_executable_takes_newest(void **state)
 	attrib_on_audit(fx->a, &ev, true, 3001);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
 				       3001, &r), 1);
-	assert_non_null(r.proc);
-	assert_int_equal(r.proc->pid, FAKE_PID + 5);
+	assert_null(r.proc);
+	assert_true(r.ambiguous);
 }
 
 static void test_other_uid_does_not_match(void **state)
@@ -226,10 +228,11 @@ static void test_exited_process_keeps_audit_facts(void **state)
 	assert_string_equal(r.proc->comm, "tconnect");
 }
 
-/* A record already there when the packet arrives is an earlier send by
- * someone else (the sender's own record follows its packet): it must not
- * answer before the wait is over, and the sender's record then wins. */
-static void test_record_before_packet_does_not_answer_early(void **state)
+/* A send record read before the queue was last seen empty was emitted
+ * before this packet was queued: an earlier send, never its own (the
+ * sender's own record follows its packet).  The sender's record then
+ * answers alone. */
+static void test_record_before_empty_queue_is_not_the_packets(void **state)
 {
 	struct fixture *fx = *state;
 	struct attrib_pkt st = { .arrival_ms = 9000 };
@@ -239,17 +242,332 @@ static void test_record_before_packet_does_not_answer_early(void **state)
 
 	sendto_event(&ev, FAKE_PID + 9, "/usr/bin/procA", "10.0.0.8", 53, 0);
 	attrib_on_audit(fx->a, &ev, true, 8990);
+	attrib_queue_empty(fx->a);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
 				       9000, &r), 0);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
 				       9000, &r), 0);
 	sendto_event(&ev, FAKE_PID + 10, "/usr/bin/procB", "10.0.0.8", 53, 0);
 	attrib_on_audit(fx->a, &ev, true, 9001);
-	/* Two programs sent there within the window: not guessed. */
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       9001, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 10);
+}
+
+/* Without that knowledge an earlier send counts: two programs, none. */
+static void test_unordered_records_of_two_programs_are_ambiguous(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 9000 };
+	struct flow f = udp_flow("10.0.0.9", 53);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       9000, &r), 0);
+	sendto_event(&ev, FAKE_PID + 11, "/usr/bin/procA", "10.0.0.9", 53, 0);
+	attrib_on_audit(fx->a, &ev, true, 9001);
+	sendto_event(&ev, FAKE_PID + 12, "/usr/bin/procB", "10.0.0.9", 53, 0);
+	attrib_on_audit(fx->a, &ev, true, 9001);
 	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
 				       9001, &r), 1);
 	assert_null(r.proc);
 	assert_true(r.ambiguous);
+}
+
+/* One record, one flow: the first sender's record, joined to its flow,
+ * does not make the next sender's flow ambiguous. */
+static void test_joined_record_is_used_up(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st1 = { .arrival_ms = 100 }, st2 = { .arrival_ms = 105 };
+	struct flow f = udp_flow("10.0.1.1", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st1, ATTRIB_FIRST,
+				       100, &r), 0);
+	sendto_event(&ev, FAKE_PID + 13, "/tmp/churn-a", "10.0.1.1", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st1, ATTRIB_AUDIT,
+				       101, &r), 1);
+	assert_int_equal(r.proc->pid, FAKE_PID + 13);
+	f.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st2, ATTRIB_FIRST,
+				       105, &r), 0);
+	sendto_event(&ev, FAKE_PID + 14, "/tmp/churn-b", "10.0.1.1", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 106);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st2, ATTRIB_AUDIT,
+				       106, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 14);
+}
+
+/* The audit time of a record is its syscall's entry: one made after the
+ * packet was read is a later syscall's. */
+static void test_record_made_after_the_packet_is_not_its_own(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 200, .arrival_wall_ms = 5000 };
+	struct flow f = udp_flow("10.0.1.2", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       200, &r), 0);
+	sendto_event(&ev, FAKE_PID + 15, "/tmp/churn-a", "10.0.1.2", 7, 0);
+	ev.time_ms = 5004;
+	attrib_on_audit(fx->a, &ev, true, 201);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       201, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       250, &r), 1);
+	assert_null(r.proc);
+	/* Made at the same millisecond: it may be. */
+	st = (struct attrib_pkt){ .arrival_ms = 300, .arrival_wall_ms = 5100 };
+	f.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       300, &r), 0);
+	sendto_event(&ev, FAKE_PID + 16, "/tmp/churn-b", "10.0.1.2", 7, 0);
+	ev.time_ms = 5100;
+	attrib_on_audit(fx->a, &ev, true, 301);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       301, &r), 1);
+	assert_int_equal(r.proc->pid, FAKE_PID + 16);
+}
+
+/* A record made a window before the packet and delivered late belongs
+ * to a flow long decided, not to this one. */
+static void test_record_made_long_before_the_packet_is_not_its_own(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 500, .arrival_wall_ms = 10000 };
+	struct flow f = udp_flow("10.0.1.9", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       500, &r), 0);
+	sendto_event(&ev, FAKE_PID + 24, "/tmp/churn-a", "10.0.1.9", 7, 0);
+	ev.time_ms = 9900;
+	attrib_on_audit(fx->a, &ev, true, 501);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       501, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       550, &r), 1);
+	assert_null(r.proc);
+}
+
+/* Two flows to one place wait; one record comes: it could be either's. */
+static void test_record_two_waiting_flows_could_own_names_neither(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st1 = { .arrival_ms = 400 }, st2 = { .arrival_ms = 400 };
+	struct flow f1 = udp_flow("10.0.1.3", 7), f2 = f1;
+	struct attrib_result r;
+	struct audit_event ev;
+
+	f2.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_FIRST,
+				       400, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_FIRST,
+				       400, &r), 0);
+	sendto_event(&ev, FAKE_PID + 17, "/tmp/churn-a", "10.0.1.3", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 401);
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_AUDIT,
+				       401, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_FINAL,
+				       450, &r), 1);
+	assert_null(r.proc);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_FINAL,
+				       450, &r), 1);
+	assert_null(r.proc);
+}
+
+/* Two serial UDP senders whose connect records both came after both
+ * packets (audit lagging): the second record was made after the first
+ * packet was read, so the first packet can own only the first record,
+ * and the second packet, which waits meanwhile instead of calling the
+ * two candidates ambiguous, then gets the second. */
+static void test_forced_records_sort_out_two_waiting_flows(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st1 = { .arrival_ms = 100, .arrival_wall_ms = 1000 };
+	struct attrib_pkt st2 = { .arrival_ms = 105, .arrival_wall_ms = 1005 };
+	struct flow f1 = udp_flow("10.0.1.7", 7), f2 = f1;
+	struct attrib_result r;
+	struct audit_event ev;
+
+	f2.sport++;
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_FIRST,
+				       100, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_FIRST,
+				       105, &r), 0);
+	sendto_event(&ev, FAKE_PID + 21, "/tmp/churn-a", "10.0.1.7", 7, 0);
+	ev.syscall = 42;	/* connect */
+	ev.exit = 0;
+	ev.time_ms = 996;
+	attrib_on_audit(fx->a, &ev, true, 106);
+	sendto_event(&ev, FAKE_PID + 22, "/tmp/churn-b", "10.0.1.7", 7, 0);
+	ev.syscall = 42;
+	ev.exit = 0;
+	ev.time_ms = 1004;
+	attrib_on_audit(fx->a, &ev, true, 107);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_AUDIT,
+				       107, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f1, true, 0, &st1, ATTRIB_AUDIT,
+				       107, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 21);
+	assert_int_equal(attrib_lookup(fx->a, &f2, true, 0, &st2, ATTRIB_AUDIT,
+				       107, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 22);
+}
+
+/* A TCP socket's connect record is not a UDP datagram's: the socket()
+ * record says which kind each fd is. */
+static void test_tcp_connect_is_not_a_udp_flows_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 900 };
+	struct flow f = udp_flow("10.0.1.8", 8080);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       900, &r), 0);
+	sendto_event(&ev, FAKE_PID + 23, "/tmp/tcp-client", "10.0.1.8", 8080, 0);
+	ev.syscall = 41;	/* socket(AF_INET, SOCK_STREAM, 0) = 3 */
+	ev.a[0] = AF_INET;
+	ev.a[1] = SOCK_STREAM | SOCK_CLOEXEC;
+	ev.a[2] = 0;
+	ev.exit = 3;
+	ev.has_sockaddr = false;
+	attrib_on_audit(fx->a, &ev, false, 901);
+	sendto_event(&ev, FAKE_PID + 23, "/tmp/tcp-client", "10.0.1.8", 8080, 0);
+	ev.syscall = 42;	/* connect(3, ...) */
+	ev.exit = 0;
+	attrib_on_audit(fx->a, &ev, true, 902);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       902, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       950, &r), 1);
+	assert_null(r.proc);
+	/* The same record for a TCP flow names its process. */
+	f.proto = 6;
+	st = (struct attrib_pkt){ .arrival_ms = 903 };
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       950, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 23);
+}
+
+/* After audit loss any flow's record may be missing: nobody is named
+ * from destinations for a while. */
+static void test_audit_loss_withholds_destination_answers(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 600 };
+	struct flow f = udp_flow("10.0.1.4", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	attrib_audit_loss(fx->a, 3, 590);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       600, &r), 0);
+	sendto_event(&ev, FAKE_PID + 18, "/tmp/churn-a", "10.0.1.4", 7, 0);
+	attrib_on_audit(fx->a, &ev, true, 601);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       601, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FINAL,
+				       650, &r), 1);
+	assert_null(r.proc);
+}
+
+/* A UDP socket's connect() record comes before its datagram: read just
+ * before the packet, it answers without waiting for the wait to end. */
+static void test_fresh_udp_connect_answers_for_its_datagram(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st = { .arrival_ms = 701 };
+	struct flow f = udp_flow("10.0.1.5", 7);
+	struct attrib_result r;
+	struct audit_event ev;
+
+	sendto_event(&ev, FAKE_PID + 19, "/tmp/churn-a", "10.0.1.5", 7, 0);
+	ev.syscall = 42;	/* connect */
+	ev.exit = 0;
+	attrib_on_audit(fx->a, &ev, true, 700);
+	attrib_queue_empty(fx->a);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       701, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       701, &r), 1);
+	assert_int_equal(r.proc->pid, FAKE_PID + 19);
+	/* The same for TCP is an earlier connect (its own follows the SYN). */
+	attrib_on_audit(fx->a, &ev, true, 800);
+	attrib_queue_empty(fx->a);
+	f.proto = 6;
+	st = (struct attrib_pkt){ .arrival_ms = 801 };
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_FIRST,
+				       801, &r), 0);
+	assert_int_equal(attrib_lookup(fx->a, &f, true, 0, &st, ATTRIB_AUDIT,
+				       801, &r), 0);
+}
+
+/* Issue 14 item 8: an exec is a new identity, even of the same file: a
+ * socket mapped to the process before the exec does not name it after. */
+static void test_exec_drops_socket_mappings(void **state)
+{
+	struct fixture *fx = *state;
+	struct proc_info pi = { .pid = FAKE_PID + 20, .ppid = 1 };
+	const struct proc_info *out;
+	struct audit_event ev;
+
+	pi.exe = (char *)"/tmp/m";
+	assert_int_equal(pidcache_put(fx->pc, &pi, 100), 0);
+	assert_int_equal(pidcache_put_inode(fx->pc, 777, FAKE_PID + 20, 0, 100), 0);
+	assert_int_equal(pidcache_by_inode(fx->pc, 777, 100, &out), 0);
+	sendto_event(&ev, FAKE_PID + 20, "/tmp/m", "10.0.1.6", 7, 0);
+	ev.syscall = 59;	/* execve */
+	ev.exit = 0;
+	ev.has_sockaddr = false;
+	attrib_on_audit(fx->a, &ev, false, 101);
+	assert_int_equal(pidcache_by_inode(fx->pc, 777, 101, &out), -ENOENT);
+}
+
+/* Issue 14 item 10: process.parent.path names the parent only when it
+ * started no later than the child (else its pid was reused after the
+ * parent died) and its executable was verified. */
+static void test_parent_exe_needs_an_older_verified_parent(void **state)
+{
+	struct fixture *fx = *state;
+	struct proc_info parent = { .pid = FAKE_PID + 30, .ppid = 1,
+				    .start_time = 500, .verified = true };
+	struct proc_info child = { .pid = FAKE_PID + 31,
+				   .ppid = FAKE_PID + 30, .start_time = 600 };
+	char buf[256];
+	const char *v;
+
+	parent.exe = (char *)"/usr/sbin/sshd";
+	assert_int_equal(pidcache_put(fx->pc, &parent, 100), 0);
+	v = attrib_parent_exe(fx->a, &child, 100, buf, sizeof(buf));
+	assert_non_null(v);
+	assert_string_equal(v, "/usr/sbin/sshd");
+	/* A child older than the process now under its ppid: reused pid. */
+	child.start_time = 400;
+	assert_null(attrib_parent_exe(fx->a, &child, 100, buf, sizeof(buf)));
+	/* Start time of the child unknown (known only from audit): unproven. */
+	child.start_time = 0;
+	assert_null(attrib_parent_exe(fx->a, &child, 100, buf, sizeof(buf)));
+	/* An unverified parent executable names nothing. */
+	child.start_time = 600;
+	parent.verified = false;
+	parent.start_time = 500;
+	assert_int_equal(pidcache_put(fx->pc, &parent, 101), 0);
+	assert_null(attrib_parent_exe(fx->a, &child, 101, buf, sizeof(buf)));
 }
 
 static void test_icmp_without_ports_waits_then_none(void **state)
@@ -272,12 +590,23 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_fire_and_forget_found_by_destination, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_stale_sender_is_never_used, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_different_executables_are_not_guessed, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_same_executable_takes_newest, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_same_executable_two_senders_are_not_guessed, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_other_uid_does_not_match, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_own_pid_events_are_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_non_network_syscall_is_ignored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_exited_process_keeps_audit_facts, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_record_before_packet_does_not_answer_early, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_before_empty_queue_is_not_the_packets, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_unordered_records_of_two_programs_are_ambiguous, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_joined_record_is_used_up, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_made_after_the_packet_is_not_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_made_long_before_the_packet_is_not_its_own, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_two_waiting_flows_could_own_names_neither, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_forced_records_sort_out_two_waiting_flows, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_tcp_connect_is_not_a_udp_flows_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_audit_loss_withholds_destination_answers, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_fresh_udp_connect_answers_for_its_datagram, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_exec_drops_socket_mappings, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_parent_exe_needs_an_older_verified_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

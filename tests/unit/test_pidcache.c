@@ -235,12 +235,12 @@ static void test_dropped_process_takes_its_index_entries(void **state)
 	(void)state;
 	put(pc, 100, 1, "/bin/a", 0);
 	assert_int_equal(pidcache_put_inode(pc, 555, 100, 1, 0), 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 100, 1, false, 0, 0,
 					   0), 0);
 	pidcache_expire(pc, 100, 8, probe_alive, &p);
 	pidcache_expire(pc, 101 + GRACE, 8, probe_alive, &p);
 	assert_int_equal(pidcache_by_inode(pc, 555, 101 + GRACE, &out), -ENOENT);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000,
 					  101 + GRACE, 10000, c, 2), 0);
 	assert_int_equal(stats(pc).inode_entries, 0);
 	assert_int_equal(stats(pc).dest_entries, 0);
@@ -341,17 +341,17 @@ static void test_old_process_dest_is_stale_after_reuse(void **state)
 
 	(void)state;
 	put(pc, 100, 1, "/bin/old", 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 100, 1, false, 0, 0,
 					   0), 0);
 	put(pc, 100, 2, "/bin/new", 10);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 10,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 10,
 					  1000, c, 2), 1);
 	assert_true(c[0].stale);
 	assert_null(c[0].proc);
 	/* The new process's own send is a fresh, resolvable record. */
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 2,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 100, 2, false, 0, 0,
 					   11), 0);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 11,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 11,
 					  1000, c, 2), 2);
 	assert_false(c[0].stale);
 	assert_string_equal(c[0].proc->exe, "/bin/new");
@@ -369,12 +369,12 @@ static void test_new_identity_makes_index_entries_stale(void **state)
 	(void)state;
 	put(pc, 100, 1, "/bin/a", 0);
 	assert_int_equal(pidcache_put_inode(pc, 777, 100, 1, 0), 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 100, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 100, 1, false, 0, 0,
 					   0), 0);
 	assert_int_equal(pidcache_new_identity(pc, 100), 0);
 	put(pc, 100, 1, "/bin/b", 1);
 	assert_int_equal(pidcache_by_inode(pc, 777, 1, &out), -ENOENT);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 1,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1,
 					  1000, c, 2), 1);
 	assert_true(c[0].stale);
 	assert_int_equal(pidcache_new_identity(pc, 999), -ENOENT);
@@ -394,6 +394,25 @@ static void test_unknown_start_time_keeps_known_one(void **state)
 	assert_true(out->start_time == 5);
 	assert_int_equal(stats(pc).reuse_detected, 0);
 	assert_int_equal(pidcache_by_inode(pc, 555, 10, &out), 0);
+	pidcache_free(pc);
+}
+
+/* Issue 14 item 3: another executable under the same pid and start time
+ * (an exec) is a new identity: its socket mappings are dropped, not
+ * relabelled with the new executable. */
+static void test_exe_change_same_start_drops_socket_mappings(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 2);
+	const struct proc_info *out;
+
+	(void)state;
+	put(pc, 100, 5, "/tmp/m", 0);
+	assert_int_equal(pidcache_put_inode(pc, 555, 100, 5, 0), 0);
+	put(pc, 100, 5, "/usr/bin/allowed", 10);
+	assert_int_equal(pidcache_by_inode(pc, 555, 10, &out), -ENOENT);
+	assert_int_equal(pidcache_get(pc, 100, 10, &out), 0);
+	assert_string_equal(out->exe, "/usr/bin/allowed");
+	assert_int_equal(stats(pc).reuse_detected, 1);
 	pidcache_free(pc);
 }
 
@@ -500,9 +519,9 @@ static void test_dest_candidates_are_newest_first(void **state)
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
 	put(pc, 2, 1, "/bin/b", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, 200);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 250,
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 2, 1, false, 0, 0, 200);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 250,
 					  1000, c, 4), 2);
 	assert_int_equal(c[0].pid, 2);
 	assert_true(c[0].ts_ms == 200);
@@ -520,12 +539,12 @@ static void test_dest_window_excludes_older_candidates(void **state)
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
 	put(pc, 2, 1, "/bin/b", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, 200);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 250,
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 2, 1, false, 0, 0, 200);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 250,
 					  100, c, 4), 1);
 	assert_int_equal(c[0].pid, 2);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 400,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 400,
 					  100, c, 4), 0);
 	assert_int_equal(stats(pc).misses, 1);
 	pidcache_free(pc);
@@ -538,16 +557,16 @@ static void test_dest_key_is_family_addr_port_and_uid(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 100, 10,
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 100);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 100, 10,
 					  c, 1), 1);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 100, 10,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 0, 100, 10,
 					  c, 1), 0);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 54, 1000, 100, 10,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 54, 0, 1000, 100, 10,
 					  c, 1), 0);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_b, 53, 1000, 100, 10,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_b, 53, 0, 1000, 100, 10,
 					  c, 1), 0);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET6, ip_a, 53, 1000, 100, 10,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET6, ip_a, 53, 0, 1000, 100, 10,
 					  c, 1), 0);
 	pidcache_free(pc);
 }
@@ -559,17 +578,17 @@ static void test_dest_same_owner_refreshes_instead_of_adding(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 300);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 200);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 300);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 200);
 	assert_int_equal(stats(pc).dest_entries, 1);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 300, 10,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 300, 10,
 					  c, 4), 1);
 	assert_true(c[0].ts_ms == 300);
 	pidcache_free(pc);
 }
 
-static void test_dest_per_key_cap_replaces_oldest(void **state)
+static void test_dest_per_key_cap_gives_up_a_used_entry_first(void **state)
 {
 	struct pidcache *pc = new_cache(8, 8, 8, 2);
 	struct pidcache_cand c[4];
@@ -578,14 +597,104 @@ static void test_dest_per_key_cap_replaces_oldest(void **state)
 	put(pc, 1, 1, "/bin/a", 0);
 	put(pc, 2, 1, "/bin/b", 0);
 	put(pc, 3, 1, "/bin/c", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 2, 1, 200);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 3, 1, 300);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 300,
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 2, 1, false, 0, 0, 200);
+	/* 1's record joined its flow: its entry goes, though 2's is newer. */
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   10, 210, 100), 0);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 3, 1, false, 0, 0, 300);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 300,
 					  1000, c, 4), 2);
 	assert_int_equal(c[0].pid, 3);
 	assert_int_equal(c[1].pid, 2);
 	assert_int_equal(stats(pc).dest_entries, 2);
+	pidcache_free(pc);
+}
+
+static void test_dest_displacing_unused_record_says_incomplete(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 2);
+	struct pidcache_cand c[4];
+
+	(void)state;
+	put(pc, 1, 1, "/bin/a", 0);
+	put(pc, 2, 1, "/bin/b", 0);
+	put(pc, 3, 1, "/bin/c", 0);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 2, 1, false, 0, 0, 200);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 3, 1, false, 0, 0, 300);
+	/* 1's unused record was pushed out: whoever it was is unknown, so
+	 * the list claims more than it holds. */
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 300,
+					  1000, c, 4), 5);
+	assert_int_equal(c[0].pid, 3);
+	assert_int_equal(c[1].pid, 2);
+	assert_int_equal(stats(pc).dest_entries, 2);
+	/* Once that record is out of the window, the list is whole again. */
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1200,
+					  1000, c, 4), 2);
+	pidcache_free(pc);
+}
+
+static void test_dest_record_joined_to_a_flow_is_used_up(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 4);
+	struct pidcache_cand c[4];
+
+	(void)state;
+	put(pc, 1, 1, "/bin/a", 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   false, 5000, 1, 100), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   false, 5004, 2, 104), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 105,
+					  1000, c, 4), 1);
+	assert_int_equal(c[0].avail, 2);
+	assert_int_equal(c[0].made_ms, 5000);
+	assert_int_equal(c[0].send_seq, 2);
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   5004, 106, 100), 0);
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   5004, 107, 100), 0);
+	/* Both records joined flows: no candidate left. */
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 108,
+					  1000, c, 4), 0);
+	pidcache_free(pc);
+}
+
+static void test_dest_record_made_after_the_flow_pays_no_credit(void **state)
+{
+	struct pidcache *pc = new_cache(8, 8, 8, 4);
+	struct pidcache_cand c[4];
+
+	(void)state;
+	put(pc, 1, 1, "/bin/a", 0);
+	/* A flow named before its record came (made no later than 5000)
+	 * leaves a credit; its record pays it. */
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   5000, 100, 50), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   true, 4996, 1, 101), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 102,
+					  1000, c, 4), 0);
+	/* Another credit, but the record came from a later syscall (made
+	 * after the flow was queued): a record of its own flow. */
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   5010, 110, 50), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1,
+					   true, 5020, 2, 111), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 112,
+					  1000, c, 4), 1);
+	assert_int_equal(c[0].conn_seq, 2);
+	assert_int_equal(c[0].conn_ms, 111);
+	/* An expired credit is paid by nobody. */
+	put(pc, 2, 1, "/bin/b", 0);
+	assert_int_equal(pidcache_use_dest(pc, AF_INET, ip_a, 53, 0, 1000, 2, 1,
+					   6000, 200, 50), 0);
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 2, 1,
+					   false, 5990, 3, 251), 0);
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 252,
+					  1000, c, 4), 2);
 	pidcache_free(pc);
 }
 
@@ -596,14 +705,14 @@ static void test_full_dest_index_evicts_oldest(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 1, 1000, 1, 1, 100);
-	pidcache_put_dest(pc, AF_INET, ip_a, 2, 1000, 1, 1, 101);
-	pidcache_put_dest(pc, AF_INET, ip_a, 3, 1000, 1, 1, 102);
+	pidcache_put_dest(pc, AF_INET, ip_a, 1, 0, 1000, 1, 1, false, 0, 0, 100);
+	pidcache_put_dest(pc, AF_INET, ip_a, 2, 0, 1000, 1, 1, false, 0, 0, 101);
+	pidcache_put_dest(pc, AF_INET, ip_a, 3, 0, 1000, 1, 1, false, 0, 0, 102);
 	assert_int_equal(stats(pc).index_evictions, 1);
 	assert_int_equal(stats(pc).dest_entries, 2);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 1, 1000, 102,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 1, 0, 1000, 102,
 					  1000, c, 2), 0);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 3, 1000, 102,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 3, 0, 1000, 102,
 					  1000, c, 2), 1);
 	pidcache_free(pc);
 }
@@ -617,10 +726,10 @@ static void test_dest_candidates_capped_at_max_but_counted(void **state)
 	(void)state;
 	for (pid = 1; pid <= 3; pid++) {
 		put(pc, pid, 1, "/bin/a", 0);
-		pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, pid, 1,
+		pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, pid, 1, false, 0, 0,
 				  100 + (uint64_t)pid);
 	}
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 1000, 200,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 53, 0, 1000, 200,
 					  1000, c, 2), 3);
 	assert_int_equal(c[0].pid, 3);
 	assert_int_equal(c[1].pid, 2);
@@ -632,10 +741,10 @@ static void test_dest_of_uncached_process_is_refused(void **state)
 	struct pidcache *pc = new_cache(8, 8, 8, 4);
 
 	(void)state;
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 9, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 9, 1, false, 0, 0,
 					   0), -ENOENT);
 	put(pc, 9, 2, "/bin/a", 0);
-	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 9, 1,
+	assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 9, 1, false, 0, 0,
 					   0), -ESTALE);
 	assert_int_equal(stats(pc).dest_entries, 0);
 	pidcache_free(pc);
@@ -648,12 +757,12 @@ static void test_expire_prunes_dest_entries_past_dest_ttl(void **state)
 
 	(void)state;
 	put(pc, 1, 1, "/bin/a", 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 53, 1000, 1, 1, 0);
-	pidcache_put_dest(pc, AF_INET, ip_a, 54, 1000, 1, 1, 900);
+	pidcache_put_dest(pc, AF_INET, ip_a, 53, 0, 1000, 1, 1, false, 0, 0, 0);
+	pidcache_put_dest(pc, AF_INET, ip_a, 54, 0, 1000, 1, 1, false, 0, 0, 900);
 	put(pc, 1, 1, "/bin/a", DEST_TTL);	/* keep the process alive */
 	assert_int_equal(pidcache_expire(pc, DEST_TTL + 1, 8, NULL, NULL), 0);
 	assert_int_equal(stats(pc).dest_entries, 1);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 54, 1000,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 54, 0, 1000,
 					  DEST_TTL + 1, UINT64_MAX, c, 1), 1);
 	pidcache_free(pc);
 }
@@ -758,7 +867,7 @@ static void put_dests(struct pidcache *pc, uint64_t first, uint64_t n,
 
 	for (k = first; k < first + n; k++)
 		assert_int_equal(pidcache_put_dest(pc, AF_INET, ip_a,
-						   (uint16_t)k, 1000, pid, 0,
+						   (uint16_t)k, 0, 1000, pid, 0, false, 0, 0,
 						   (*now)++), 0);
 }
 
@@ -766,7 +875,7 @@ static int dest_count(struct pidcache *pc, uint64_t k, uint64_t now)
 {
 	struct pidcache_cand c[1];
 
-	return pidcache_by_dest(pc, AF_INET, ip_a, (uint16_t)k, 1000, now,
+	return pidcache_by_dest(pc, AF_INET, ip_a, (uint16_t)k, 0, 1000, now,
 				UINT64_MAX, c, 1);
 }
 
@@ -814,7 +923,7 @@ static void test_default_indexes_fill_reuse_then_evict(void **state)
 	put_dests(pc, 0, gone, 3, &now);
 	put(pc, 3, 3, "/bin/c3", now);
 	assert_int_equal(stats(pc).dest_entries, gone);
-	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 0, 1000, now,
+	assert_int_equal(pidcache_by_dest(pc, AF_INET, ip_a, 0, 0, 1000, now,
 					  UINT64_MAX, c, 1), 1);
 	assert_true(c[0].stale);
 	put_dests(pc, gone, maxd - gone, 2, &now);
@@ -850,6 +959,7 @@ int main(void)
 		cmocka_unit_test(test_old_process_dest_is_stale_after_reuse),
 		cmocka_unit_test(test_new_identity_makes_index_entries_stale),
 		cmocka_unit_test(test_unknown_start_time_keeps_known_one),
+		cmocka_unit_test(test_exe_change_same_start_drops_socket_mappings),
 		cmocka_unit_test(test_full_cache_evicts_least_recently_used),
 		cmocka_unit_test(test_evicted_process_takes_its_inodes),
 		cmocka_unit_test(test_by_inode_returns_owner),
@@ -860,7 +970,10 @@ int main(void)
 		cmocka_unit_test(test_dest_window_excludes_older_candidates),
 		cmocka_unit_test(test_dest_key_is_family_addr_port_and_uid),
 		cmocka_unit_test(test_dest_same_owner_refreshes_instead_of_adding),
-		cmocka_unit_test(test_dest_per_key_cap_replaces_oldest),
+		cmocka_unit_test(test_dest_per_key_cap_gives_up_a_used_entry_first),
+		cmocka_unit_test(test_dest_displacing_unused_record_says_incomplete),
+		cmocka_unit_test(test_dest_record_joined_to_a_flow_is_used_up),
+		cmocka_unit_test(test_dest_record_made_after_the_flow_pays_no_credit),
 		cmocka_unit_test(test_full_dest_index_evicts_oldest),
 		cmocka_unit_test(test_dest_candidates_capped_at_max_but_counted),
 		cmocka_unit_test(test_dest_of_uncached_process_is_refused),

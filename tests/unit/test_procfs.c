@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "procfs.h"
@@ -340,7 +342,7 @@ static void test_targeted_scan_of_fixture_tree_finds_owners(void **state)
 	pid_t owners[3] = { 0 };
 
 	(void)state;
-	assert_int_equal(procfs_scan_pids(TREE, pids, 3, inos, 3, owners), 2);
+	assert_int_equal(procfs_scan_pids(TREE, pids, 3, inos, 3, owners, NULL), 2);
 	assert_int_equal(owners[0], 4242);
 	assert_int_equal(owners[1], 4243);
 	assert_int_equal(owners[2], 0);
@@ -353,7 +355,7 @@ static void test_targeted_scan_skips_pids_not_listed(void **state)
 	pid_t owners[1] = { 0 };
 
 	(void)state;
-	assert_int_equal(procfs_scan_pids(TREE, pids, 2, inos, 1, owners), 0);
+	assert_int_equal(procfs_scan_pids(TREE, pids, 2, inos, 1, owners, NULL), 0);
 	assert_int_equal(owners[0], 0);
 }
 
@@ -364,7 +366,7 @@ static void test_full_scan_of_fixture_tree_skips_non_pid_dirs(void **state)
 	size_t nprocs = 0, nfds = 0;
 
 	(void)state;
-	assert_int_equal(procfs_scan_all(TREE, inos, 3, owners, &nprocs,
+	assert_int_equal(procfs_scan_all(TREE, inos, 3, owners, NULL, &nprocs,
 					 &nfds), 2);
 	assert_int_equal(owners[0], 4243);
 	assert_int_equal(owners[1], 4242);
@@ -380,7 +382,7 @@ static void test_scan_rejects_too_many_inodes(void **state)
 
 	(void)state;
 	assert_int_equal(procfs_scan_all(TREE, inos, PROCFS_SCAN_MAX_INOS + 1,
-					 owners, NULL, NULL), -EINVAL);
+					 owners, NULL, NULL, NULL), -EINVAL);
 }
 
 /* ---- temp trees: names a fixture repository cannot hold comfortably */
@@ -568,7 +570,7 @@ static void test_targeted_scan_finds_own_socket(void **state)
 	ino = st.st_ino;
 	pids[0] = 1;
 	pids[1] = getpid();
-	assert_int_equal(procfs_scan_pids("/proc", pids, 2, &ino, 1, owners),
+	assert_int_equal(procfs_scan_pids("/proc", pids, 2, &ino, 1, owners, NULL),
 			 1);
 	assert_int_equal(owners[0], getpid());
 	close(s);
@@ -586,7 +588,7 @@ static void test_full_scan_finds_own_socket(void **state)
 	assert_true(s >= 0);
 	assert_int_equal(fstat(s, &st), 0);
 	ino = st.st_ino;
-	assert_int_equal(procfs_scan_all("/proc", &ino, 1, owners, &nprocs,
+	assert_int_equal(procfs_scan_all("/proc", &ino, 1, owners, NULL, &nprocs,
 					 &nfds), 1);
 	assert_int_equal(owners[0], getpid());
 	assert_true(nprocs >= 1);
@@ -607,7 +609,7 @@ static void test_full_scan_for_closed_socket_finds_nothing(void **state)
 	assert_int_equal(fstat(s, &st), 0);
 	ino = st.st_ino;
 	close(s);
-	assert_int_equal(procfs_scan_all("/proc", &ino, 1, owners, &nprocs,
+	assert_int_equal(procfs_scan_all("/proc", &ino, 1, owners, NULL, &nprocs,
 					 NULL), 0);
 	assert_int_equal(owners[0], 0);
 	assert_true(nprocs >= 1);	/* at least us */
@@ -633,10 +635,143 @@ static void test_environ_needs_the_same_start_time(void **state)
 					     sizeof(buf), &len), -ESRCH);
 }
 
+/* A child holding our socket (inherited, no CLOEXEC): after exec(path)
+ * when path is set, else still this program.  Waits until it runs it. */
+static pid_t holder_child(int s, const char *path)
+{
+	char self[64], want[4096], got[4096];
+	pid_t pid = fork();
+	ssize_t n;
+	int i;
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		(void)s;
+		if (path)
+			execl(path, path, "5", (char *)NULL);
+		pause();
+		_exit(0);
+	}
+	snprintf(self, sizeof(self), "/proc/%d/exe", (int)pid);
+	n = readlink(path ? path : "/proc/self/exe", want, sizeof(want) - 1);
+	want[n > 0 ? n : 0] = '\0';
+	if (path)
+		snprintf(want, sizeof(want), "%s", path);
+	for (i = 0; i < 200; i++) {
+		n = readlink(self, got, sizeof(got) - 1);
+		got[n > 0 ? n : 0] = '\0';
+		if (n > 0 && strcmp(got, want) == 0)
+			break;
+		usleep(10000);
+	}
+	return pid;
+}
+
+/* Issue 14 item 3: a socket inherited by a process that exec'd another
+ * program is held by two executables: mixed.  Shared by a plain fork
+ * (same program): not mixed. */
+static void test_scan_sees_every_holder_of_a_shared_socket(void **state)
+{
+	struct stat st;
+	pid_t owners[1] = { 0 }, pid;
+	bool mixed[1] = { false };
+	uint64_t ino;
+	int s = socket(AF_INET, SOCK_STREAM, 0);	/* inherited */
+
+	(void)state;
+	assert_true(s >= 0);
+	assert_int_equal(fstat(s, &st), 0);
+	ino = st.st_ino;
+	pid = holder_child(s, NULL);
+	assert_int_equal(procfs_scan_all("/proc", &ino, 1, owners, mixed, NULL,
+					 NULL), 1);
+	assert_false(mixed[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+
+	owners[0] = 0;
+	pid = holder_child(s, "/bin/sleep");
+	assert_int_equal(procfs_scan_all("/proc", &ino, 1, owners, mixed, NULL,
+					 NULL), 1);
+	assert_true(mixed[0]);
+	owners[0] = 0;
+	mixed[0] = false;
+	{
+		pid_t pids[2] = { getpid(), pid };
+
+		assert_int_equal(procfs_scan_pids("/proc", pids, 2, &ino, 1,
+						  owners, mixed), 1);
+		assert_true(mixed[0]);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+	close(s);
+}
+
+/* procfs_is: still the same process (start time and executable)? */
+static void test_is_checks_start_time_and_exe(void **state)
+{
+	char self[4096];
+	uint64_t start = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &start), 0);
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(procfs_is("/proc", getpid(), start, self), 1);
+	assert_int_equal(procfs_is("/proc", getpid(), 0, NULL), 1);
+	assert_int_equal(procfs_is("/proc", getpid(), start + 1, self), 0);
+	assert_int_equal(procfs_is("/proc", getpid(), start, "/bin/other"), 0);
+}
+
+/* Issue 14 item 2: our own executable is the file at its path here. */
+static void test_read_proc_verifies_own_exe(void **state)
+{
+	struct proc_info pi;
+
+	(void)state;
+	assert_int_equal(procfs_read_proc("/proc", getpid(), &pi), 0);
+	assert_non_null(pi.exe);
+	assert_true(pi.verified);
+	proc_info_clear(&pi);
+}
+
+/* Issue 14 item 10 on the real /proc: our parent started before us and
+ * runs a verified file; we did not start before a child older than us. */
+static void test_parent_exe_checks_start_time(void **state)
+{
+	char buf[4096], self[4096];
+	uint64_t start = 0;
+	ssize_t n;
+
+	(void)state;
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &start), 0);
+	assert_int_equal(procfs_parent_exe("/proc", getppid(), start, buf,
+					   sizeof(buf)), 0);
+	assert_true(buf[0] == '/');
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	assert_true(n > 0);
+	self[n] = '\0';
+	assert_int_equal(procfs_parent_exe("/proc", getpid(), start, buf,
+					   sizeof(buf)), 0);
+	assert_string_equal(buf, self);
+	assert_int_equal(procfs_parent_exe("/proc", getpid(), start - 1, buf,
+					   sizeof(buf)), -ESTALE);
+	assert_string_equal(buf, "");
+	assert_int_equal(procfs_parent_exe("/proc", getpid(), 0, buf,
+					   sizeof(buf)), -ESTALE);
+}
+
 int main(int argc, char **argv)
 {
 	struct args a = { argc, argv };
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_scan_sees_every_holder_of_a_shared_socket),
+		cmocka_unit_test(test_parent_exe_checks_start_time),
+		cmocka_unit_test(test_read_proc_verifies_own_exe),
+		cmocka_unit_test(test_is_checks_start_time_and_exe),
 		cmocka_unit_test(test_stat_comm_with_paren_and_space_parsed_after_last_paren),
 		cmocka_unit_test(test_stat_kthread_has_ppid_zero_and_start_time),
 		cmocka_unit_test(test_stat_long_comm_is_cut_to_comm_max),
