@@ -131,7 +131,7 @@ static void test_foreign_namespace_is_a_hint_not_a_destination(void **state)
 	assert_null(r.proc);
 	/* a second event of the same, now cached, process: still checked */
 	(void)attrib_on_audit(a, &ev, true, 1003);
-	st.dest_seen_ts = 0;
+	st.dest_seen_seq = 0;
 	assert_int_equal(attrib_lookup(a, &f, true, 0, &st, ATTRIB_FINAL, 1004, &r), 1);
 	assert_null(r.proc);
 	attrib_get_stats(a, &as);
