@@ -12,8 +12,9 @@
 # sender rsyslogd (socket absent: events wait), then traffic of a few
 # thousand connections runs while the sender is stalled with SIGSTOP for
 # a second (its socket fills: EAGAIN) and the collector is SIGKILLed and
-# restarted; then the sender is restarted while idle (its socket is made
-# anew: tattled reconnects) and more traffic follows.  At the end every
+# restarted; then the sender is restarted once tattled is idle (its socket
+# is made anew: tattled reconnects; its RELP queue may still be draining)
+# and more traffic follows.  At the end every
 # seq from 1 to the daemon's last reached the collector (duplicates from
 # RELP retransmission are allowed and counted), every collected line is
 # JSON with "host" (and its ECS form has host.name), the run's first
@@ -154,11 +155,24 @@ tt_log "collector restarted"
 
 wait $LOAD || true
 
-# Restart the sender rsyslogd while nothing is sent (a datagram in its
-# socket queue when it closes would be lost silently, see docs/FLEET.md):
-# its socket is made anew, tattled's next send is refused, it connects
-# to the new one; then some more traffic.
+# Restart the sender rsyslogd while tattled sends nothing (a datagram in
+# its socket queue when it closes would be lost silently, see
+# docs/FLEET.md): its socket is made anew, tattled's next send is
+# refused, it connects to the new one; then some more traffic.  Its
+# omrelp queue may still hold part of the collector outage's backlog (or
+# not have reconnected yet): the recipe's queue.timeoutShutdown lets it
+# drain instead of dropping the unacknowledged RELP window.
 sleep 1
+behind=$(python3 -c '
+import json, sys
+seen = set()
+for l in open(sys.argv[2]):
+    try:
+        seen.add(json.loads(l)["seq"])
+    except ValueError:
+        pass
+print(sum(1 for _ in open(sys.argv[1])) - len(seen))' "$TT_EVENTS" "$OUT")
+tt_log "restarting sender rsyslogd with $behind events not yet at the collector"
 kill -TERM "$RS_PID_sender"
 wait "$RS_PID_sender" 2>/dev/null || true
 rs_start sender
