@@ -17,8 +17,9 @@ for mode in audit no-audit; do
 	done
 	tt_wait_events 20 "e['type']=='connection'" 5 >/dev/null || true
 	tt_daemon_stop
-	python3 - "$TT_EVENTS" "$TT_TMP/quitter" "$mode" <<'PY' || tt_fail "$mode: misattributed"
+	python3 - "$TT_EVENTS" "$TT_TMP/quitter" "$mode" "$TT_TMP/pids" <<'PY' || tt_fail "$mode: misattributed"
 import json, sys
+pids = {int(l) for l in open(sys.argv[4]) if l.strip().isdigit()}
 named = none = wrong = 0
 for line in open(sys.argv[1]):
     e = json.loads(line)
@@ -27,7 +28,10 @@ for line in open(sys.argv[1]):
     p = e["process"]
     if p is None:
         none += 1
-    elif p["exe"] == sys.argv[2] or (p["exe"] is None and p["comm"] == "quitter"):
+    elif p["pid"] in pids and (p["exe"] in (sys.argv[2], None) and
+                                p["comm"] in ("quitter", None)):
+        # its own pid; exe and comm are null when it was gone before
+        # anything but its socket's owner could be read
         # an exiting process (a zombie) no longer shows its exe: still it
         named += 1
     else:
