@@ -115,6 +115,8 @@ test_loop_DEPS = daemon/loop.c
 test_auditref_DEPS = daemon/auditref.c daemon/procfs.c daemon/cgroup.c
 test_privs_DEPS = daemon/privs.c
 test_bpfsrc_DEPS = daemon/bpfsrc.c
+test_bpfjoin_DEPS = daemon/bpfjoin.c daemon/bpfsrc.c daemon/pidcache.c \
+	daemon/procfs.c daemon/cgroup.c
 test_control_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 test_emit_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)
 fuzz_packet_DEPS = daemon/packet.c

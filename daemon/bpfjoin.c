@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "bpfsrc.h"
+#include "cgroup.h"
 
 /* 1: path is the file the record names (same dev, inode); 0: it is
  * another file; -1: it cannot be checked here (no path, deleted, or not
@@ -74,51 +75,121 @@ static void bpfjoin_from_record(const struct flowrec_owner *o, uint64_t ticks,
 	pi->comm[sizeof(pi->comm) - 1] = '\0';
 }
 
+/* The record's cgroup path into path[len], when the loop's cache has
+ * it: the path, else NULL. */
+static const char *bpfjoin_record_cgroup(struct bpfjoin_ctx *j,
+					 const struct flowrec_owner *o,
+					 uint64_t now_ms, char *path, size_t len)
+{
+	if (!j->cg || !o->cgroup_id ||
+	    cgroup_cache_get(j->cg, o->cgroup_id, now_ms, path, len) < 0)
+		return NULL;
+	return path;
+}
+
+static bool bpfjoin_cgroup_agrees(const struct proc_info *pi, const char *rp)
+{
+	return !rp || (pi->cgroup && strcmp(pi->cgroup, rp) == 0);
+}
+
+/* Place pi in the record's cgroup rp (see bpfjoin.h: the record wins).
+ * 0 or -ENOMEM. */
+static int bpfjoin_fix_cgroup(struct bpfjoin_ctx *j, const char *rp,
+			      struct proc_info *pi)
+{
+	bool had = pi->cgroup != NULL;
+	int r;
+
+	if (bpfjoin_cgroup_agrees(pi, rp))
+		return 0;
+	if ((r = cgroup_set_path(pi, rp, strlen(rp))) < 0)
+		return r == -ENOMEM ? r : 0;
+	if (had)
+		j->st.cgroup_moved++;
+	else
+		j->st.cgroup_from_record++;
+	return 0;
+}
+
+/* Is c (cached) the record's process, with its file?  *same: what
+ * bpfjoin_same_file said of its path (0 when not asked). */
+static bool bpfjoin_cached_is(const struct proc_info *c,
+			      const struct flowrec_owner *o, uint64_t ticks,
+			      int *same)
+{
+	*same = 0;
+	return c->start_time == ticks && c->exe &&
+	       (*same = bpfjoin_same_file(c->exe, o)) != 0;
+}
+
+/* The process from /proc, or (gone) from the record and what the cache
+ * knew of the same process.  0 or -ENOMEM; *exited set. */
+static int bpfjoin_build(struct bpfjoin_ctx *j, const struct flowrec_owner *o,
+			 const struct proc_info *c, uint64_t ticks,
+			 struct proc_info *pi, bool *exited)
+{
+	const char *procroot = j->procroot ? j->procroot : "/proc";
+	int r, same;
+
+	*exited = false;
+	memset(pi, 0, sizeof(*pi));
+	/* Start times tick every 10 ms: a pid reused within one tick looks
+	 * the same, but runs another file, and is not this process. */
+	if (procfs_read_proc(procroot, (pid_t)o->tgid, pi) == 0 &&
+	    pi->start_time == ticks && bpfjoin_same_file(pi->exe, o) != 0) {
+		j->st.read++;
+		return 0;
+	}
+	proc_info_clear(pi);
+	bpfjoin_from_record(o, ticks, pi);
+	*exited = true;
+	j->st.exited++;
+	/* Same identity cached earlier: keep what /proc said then. */
+	if (c && bpfjoin_cached_is(c, o, ticks, &same) &&
+	    ((r = procfs_parse_exe(c->exe, strlen(c->exe), pi)) < 0 ||
+	     (r = proc_info_copy_ident(pi, c)) < 0))
+		return r;
+	return 0;
+}
+
 int bpfjoin_owner(struct bpfjoin_ctx *j, const struct flowrec_owner *o,
 		  uint64_t now_ms, const struct proc_info **out)
 {
-	const char *procroot = j->procroot ? j->procroot : "/proc";
 	uint64_t ticks = bpfsrc_start_ticks(o->start_ns, j->hz);
 	const struct proc_info *c = NULL;
+	char path[CGROUP_PATH_MAX];
+	const char *rp = bpfjoin_record_cgroup(j, o, now_ms, path, sizeof(path));
 	struct proc_info pi;
 	bool exited = false;
-	int r;
+	int r, same;
 
 	*out = NULL;
+	memset(&pi, 0, sizeof(pi));
 	if (!o->tgid)
 		return -EINVAL;
 	/* A cached entry not yet verified whose path is the record's file is
 	 * rebuilt below, verified. */
 	if (pidcache_get(j->pc, (pid_t)o->tgid, now_ms, &c) == 0 &&
-	    c->start_time == ticks && c->exe &&
-	    (r = bpfjoin_same_file(c->exe, o)) != 0 && (c->verified || r < 0)) {
+	    bpfjoin_cached_is(c, o, ticks, &same) && (c->verified || same < 0)) {
 		j->st.cached++;
-		*out = c;
-		return 0;
-	}
-	memset(&pi, 0, sizeof(pi));
-	/* Start times tick every 10 ms: a pid reused within one tick looks
-	 * the same, but runs another file, and is not this process. */
-	if (procfs_read_proc(procroot, (pid_t)o->tgid, &pi) == 0 &&
-	    pi.start_time == ticks && bpfjoin_same_file(pi.exe, o) != 0) {
-		j->st.read++;
-	} else {
-		proc_info_clear(&pi);
-		bpfjoin_from_record(o, ticks, &pi);
-		/* Same identity cached earlier: keep what /proc said then. */
-		if (c && c->start_time == ticks && c->exe &&
-		    bpfjoin_same_file(c->exe, o) != 0 &&
-		    (r = procfs_parse_exe(c->exe, strlen(c->exe), &pi)) < 0)
+		if (bpfjoin_cgroup_agrees(c, rp)) {
+			*out = c;
+			return 0;
+		}
+		if ((r = proc_info_copy(&pi, c)) < 0)
 			goto out;
-		exited = true;
-		j->st.exited++;
+	} else {
+		if ((r = bpfjoin_build(j, o, c, ticks, &pi, &exited)) < 0)
+			goto out;
+		bpfjoin_fix_exe(j, o, &pi);
+		/* The kernel's record says which file ran: a path that leads
+		 * to that file in tattled's own mount namespace is verified,
+		 * even after the process exited (DESIGN.md,
+		 * process.verified). */
+		pi.verified = bpfjoin_same_file(pi.exe, o) == 1;
 	}
-	bpfjoin_fix_exe(j, o, &pi);
-	/* The kernel's record says which file ran: a path that leads to that
-	 * file in tattled's own mount namespace is verified, even after the
-	 * process exited (DESIGN.md, process.verified). */
-	pi.verified = bpfjoin_same_file(pi.exe, o) == 1;
-	if ((r = pidcache_put(j->pc, &pi, now_ms)) < 0)
+	if ((r = bpfjoin_fix_cgroup(j, rp, &pi)) < 0 ||
+	    (r = pidcache_put(j->pc, &pi, now_ms)) < 0)
 		goto out;
 	if (exited)
 		(void)pidcache_mark_exited(j->pc, pi.pid, now_ms);

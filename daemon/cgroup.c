@@ -268,18 +268,17 @@ void cgroup_ident_parse(const char *path, size_t len, struct cgroup_ident *out)
 	}
 }
 
-int cgroup_proc_info(struct proc_info *pi, const char *buf, size_t len)
+int cgroup_set_path(struct proc_info *pi, const char *path, size_t len)
 {
 	char *cg = NULL, *unit = NULL, *cid = NULL;
 	struct cgroup_ident id;
-	const char *path;
-	size_t plen;
-	int r;
 
-	if ((r = cgroup_parse_proc(buf, len, &path, &plen)) < 0)
-		return r;
-	cgroup_ident_parse(path, plen, &id);
-	if (!(cg = strndup(path, plen)) ||
+	if (!len || path[0] != '/')
+		return -EBADMSG;
+	if (len >= CGROUP_PATH_MAX)
+		return -E2BIG;
+	cgroup_ident_parse(path, len, &id);
+	if (!(cg = strndup(path, len)) ||
 	    (id.unit[0] && !(unit = strdup(id.unit))) ||
 	    (id.id[0] && !(cid = strdup(id.id)))) {
 		free(cg);
@@ -294,6 +293,17 @@ int cgroup_proc_info(struct proc_info *pi, const char *buf, size_t len)
 	pi->container_id = cid;
 	memcpy(pi->container_runtime, id.runtime, sizeof(pi->container_runtime));
 	return 0;
+}
+
+int cgroup_proc_info(struct proc_info *pi, const char *buf, size_t len)
+{
+	const char *path;
+	size_t plen;
+	int r;
+
+	if ((r = cgroup_parse_proc(buf, len, &path, &plen)) < 0)
+		return r;
+	return cgroup_set_path(pi, path, plen);
 }
 
 /* ---- mountinfo */
@@ -465,7 +475,7 @@ int cgroup_id_of(int dirfd, const char *name, uint64_t *id)
 struct cg_entry {
 	uint64_t id;
 	uint64_t used_ms;
-	char *path;		/* NULL: free slot */
+	char *path;		/* NULL: free slot; "": no such cgroup */
 };
 
 struct cgroup_cache {
@@ -602,35 +612,34 @@ out:
 	return r;
 }
 
-static void cache_put(struct cgroup_cache *cc, uint64_t id, const char *path,
-		      uint64_t now_ms)
+int cgroup_cache_put(struct cgroup_cache *cc, uint64_t id, const char *path,
+		     uint64_t now_ms)
 {
 	struct cg_entry *victim = &cc->e[0];
-	char *p = strdup(path);
+	char *p = strdup(path ? path : "");
 
 	if (!p)
-		return;
+		return -ENOMEM;
 	for (size_t i = 0; i < cc->cap; i++) {
-		if (!cc->e[i].path) {
+		if (!cc->e[i].path || cc->e[i].id == id) {
 			victim = &cc->e[i];
 			break;
 		}
 		if (cc->e[i].used_ms < victim->used_ms)
 			victim = &cc->e[i];
 	}
-	if (victim->path)
+	if (victim->path && victim->id != id)
 		cc->st.evictions++;
 	free(victim->path);
 	victim->id = id;
 	victim->path = p;
 	victim->used_ms = now_ms;
+	return 0;
 }
 
-int cgroup_path_by_id(struct cgroup_cache *cc, uint64_t id, uint64_t now_ms,
-		      char *out, size_t outlen)
+int cgroup_cache_get(struct cgroup_cache *cc, uint64_t id, uint64_t now_ms,
+		     char *out, size_t outlen)
 {
-	int r;
-
 	if (outlen)
 		out[0] = '\0';
 	for (size_t i = 0; i < cc->cap; i++) {
@@ -639,15 +648,30 @@ int cgroup_path_by_id(struct cgroup_cache *cc, uint64_t id, uint64_t now_ms,
 
 		if (!e->path || e->id != id)
 			continue;
+		e->used_ms = now_ms;
+		cc->st.hits++;
+		if (!e->path[0])
+			return -ENOENT;
 		if ((n = strlen(e->path)) >= outlen)
 			return -E2BIG;
 		memcpy(out, e->path, n + 1);
-		e->used_ms = now_ms;
-		cc->st.hits++;
 		return 0;
 	}
 	cc->st.misses++;
-	if ((r = cache_walk(cc, id, out, outlen)) == 0)
-		cache_put(cc, id, out, now_ms);
+	return -EAGAIN;
+}
+
+int cgroup_path_by_id(struct cgroup_cache *cc, uint64_t id, uint64_t now_ms,
+		      char *out, size_t outlen)
+{
+	int r;
+
+	if ((r = cgroup_cache_get(cc, id, now_ms, out, outlen)) != -EAGAIN)
+		return r;
+	r = cache_walk(cc, id, out, outlen);
+	/* A cgroup id is never reused: one that is gone stays gone, so a
+	 * miss is remembered and not walked for again. */
+	if (r == 0 || r == -ENOENT)
+		(void)cgroup_cache_put(cc, id, r == 0 ? out : NULL, now_ms);
 	return r;
 }

@@ -43,7 +43,12 @@ int cgroup_parse_proc(const char *buf, size_t len, const char **path,
 void cgroup_ident_parse(const char *path, size_t len, struct cgroup_ident *out);
 
 /* Fill pi->cgroup, pi->unit, pi->container_id and pi->container_runtime
- * from a /proc/PID/cgroup body (freeing what was there).  0, -ENOENT /
+ * from a cgroup v2 path of len bytes (freeing what was there).  0;
+ * -EBADMSG when it is not absolute; -E2BIG past CGROUP_PATH_MAX (pi
+ * unchanged); -ENOMEM. */
+int cgroup_set_path(struct proc_info *pi, const char *path, size_t len);
+
+/* The same from a /proc/PID/cgroup body (freeing what was there).  0, -ENOENT /
  * -EBADMSG / -E2BIG as cgroup_parse_proc (pi unchanged), -ENOMEM. */
 int cgroup_proc_info(struct proc_info *pi, const char *buf, size_t len);
 
@@ -69,23 +74,38 @@ int cgroup_id_of(int dirfd, const char *name, uint64_t *id);
 /* ---- Cache from cgroup id to path, for the BPF record's cgroup id.
  * Bounded: CGROUP_CACHE_MAX entries, the least recently used evicted and
  * counted; a miss walks the mount at most CGROUP_WALK_MAX directories
- * deep-first (CGROUP_WALK_DEPTH levels).  Not thread-safe: owned by the
- * worker thread. */
+ * deep-first (CGROUP_WALK_DEPTH levels).  Not thread-safe: each thread
+ * owns its own (the worker walks; the loop only gets and puts what the
+ * worker found). */
 #define CGROUP_CACHE_MAX	1024
 #define CGROUP_WALK_MAX		20000
 #define CGROUP_WALK_DEPTH	32
 
 struct cgroup_cache;
 
-/* mnt: the cgroup2 mount point (copied).  NULL + errno. */
+/* mnt: the cgroup2 mount point (copied).  cap 0 = CGROUP_CACHE_MAX.
+ * NULL + errno. */
 struct cgroup_cache *cgroup_cache_new(const char *mnt, size_t cap);
 void cgroup_cache_free(struct cgroup_cache *cc);
 
 /* Path of cgroup id (relative to the mount, starting with '/') into
  * out[outlen].  0; -ENOENT when no directory has it (the cgroup is gone
- * or the walk bound was hit); -E2BIG; -errno.  now_ms orders eviction. */
+ * or the walk bound was hit; remembered: cgroup ids are never reused, so
+ * it is not walked for again); -E2BIG; -errno.  now_ms orders eviction.
+ * Blocking: a miss walks the file system (worker thread only). */
 int cgroup_path_by_id(struct cgroup_cache *cc, uint64_t id, uint64_t now_ms,
 		      char *out, size_t outlen);
+
+/* The cache alone, no walk (fine on the loop): 0 and the path; -ENOENT
+ * when remembered as gone; -EAGAIN when not cached (ask the walker);
+ * -E2BIG. */
+int cgroup_cache_get(struct cgroup_cache *cc, uint64_t id, uint64_t now_ms,
+		     char *out, size_t outlen);
+
+/* Remember id -> path (NULL: no such cgroup), replacing what id had and
+ * evicting the least recently used entry when full.  0 or -ENOMEM. */
+int cgroup_cache_put(struct cgroup_cache *cc, uint64_t id, const char *path,
+		     uint64_t now_ms);
 
 struct cgroup_cache_stats {
 	uint64_t hits, misses, walks, walked_dirs, evictions;

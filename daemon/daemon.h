@@ -13,6 +13,7 @@
 #include "aurec.h"
 #include "bpfjoin.h"
 #include "bpfsrc.h"
+#include "cgroup.h"
 #include "config.h"
 #include "dns.h"
 #include "emit.h"
@@ -47,6 +48,7 @@ struct daemon_stats {
 	uint64_t hash_waits;	/* packets held for an executable's hash */
 	uint64_t bpf_attributed;	/* decided from a BPF record */
 	uint64_t bpf_disagree;		/* audit path named another process */
+	uint64_t cgroup_waits;		/* held for a cgroup id's path */
 };
 
 /* Audit loss counters as last reported, to report only increases. */
@@ -79,6 +81,8 @@ struct daemon {
 	/* eBPF flow owners (NULL with --no-bpf or when unavailable) */
 	struct bpfsrc *bpf;
 	struct bpfjoin_ctx bj;
+	struct cgroup_cache *cgc;	/* the loop's cgroup id -> path answers
+					 * (the worker walks); NULL: none */
 	uint64_t netns_cookie;		/* the namespace whose packets we see */
 	/* audit (NULL with --no-audit or when unavailable) */
 	struct audit_ctl *actl;

@@ -2,6 +2,7 @@
  * Owns struct daemon; nothing else holds mutable global state. */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -306,22 +307,35 @@ static int setup_attrib(struct daemon *d)
 				       .ttl_ms = d->cfg.process_ttl_ms,
 				       .grace_ms = d->cfg.grace_ms };
 	struct attrib_opts ao = { .self = d->self, .forward = d->cfg.forward };
+	struct worker_config wc = { 0 };
+	char cgmnt[PATH_MAX];
 	int r;
 
+	/* eBPF records name the sender's cgroup by id: the worker walks the
+	 * cgroup2 mount for its path, the loop keeps the answers. */
+	if (d->bpf) {
+		if ((r = cgroup_find_mount("/proc", cgmnt, sizeof(cgmnt))) == 0)
+			wc.cgroup_mnt = cgmnt;
+		else
+			fprintf(stderr, "tattled: no cgroup2 mount found (%s): "
+				"cgroups come from /proc only\n", strerror(-r));
+	}
 	d->sd = d->cfg.no_sockdiag ? NULL : sockdiag_open();
 	if (!d->sd)
 		daemon_warning(d, "sockdiag-unavailable",
 			       "sock_diag unavailable: finding sockets in "
 			       "/proc/net on the worker thread (slower)", NULL);
 	d->pc = pidcache_new(&pcc);
-	d->worker = worker_new(NULL);
+	d->worker = worker_new(&wc);
 	d->dns = dns_cache_new(DAEMON_DNS_CACHE);
 	if (!d->pc || !d->worker || !d->dns)
+		return -errno;
+	if (wc.cgroup_mnt && !(d->cgc = cgroup_cache_new(cgmnt, 0)))
 		return -errno;
 	d->attrib = attrib_new(&ao, d->sd, d->pc);
 	if (!d->attrib)
 		return -errno;
-	d->bj = (struct bpfjoin_ctx){ .pc = d->pc, .bpf = d->bpf,
+	d->bj = (struct bpfjoin_ctx){ .pc = d->pc, .bpf = d->bpf, .cg = d->cgc,
 				      .hz = sysconf(_SC_CLK_TCK) };
 	if (d->bpf && (r = bpfsrc_netns_cookie(&d->netns_cookie)) < 0) {
 		fprintf(stderr, "tattled: network namespace cookie: %s\n",
@@ -554,6 +568,7 @@ static void daemon_teardown(struct daemon *d)
 	nfqueue_close(d->q);
 	policy_close(d);
 	worker_free(d->worker);
+	cgroup_cache_free(d->cgc);
 	attrib_free(d->attrib);
 	pidcache_free(d->pc);
 	dns_cache_free(d->dns);

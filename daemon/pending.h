@@ -20,6 +20,8 @@ enum pending_wait {
 	PENDING_HASH,		/* the sender's executable hashed on the worker */
 	PENDING_SOCKET_NS,	/* a forwarded flow's socket in the sender's
 				 * network namespace (worker) */
+	PENDING_CGROUP,		/* the path of its BPF record's cgroup id
+				 * (a walk of the cgroup2 mount, worker) */
 };
 
 struct pending_pkt {
@@ -41,6 +43,7 @@ struct pending_pkt {
 	bool forwarded;		/* queued on the FORWARD hook (--forward) */
 	bool ns_tried;		/* PENDING_SOCKET_NS asked already */
 	bool hash_tried;	/* PENDING_HASH asked already */
+	bool cgroup_tried;	/* PENDING_CGROUP asked already */
 	/* PENDING_HASH: the attribution it resumes with once hashed. */
 	pid_t held_pid;
 	uint64_t held_start;

@@ -276,6 +276,8 @@ static void put_internals(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "hash_hits", wk.hash_hits);
 	jw_kuint(w, "hash_computed", wk.hash_computed);
 	jw_kuint(w, "hash_failed", wk.hash_failed);
+	jw_kuint(w, "cgroup_walks", wk.cgroup_walks);
+	jw_kuint(w, "cgroup_walked_dirs", wk.cgroup_walked_dirs);
 	jw_obj_end(w);
 }
 
@@ -298,6 +300,7 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "nolog", st->nolog);
 	jw_kuint(w, "forwarded", st->forwarded);
 	jw_kuint(w, "hash_waits", st->hash_waits);
+	jw_kuint(w, "cgroup_waits", st->cgroup_waits);
 	jw_kuint(w, "events", st->events);
 	jw_kuint(w, "events_dropped", st->events_dropped);
 	jw_kuint(w, "rules", d->rules ? ruleset_count(d->rules) : 0);
@@ -346,6 +349,8 @@ static void put_bpf(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "exited_owners", d->bj.st.exited);
 	jw_kuint(w, "exe_from_exec", d->bj.st.exe_from_exec);
 	jw_kuint(w, "exe_unknown", d->bj.st.exe_unknown);
+	jw_kuint(w, "cgroup_from_record", d->bj.st.cgroup_from_record);
+	jw_kuint(w, "cgroup_moved", d->bj.st.cgroup_moved);
 	jw_obj_end(w);
 }
 

@@ -325,11 +325,17 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 	}
 }
 
-/* The wait is over and nothing more will come: best inference or none. */
+/* The wait is over and nothing more will come: the eBPF record when
+ * there was one, else the best inference, or none. */
 static bool verdict_final(struct daemon *d, struct pending_pkt *pk)
 {
 	struct attrib_result ar;
 
+	if (pk->bpf_found) {
+		verdict_bpf_result(d, pk, loop_now_ms(), &ar);
+		return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT,
+				      REASON_DEFAULT);
+	}
 	if (!d->attrib)
 		return verdict_decide(d, pk, &verdict_none, DECIDE_RULES_PROMPT,
 				      REASON_DEFAULT);
@@ -468,14 +474,57 @@ static int verdict_bpf_owner(struct daemon *d, struct pending_pkt *pk,
 	return -ENOENT;
 }
 
-/* Decide from a BPF record: exact, no wait.  With audit also running
- * (audit_with_bpf), what the audit path already knows is compared, and a
- * disagreement counted: the BPF record wins, it was written by the sender.
- * true when decided (or held for a prompt); false: no record. */
+/* The record names its cgroup by id.  The path comes from the loop's
+ * cache; on a miss, from a walk of the cgroup2 mount on the worker, and
+ * the packet waits for it (once) as it would for a /proc scan: the
+ * sender may have exited, and then the record is all that places it in
+ * its unit and container.  Queue full: decided with what is known.  true
+ * when held; it resumes in verdict_on_result. */
+static bool verdict_hold_for_cgroup(struct daemon *d, struct pending_pkt *pk,
+				    uint64_t now_ms)
+{
+	struct worker_req req = { .op = WORKER_CGROUP };
+	uint64_t hard = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
+	char path[CGROUP_PATH_MAX];
+
+	if (!d->cgc || !d->worker || !pk->bpf_owner.cgroup_id ||
+	    pk->cgroup_tried || pending_find(d->pending, pk->id) != pk ||
+	    cgroup_cache_get(d->cgc, pk->bpf_owner.cgroup_id, now_ms, path,
+			     sizeof(path)) != -EAGAIN)
+		return false;
+	pk->cgroup_tried = true;
+	req.cookie = pk->id;
+	req.cgroup_id = pk->bpf_owner.cgroup_id;
+	if (worker_submit(d->worker, &req) < 0) {
+		d->st.scans_rejected++;
+		return false;
+	}
+	d->st.cgroup_waits++;
+	pk->wait = PENDING_CGROUP;
+	if (pk->deadline_ms < hard)
+		pk->deadline_ms = hard;
+	return true;
+}
+
+/* Decide a packet from its BPF record (pk->bpf_owner). */
+static bool verdict_bpf_decide(struct daemon *d, struct pending_pkt *pk,
+			       uint64_t now_ms)
+{
+	struct attrib_result ar;
+
+	verdict_bpf_result(d, pk, now_ms, &ar);
+	return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
+}
+
+/* Decide from a BPF record: exact, no wait for audit (a wait for its
+ * cgroup's path at most).  With audit also running (audit_with_bpf),
+ * what the audit path already knows is compared, and a disagreement
+ * counted: the BPF record wins, it was written by the sender.  true when
+ * decided (or held); false: no record. */
 static bool verdict_bpf(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms,
 			bool *decided)
 {
-	struct attrib_result ar, other;
+	struct attrib_result other;
 	struct flowrec_owner o;
 
 	if ((pk->flow.proto != IPPROTO_TCP && pk->flow.proto != IPPROTO_UDP) ||
@@ -488,9 +537,12 @@ static bool verdict_bpf(struct daemon *d, struct pending_pkt *pk, uint64_t now_m
 				    &pk->ast, ATTRIB_FIRST, now_ms, &other) == 1 &&
 	    other.proc && other.proc->pid != (pid_t)o.tgid)
 		d->st.bpf_disagree++;
-	verdict_bpf_result(d, pk, now_ms, &ar);
 	d->st.bpf_attributed++;
-	*decided = verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
+	if (verdict_hold_for_cgroup(d, pk, now_ms)) {
+		*decided = false;
+		return true;
+	}
+	*decided = verdict_bpf_decide(d, pk, now_ms);
 	return true;
 }
 
@@ -725,6 +777,18 @@ static void verdict_on_result(struct worker_result *r, void *data)
 			return;
 		pk->wait = 0;
 		if (verdict_resume_hashed(d, pk, now_ms))
+			pending_remove(d->pending, pk);
+		return;
+	}
+	if (r->op == WORKER_CGROUP) {
+		/* Remembered either way: a gone cgroup id is never reused. */
+		if (d->cgc && (r->err == 0 || r->err == -ENOENT))
+			(void)cgroup_cache_put(d->cgc, r->cgroup_id,
+					       r->err ? NULL : r->pi.cgroup, now_ms);
+		if (!pk || pk->wait != PENDING_CGROUP)
+			return;
+		pk->wait = 0;
+		if (verdict_bpf_decide(d, pk, now_ms))
 			pending_remove(d->pending, pk);
 		return;
 	}

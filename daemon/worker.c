@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "nssock.h"
 #include "procnet.h"
 
@@ -43,6 +44,7 @@ struct worker {
 	struct worker_stats st;
 	struct batch batch;	/* the thread's own, not shared */
 	struct hash_cache *hashes;	/* the thread's own */
+	struct cgroup_cache *cgroups;	/* the thread's own; NULL: none */
 };
 
 static void wake_loop(struct worker *w)
@@ -245,6 +247,30 @@ static void run_hash(struct worker *w, const struct worker_req *q)
 	post(w, &r);
 }
 
+/* A walk of the cgroup2 mount visits up to CGROUP_WALK_MAX directories:
+ * here only.  The path travels in r.pi.cgroup, freed with the result. */
+static void run_cgroup(struct worker *w, const struct worker_req *q)
+{
+	char path[CGROUP_PATH_MAX];
+	struct cgroup_cache_stats cs;
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.cgroup_id = q->cgroup_id;
+	r.err = cgroup_path_by_id(w->cgroups, q->cgroup_id, mono_ms(), path,
+				  sizeof(path));
+	if (r.err == 0 && !(r.pi.cgroup = strdup(path)))
+		r.err = -ENOMEM;
+	cgroup_cache_stats(w->cgroups, &cs);
+	pthread_mutex_lock(&w->mu);
+	w->st.cgroup_walks = cs.walks;
+	w->st.cgroup_walked_dirs = cs.walked_dirs;
+	pthread_mutex_unlock(&w->mu);
+	post(w, &r);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -266,6 +292,8 @@ static void *worker_main(void *arg)
 			run_hash(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SOCKET_NS)
 			run_socket_ns(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_CGROUP)
+			run_cgroup(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SCAN_PIDS)
 			run_scan_pids(w, &b->q[0]);
 		else
@@ -300,6 +328,7 @@ static void worker_destroy(struct worker *w)
 	free(w->res);
 	free(w->procroot);
 	hash_cache_free(w->hashes);
+	cgroup_cache_free(w->cgroups);
 	free(w);
 }
 
@@ -322,6 +351,11 @@ struct worker *worker_new(const struct worker_config *cfg)
 	w->req = calloc(w->req_cap, sizeof(*w->req));
 	w->res = calloc(w->res_cap, sizeof(*w->res));
 	w->hashes = hash_cache_new(0);
+	if (cfg && cfg->cgroup_mnt &&
+	    !(w->cgroups = cgroup_cache_new(cfg->cgroup_mnt, 0))) {
+		r = ENOMEM;
+		goto fail;
+	}
 	if (!w->procroot || !w->req || !w->res || !w->hashes) {
 		r = ENOMEM;
 		goto fail;
@@ -374,6 +408,8 @@ static bool req_valid(const struct worker_req *q)
 		return q->pid > 0 && (q->hash_which & (HASH_MD5 | HASH_SHA1));
 	case WORKER_SOCKET_NS:
 		return q->flow.family != 0 && q->n_pids <= WORKER_MAX_PIDS;
+	case WORKER_CGROUP:
+		return q->cgroup_id != 0;
 	}
 	return false;
 }
@@ -384,6 +420,8 @@ int worker_submit(struct worker *w, const struct worker_req *req)
 
 	if (!req_valid(req))
 		return -EINVAL;
+	if (req->op == WORKER_CGROUP && !w->cgroups)
+		return -EOPNOTSUPP;
 	pthread_mutex_lock(&w->mu);
 	if (w->req_len == w->req_cap) {
 		w->st.rejected++;

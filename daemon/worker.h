@@ -1,5 +1,5 @@
 /* worker.h - one thread that runs blocking /proc work off the verdict
- * loop: socket fd scans and whole-process reads.  The loop submits
+ * loop: socket fd scans, whole-process reads, hashes, cgroup id walks.  The loop submits
  * requests (never blocks: a full queue is -ENOSPC), polls worker_fd() and
  * drains results with worker_results() on its own thread.  Requests and
  * results are copied through bounded queues under one mutex; nothing else
@@ -22,6 +22,9 @@
 
 struct worker_config {
 	const char *procroot;	/* NULL = "/proc"; copied */
+	const char *cgroup_mnt;	/* cgroup2 mount point for WORKER_CGROUP;
+				 * NULL = none (such requests are refused);
+				 * copied */
 	size_t max_requests;	/* 0 = WORKER_MAX_REQUESTS */
 	size_t max_results;	/* 0 = WORKER_MAX_RESULTS */
 };
@@ -41,6 +44,9 @@ enum worker_op {
 				 * forwarded packet in the sender's network
 				 * namespace; pids[] are hints (may be 0),
 				 * netns is ours (skipped) */
+	WORKER_CGROUP,		/* cgroup_path_by_id(cgroup_id): the path of
+				 * a BPF record's cgroup, in result pi.cgroup
+				 * (walks the mount on a miss) */
 };
 
 struct worker_req {
@@ -55,6 +61,7 @@ struct worker_req {
 	unsigned hash_which;	/* WORKER_HASH: HASH_MD5 | HASH_SHA1 */
 	struct flow flow;	/* WORKER_SOCKET, WORKER_SOCKET_NS */
 	uint64_t netns;		/* WORKER_SOCKET_NS: our own namespace */
+	uint64_t cgroup_id;	/* WORKER_CGROUP */
 };
 
 /* A scan posts one result per requested inode; a read posts one. */
@@ -70,6 +77,9 @@ struct worker_result {
 	uint64_t netns;		/* WORKER_SOCKET_NS: where it was found
 				 * (pid is a process in it) */
 	struct hash_value hash;	/* WORKER_HASH when err == 0 */
+	uint64_t cgroup_id;	/* WORKER_CGROUP: as requested; err 0: the
+				 * path is pi.cgroup, -ENOENT: no such
+				 * cgroup (gone, or past the walk bound) */
 	struct proc_info pi;	/* the owner's facts when err == 0; for a
 				 * scan, pi.start_time == 0 if the owner
 				 * exited before it could be read */
@@ -109,6 +119,8 @@ struct worker_stats {
 	uint64_t hash_computed;	/* files read and hashed */
 	uint64_t hash_failed;	/* gone, unreadable, too large, changed */
 	uint64_t hash_bytes;	/* bytes hashed */
+	uint64_t cgroup_walks;	/* WORKER_CGROUP misses: mount walks */
+	uint64_t cgroup_walked_dirs;	/* directories those walks visited */
 };
 
 void worker_get_stats(struct worker *w, struct worker_stats *out);

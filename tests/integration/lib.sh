@@ -98,6 +98,7 @@ tt_daemon() {
 	TT_DAEMON_PID=$!
 	for _ in $(seq 100); do
 		if grep -q "^tattled .*: queue" "$TT_TMP/daemon.err" 2>/dev/null; then
+			[ -z "${TT_BPF_NOTE:-}" ] || tt_bpf_note "$TT_DAEMON_PID"
 			return 0
 		fi
 		kill -0 "$TT_DAEMON_PID" 2>/dev/null || tt_fail "tattled exited at start"

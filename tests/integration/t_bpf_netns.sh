@@ -32,6 +32,7 @@ for _ in $(seq 100); do
 	sleep 0.05
 done
 grep -q "attribution bpf" "$TT_TMP/daemon2.err" || tt_fail "second tattled: eBPF did not start"
+tt_bpf_note $D2
 
 : >"$TT_TMP/flows1"
 : >"$TT_TMP/flows2"

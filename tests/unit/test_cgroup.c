@@ -200,6 +200,65 @@ static void test_proc_info_gets_the_fields(void **state)
 	proc_info_clear(&copy);
 }
 
+static void test_set_path_names_unit_and_container(void **state)
+{
+	const char *docker = "/system.slice/docker-" ID64 ".scope";
+	struct proc_info pi = { 0 };
+
+	(void)state;
+	assert_int_equal(cgroup_set_path(&pi, docker, strlen(docker)), 0);
+	assert_string_equal(pi.cgroup, docker);
+	assert_string_equal(pi.unit, "docker-" ID64 ".scope");
+	assert_string_equal(pi.container_id, ID64);
+	assert_string_equal(pi.container_runtime, "docker");
+	/* only len bytes count: the scope cut off names no container */
+	assert_int_equal(cgroup_set_path(&pi, docker, strlen("/system.slice")), 0);
+	assert_string_equal(pi.cgroup, "/system.slice");
+	assert_null(pi.unit);
+	assert_null(pi.container_id);
+	assert_string_equal(pi.container_runtime, "");
+	/* a relative or empty path is refused and changes nothing */
+	assert_int_equal(cgroup_set_path(&pi, "system.slice", 12), -EBADMSG);
+	assert_int_equal(cgroup_set_path(&pi, "", 0), -EBADMSG);
+	assert_string_equal(pi.cgroup, "/system.slice");
+	proc_info_clear(&pi);
+}
+
+/* The loop's cache: answers and remembers, never walks (the mount given
+ * does not exist, so a walk could not find anything). */
+static void test_cache_get_put_never_walks(void **state)
+{
+	char out[CGROUP_PATH_MAX];
+	struct cgroup_cache_stats st;
+	struct cgroup_cache *cc;
+
+	(void)state;
+	assert_non_null(cc = cgroup_cache_new("/nonexistent-tattle-ut", 2));
+	assert_int_equal(cgroup_cache_get(cc, 7, 1, out, sizeof(out)), -EAGAIN);
+	assert_string_equal(out, "");
+	assert_int_equal(cgroup_cache_put(cc, 7, "/a.slice/x.scope", 2), 0);
+	assert_int_equal(cgroup_cache_get(cc, 7, 3, out, sizeof(out)), 0);
+	assert_string_equal(out, "/a.slice/x.scope");
+	assert_int_equal(cgroup_cache_get(cc, 7, 3, out, 4), -E2BIG);
+	/* gone: remembered as such */
+	assert_int_equal(cgroup_cache_put(cc, 8, NULL, 4), 0);
+	assert_int_equal(cgroup_cache_get(cc, 8, 5, out, sizeof(out)), -ENOENT);
+	/* the same id again replaces, evicting nothing */
+	assert_int_equal(cgroup_cache_put(cc, 7, "/b.scope", 6), 0);
+	assert_int_equal(cgroup_cache_get(cc, 7, 7, out, sizeof(out)), 0);
+	assert_string_equal(out, "/b.scope");
+	cgroup_cache_stats(cc, &st);
+	assert_int_equal(st.evictions, 0);
+	/* full: the least recently used (8, at 5) goes */
+	assert_int_equal(cgroup_cache_put(cc, 9, "/c.scope", 8), 0);
+	assert_int_equal(cgroup_cache_get(cc, 8, 9, out, sizeof(out)), -EAGAIN);
+	assert_int_equal(cgroup_cache_get(cc, 7, 9, out, sizeof(out)), 0);
+	cgroup_cache_stats(cc, &st);
+	assert_int_equal(st.evictions, 1);
+	assert_int_equal(st.walks, 0);
+	cgroup_cache_free(cc);
+}
+
 static void test_mountinfo_finds_cgroup2_on_hybrid_and_pure(void **state)
 {
 	const char *hybrid =
@@ -329,6 +388,10 @@ static void test_cache_finds_path_by_id_and_evicts(void **state)
 	cgroup_cache_free(cc);
 	assert_non_null(cc = cgroup_cache_new(fx->mnt, 2));
 	assert_int_equal(cgroup_path_by_id(cc, id_c, 6, out, sizeof(out)), -ENOENT);
+	/* and remembered: ids are not reused, so no second walk */
+	assert_int_equal(cgroup_path_by_id(cc, id_c, 7, out, sizeof(out)), -ENOENT);
+	cgroup_cache_stats(cc, &st);
+	assert_int_equal(st.walks, 1);
 	cgroup_cache_free(cc);
 	rm_cgroups(fx);
 }
@@ -341,6 +404,8 @@ int main(void)
 		cmocka_unit_test(test_proc_cgroup_bodies),
 		cmocka_unit_test(test_overlong_path_is_e2big),
 		cmocka_unit_test(test_proc_info_gets_the_fields),
+		cmocka_unit_test(test_set_path_names_unit_and_container),
+		cmocka_unit_test(test_cache_get_put_never_walks),
 		cmocka_unit_test(test_mountinfo_finds_cgroup2_on_hybrid_and_pure),
 		cmocka_unit_test(test_reads_own_process),
 		cmocka_unit_test_setup_teardown(test_cache_finds_path_by_id_and_evicts,

@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cgroup.h"
 #include "worker.h"
 
 #define WAIT_MS 10000
@@ -383,6 +384,63 @@ static void test_many_results_all_delivered_in_order(void **state)
 	worker_free(w);
 }
 
+/* WORKER_CGROUP walks the tree it was given (a plain directory here: the
+ * id is what cgroup_id_of says, as on the cgroup2 mount) and sends the
+ * path in pi.cgroup; a gone id is -ENOENT, and without a mount the
+ * request is refused at once. */
+static void test_cgroup_id_walked_to_path(void **state)
+{
+	char top[] = "/tmp/tattle-ut-wcg-XXXXXX", p[64];
+	struct worker_config c = { .cgroup_mnt = top };
+	struct worker_req q = { .op = WORKER_CGROUP, .cookie = 9 };
+	struct worker_stats st;
+	struct worker *w;
+	struct got g = { 0 };
+	uint64_t id;
+
+	(void)state;
+	assert_non_null(mkdtemp(top));
+	snprintf(p, sizeof(p), "%s/a.slice", top);
+	assert_int_equal(mkdir(p, 0755), 0);
+	snprintf(p, sizeof(p), "%s/a.slice/docker-1.scope", top);
+	assert_int_equal(mkdir(p, 0755), 0);
+	assert_int_equal(cgroup_id_of(AT_FDCWD, p, &id), 0);
+	assert_non_null(w = worker_new(&c));
+	q.cgroup_id = id;
+	assert_int_equal(worker_submit(w, &q), 0);
+	wait_for(w, &g, 1, take_pi);
+	assert_non_null(g.kept.cgroup);
+	assert_string_equal(g.kept.cgroup, "/a.slice/docker-1.scope");
+	assert_int_equal(rmdir(p), 0);
+	proc_info_clear(&g.kept);
+	/* gone now, but the worker's cache still has it; another id is not
+	 * found */
+	assert_int_equal(worker_submit(w, &q), 0);
+	wait_for(w, &g, 2, take_pi);
+	assert_non_null(g.kept.cgroup);
+	assert_string_equal(g.kept.cgroup, "/a.slice/docker-1.scope");
+	proc_info_clear(&g.kept);
+	q.cgroup_id = id + 1000003;
+	assert_int_equal(worker_submit(w, &q), 0);
+	g.n = 0;
+	wait_for(w, &g, 1, collect);
+	assert_int_equal(g.r[0].err, -ENOENT);
+	assert_true(g.r[0].cgroup_id == id + 1000003);
+	assert_int_equal(g.r[0].op, WORKER_CGROUP);
+	worker_get_stats(w, &st);
+	assert_int_equal(st.cgroup_walks, 2);
+	q.cgroup_id = 0;
+	assert_int_equal(worker_submit(w, &q), -EINVAL);
+	worker_free(w);
+	assert_non_null(w = worker_new(NULL));
+	q.cgroup_id = id;
+	assert_int_equal(worker_submit(w, &q), -EOPNOTSUPP);
+	worker_free(w);
+	snprintf(p, sizeof(p), "%s/a.slice", top);
+	rmdir(p);
+	rmdir(top);
+}
+
 static void test_free_null_is_noop(void **state)
 {
 	(void)state;
@@ -403,6 +461,7 @@ int main(void)
 		cmocka_unit_test(test_shutdown_frees_undrained_results),
 		cmocka_unit_test(test_shutdown_wakes_worker_blocked_on_full_results),
 		cmocka_unit_test(test_many_results_all_delivered_in_order),
+		cmocka_unit_test(test_cgroup_id_walked_to_path),
 		cmocka_unit_test(test_free_null_is_noop),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
