@@ -12,8 +12,11 @@ for mode in audit no-audit; do
 	if [ $mode = audit ]; then tt_daemon --no-bpf; else tt_daemon --no-bpf --no-audit; fi
 	: >"$TT_TMP/pids"
 	for i in $(seq 20); do
-		out=$(tt_in "$TT_TMP/quitter" -n -T q$i 127.0.0.1 8080 || true)
-		echo "${out%% *}" >>"$TT_TMP/pids"
+		# ip netns exec execs the program: $! is the quitter's pid
+		# (with -n it exits before it could print anything).
+		ip netns exec "$TT_NS" "$TT_TMP/quitter" -n -T q$i 127.0.0.1 8080 >/dev/null &
+		echo $! >>"$TT_TMP/pids"
+		wait $! || true
 	done
 	tt_wait_events 20 "e['type']=='connection'" 5 >/dev/null || true
 	tt_daemon_stop

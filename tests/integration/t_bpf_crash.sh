@@ -8,8 +8,13 @@ tt_require_root
 tt_bpf_require
 tt_netns
 tt_server 8080
-before=$(tt_bpf_ours | wc -l)
-count_new() { echo $(( $(tt_bpf_ours | wc -l) - before )); }
+# Programs attached in the cgroup tree that the running daemon holds (its
+# bpf_link fds): counting the whole tree would count sibling tattleds.
+count_new() {
+	for f in /proc/"$TT_DAEMON_PID"/fdinfo/*; do
+		awk '$1 == "prog_id:" { print $2 }' "$f" 2>/dev/null
+	done | sort -u | comm -12 - <(tt_bpf_ours) | wc -l
+}
 tt_daemon
 grep -q "attribution bpf" "$TT_TMP/daemon.err" || tt_fail "eBPF did not start"
 n1=$(count_new)
