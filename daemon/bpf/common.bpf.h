@@ -67,15 +67,19 @@ static __always_inline void count(__u32 what)
 		__sync_fetch_and_add(c, 1);
 }
 
-/* Fill o from the current task.  The group leader's comm and start time
- * name the process, not an io_uring worker thread.  The task pointer is
- * BTF-typed, so these are plain loads with CO-RE offsets (faults read as
- * zero), not one bpf_probe_read_kernel() call per field: this runs in
- * every TCP connect and UDP connect on the host. */
-static __always_inline void owner_fill(struct flowrec_owner *o, __u64 netns)
+/* Fill o from the current task, stamped at now (bpf_ktime_get_ns()).
+ * The group leader's comm and start time name the process, not an
+ * io_uring worker thread.  The task pointer is BTF-typed, so these are
+ * plain loads with CO-RE offsets (faults read as zero), not one
+ * bpf_probe_read_kernel() call per field: this runs in every TCP connect
+ * and UDP connect on the host.  comm is copied as two words: the kernel
+ * keeps it NUL-padded (__set_task_comm), so no string copy is needed. */
+static __always_inline void owner_fill(struct flowrec_owner *o, __u64 netns,
+				       __u64 now)
 {
 	struct task_struct *t = bpf_get_current_task_btf();
 	struct task_struct *leader = t->group_leader;
+	const __u64 *comm = (const __u64 *)leader->comm;
 	struct mm_struct *mm = t->mm;
 	struct file *exe = mm ? mm->exe_file : NULL;
 	__u64 pt = bpf_get_current_pid_tgid();
@@ -96,8 +100,9 @@ static __always_inline void owner_fill(struct flowrec_owner *o, __u64 netns)
 	o->cgroup_id = bpf_get_current_cgroup_id();
 	o->start_ns = leader->start_boottime;
 	o->netns = netns;
-	o->stamp_ns = bpf_ktime_get_ns();
-	bpf_probe_read_kernel_str(o->comm, sizeof(o->comm), leader->comm);
+	o->stamp_ns = now;
+	((__u64 *)o->comm)[0] = comm[0];
+	((__u64 *)o->comm)[1] = comm[1];
 }
 
 /* One load at a constant offset from a context or socket pointer.  The
@@ -133,19 +138,28 @@ static __always_inline void addr_put(__u8 *dst, const __u32 *a, bool v4)
 	}
 }
 
+/* Insert or replace k's record; a new key is counted: inserts past
+ * capacity are evictions. */
+static __always_inline void flow_update(const struct flowrec_key *k,
+					const struct flowrec_val *v)
+{
+	if (bpf_map_update_elem(&tt_flows, k, v, BPF_NOEXIST) == 0)
+		count(FLOWREC_CNT_FLOW_INSERTS);
+	else
+		bpf_map_update_elem(&tt_flows, k, v, BPF_ANY);
+}
+
+/* Record k -> o, written at now (bpf_ktime_get_ns()). */
 static __always_inline void flow_put(const struct flowrec_key *k,
-				     const struct flowrec_owner *o, __u32 flags)
+				     const struct flowrec_owner *o, __u32 flags,
+				     __u64 now)
 {
 	struct flowrec_val v = {};
 
 	v.owner = *o;
-	v.ts_ns = bpf_ktime_get_ns();
+	v.ts_ns = now;
 	v.flags = flags;
-	/* A new key is counted: inserts past capacity are evictions. */
-	if (bpf_map_update_elem(&tt_flows, k, &v, BPF_NOEXIST) == 0)
-		count(FLOWREC_CNT_FLOW_INSERTS);
-	else
-		bpf_map_update_elem(&tt_flows, k, &v, BPF_ANY);
+	flow_update(k, &v);
 }
 
 #endif

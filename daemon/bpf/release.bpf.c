@@ -46,7 +46,7 @@ int tt_release(struct bpf_sock *sk)
 	k.dport = bpf_ntohs((__u16)sk->dst_port);
 	addr_put(k.src, src, v4);
 	addr_put(k.dst, dst, v4);
-	flow_put(&k, &s->owner, FLOWREC_F_RELEASE);
+	flow_put(&k, &s->owner, FLOWREC_F_RELEASE, bpf_ktime_get_ns());
 	cookie = bpf_get_socket_cookie(sk);
 	bpf_map_delete_elem(&tt_socks, &cookie);
 	return SK_PASS;

@@ -12,8 +12,9 @@ SEC("sockops")
 int tt_sockops(struct bpf_sock_ops *ctx)
 {
 	struct flowrec_key k = {};
-	struct flowrec_owner o;
+	struct flowrec_val v = {};
 	struct task_struct *t;
+	__u64 now;
 	__u32 src[4], dst[4], src4, dst4;
 	bool v4;
 
@@ -22,7 +23,11 @@ int tt_sockops(struct bpf_sock_ops *ctx)
 	t = bpf_get_current_task_btf();
 	if (!t->mm)
 		return SK_PASS;
-	owner_fill(&o, bpf_get_netns_cookie(ctx));
+	/* The owner goes straight into the record, stamped and written at
+	 * one instant: one clock read, no copy. */
+	now = bpf_ktime_get_ns();
+	owner_fill(&v.owner, bpf_get_netns_cookie(ctx), now);
+	v.ts_ns = now;
 	/* Every field read, no branch: see stamp.bpf.c. */
 	src4 = CTX_LD(ctx, local_ip4);
 	dst4 = CTX_LD(ctx, remote_ip4);
@@ -42,13 +47,13 @@ int tt_sockops(struct bpf_sock_ops *ctx)
 	} else {
 		v4 = v4mapped(dst);
 	}
-	k.netns = o.netns;
+	k.netns = v.owner.netns;
 	k.proto = IPPROTO_TCP;
 	k.family = v4 ? AF_INET : AF_INET6;
 	k.sport = (__u16)ctx->local_port;
 	k.dport = (__u16)bpf_ntohl(ctx->remote_port);
 	addr_put(k.src, src, v4);
 	addr_put(k.dst, dst, v4);
-	flow_put(&k, &o, 0);
+	flow_update(&k, &v);
 	return SK_PASS;
 }

@@ -26,7 +26,7 @@ static __always_inline struct flowrec_sk *stamp(struct bpf_sock_addr *ctx)
 	if (s->owner.tgid == (__u32)(bpf_get_current_pid_tgid() >> 32) &&
 	    s->owner.tgid)
 		return s;	/* same process again: keep the first stamp */
-	owner_fill(&s->owner, bpf_get_netns_cookie(ctx));
+	owner_fill(&s->owner, bpf_get_netns_cookie(ctx), bpf_ktime_get_ns());
 	s->last_dport = 0;
 	cookie = bpf_get_socket_cookie(ctx);
 	bpf_map_update_elem(&tt_socks, &cookie, &s->owner, BPF_ANY);
@@ -89,7 +89,7 @@ static __always_inline void sent(struct bpf_sock_addr *ctx, const __u32 *dst,
 	addr_put(k.src, src, v4);
 	addr_put(k.dst, dst, v4);
 	flow_put(&k, &s->owner, (src[0] | src[1] | src[2] | src[3]) ? 0 :
-				FLOWREC_F_ANY_SRC);
+				FLOWREC_F_ANY_SRC, now);
 	((__u32 *)s->last_dst)[0] = dst[0];
 	((__u32 *)s->last_dst)[1] = dst[1];
 	((__u32 *)s->last_dst)[2] = dst[2];
