@@ -53,7 +53,10 @@ static __always_inline bool same_addr(const __u32 *a, const __u32 *b)
 }
 
 /* Record (src, sport, dst, dport) unless this socket recorded the same
- * destination lately: a socket that keeps sending costs one lookup. */
+ * destination lately: a socket that keeps sending costs one lookup.  The
+ * refresh check reads the coarse clock (no clocksource read, jiffy
+ * resolution is plenty for 5 s); only a record written gets the precise
+ * time verdict_bpf_fits() compares with the packet's arrival. */
 static __always_inline void sent(struct bpf_sock_addr *ctx, const __u32 *dst,
 				 bool v4)
 {
@@ -61,7 +64,7 @@ static __always_inline void sent(struct bpf_sock_addr *ctx, const __u32 *dst,
 	struct flowrec_sk *s = stamp(ctx);
 	struct bpf_sock *sk = ctx->sk;
 	__u16 dport = bpf_ntohs((__u16)ctx->user_port);
-	__u64 now = bpf_ktime_get_ns();
+	__u64 now = bpf_ktime_get_coarse_ns();
 	__u32 src[4], src4;
 
 	if (!s)
@@ -89,7 +92,7 @@ static __always_inline void sent(struct bpf_sock_addr *ctx, const __u32 *dst,
 	addr_put(k.src, src, v4);
 	addr_put(k.dst, dst, v4);
 	flow_put(&k, &s->owner, (src[0] | src[1] | src[2] | src[3]) ? 0 :
-				FLOWREC_F_ANY_SRC, now);
+				FLOWREC_F_ANY_SRC, bpf_ktime_get_ns());
 	((__u32 *)s->last_dst)[0] = dst[0];
 	((__u32 *)s->last_dst)[1] = dst[1];
 	((__u32 *)s->last_dst)[2] = dst[2];
