@@ -25,17 +25,22 @@
 #   BENCH_OUT=FILE     results file (default docs/bench-latest.md)
 #   BENCH_KEEP=1       keep the scratch directory (logs, event files)
 #   TATTLED=PATH       daemon under test (default build/tattled)
+#   TATTLED_BASE=PATH  a second build to compare with (e.g. main's): adds
+#                      mode tattled-base (eBPF) after tattled, and
+#                      cost-base to section 6, run alternately with the rest
 #   BENCH_NO_INSTALL=1 do not try to apt-get install opensnitch
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 TATTLED=${TATTLED:-$ROOT/build/tattled}
+TATTLED_BASE=${TATTLED_BASE:-}
 LOADGEN=$ROOT/build/bench/loadgen
 FLOOR=$ROOT/build/bench/floor
 AUDITSTAT=$ROOT/build/bench/bench_auditstat
 TSERVER=$ROOT/build/tools/tserver
 QUICK=${BENCH_QUICK:-0}
-MODES=${BENCH_MODES:-none floor tattled tattled-nobpf opensnitch}
+MODES=${BENCH_MODES:-none floor tattled${TATTLED_BASE:+ tattled-base} tattled-nobpf opensnitch}
+COST_MODES="cost-bare cost-bpf${TATTLED_BASE:+ cost-base} cost-audit"
 BPFSTATS=$ROOT/build/bench/bench_bpfstats
 OUT=${BENCH_OUT:-$ROOT/docs/bench-latest.md}
 ADDR=127.0.0.1
@@ -94,7 +99,7 @@ stop_pid() {
 		log "pid $pid did not stop on SIGTERM; SIGKILL"
 		kill -KILL "$pid" 2>/dev/null
 		# A killed tattled cannot restore the audit state it changed.
-		[ "$pid" = "$DPID" ] && case $DKIND in tattled*|cost-bpf|cost-audit) AUDIT_DIRTY=1 ;; esac
+		[ "$pid" = "$DPID" ] && case $DKIND in tattled*|cost-bpf|cost-base|cost-audit) AUDIT_DIRTY=1 ;; esac
 	fi
 	wait "$pid" 2>/dev/null
 	STOP_RC=$?
@@ -351,7 +356,7 @@ start_opensnitch() {
 mode_flags() {
 	case $1 in
 	tattled-nobpf) echo --no-bpf ;;
-	cost-bpf) echo --no-firewall ;;
+	cost-bpf|cost-base) echo --no-firewall ;;
 	cost-audit) echo --no-firewall --no-bpf ;;
 	esac
 }
@@ -366,10 +371,12 @@ start_mode() {
 		DPID=$!
 		wait_for "$RUN/floor.out" ready 50 || die "floor did not start"
 		install_rules queue ;;
-	tattled|tattled-nobpf|cost-bpf|cost-audit)
+	tattled|tattled-nobpf|tattled-base|cost-bpf|cost-base|cost-audit)
 		: >"$RUN/tattled.err"
+		bin=$TATTLED
+		case $1 in *-base) bin=$TATTLED_BASE ;; esac
 		# shellcheck disable=SC2046
-		"$TATTLED" --netns "/run/netns/$NS" --queue "$QUEUE" --socket "" \
+		"$bin" --netns "/run/netns/$NS" --queue "$QUEUE" --socket "" \
 			--log-events "$RUN/events.jsonl" --default-action allow \
 			--audit-key "$AUDIT_KEY" $(mode_flags "$1") \
 			>"$RUN/tattled.out" 2>>"$RUN/tattled.err" &
@@ -686,7 +693,7 @@ for tm in [m for m in ran if m.startswith("tattled")] if srcs else []:
             f(med(tm, "src.%s.p99" % x))] for x in srcs if med(tm, "src.%s.p50" % x) is not None])
 
 # 6. Cost on every other process: no queue, tattled only watching.
-cost = [m for m in ("cost-bare", "cost-bpf", "cost-audit")
+cost = [m for m in ("cost-bare", "cost-bpf", "cost-base", "cost-audit")
         if any((r, m) in v for r in rounds)]
 def cratio(m, k):
     xs = []
@@ -698,7 +705,7 @@ def cratio(m, k):
 if "cost-bare" in cost:
     def cverdict(m, k, limit, slower_is_bigger=True):
         x = cratio(m, k)
-        if x is None or m != "cost-bpf":
+        if x is None or m not in ("cost-bpf", "cost-base"):
             return ""
         slow = x if slower_is_bigger else (1 / x if x else None)
         return verdict(slow, limit)
@@ -706,20 +713,21 @@ if "cost-bare" in cost:
           ["tattled", "connect loop conn/s", "slowdown", "target: <= 1.05x",
            "sendto loop ns/call", "slowdown", "target: <= 1.10x"],
           [[{"cost-bare": "not running", "cost-bpf": "running, eBPF",
+             "cost-base": "running, eBPF (TATTLED_BASE build)",
              "cost-audit": "running, --no-bpf (audit rules)"}[m],
             f(med(m, "w6c.cps")), fx(1 / cratio(m, "w6c.cps")) if cratio(m, "w6c.cps") else "n/a",
             cverdict(m, "w6c.cps", 1.05, slower_is_bigger=False),
             f(med(m, "w6u.ns_per_call")), fx(cratio(m, "w6u.ns_per_call")),
             cverdict(m, "w6u.ns_per_call", 1.10)] for m in cost])
     progs = sorted({k.split(".")[2] for d in v.values() for k in d if k.startswith("w6bpf.")})
-    if progs:
-        table("6b. eBPF program run time per call (kernel BPF statistics, during section 6)",
+    for cm in [m for m in ("cost-bpf", "cost-base") if m in cost] if progs else []:
+        table("6b. eBPF program run time per call (kernel BPF statistics, during section 6, %s)" % cm,
               ["program", "runs per connect", "ns per run (connect loop)",
                "runs per sendto", "ns per run (sendto loop)"],
-              [[p, f(med("cost-bpf", "w6bpf.c.%s.runs_per" % p), "%.2f"),
-                f(med("cost-bpf", "w6bpf.c.%s.ns" % p)),
-                f(med("cost-bpf", "w6bpf.u.%s.runs_per" % p), "%.2f"),
-                f(med("cost-bpf", "w6bpf.u.%s.ns" % p))] for p in progs])
+              [[p, f(med(cm, "w6bpf.c.%s.runs_per" % p), "%.2f"),
+                f(med(cm, "w6bpf.c.%s.ns" % p)),
+                f(med(cm, "w6bpf.u.%s.runs_per" % p), "%.2f"),
+                f(med(cm, "w6bpf.u.%s.ns" % p))] for p in progs])
 
 notes = []
 for m in modes:
@@ -807,11 +815,11 @@ run_cost() {
 	printf '%s %s w6u: %s\n' "$r" "$m" "$out" >>"$TMP/raw.log"
 	rec "$r" "$m" w6u.ns_per_call "$(kv ns_per_call "$out")"
 	# Run-time statistics cost time themselves: shorter loops, apart.
-	if [ "$m" = cost-bpf ] && [ -x "$BPFSTATS" ]; then
-		out=$(in_ns "$BPFSTATS" "$LOADGEN" tcp -P 1 -n "$((W6_N / 4))" \
+	if { [ "$m" = cost-bpf ] || [ "$m" = cost-base ]; } && [ -x "$BPFSTATS" ]; then
+		out=$(in_ns "$BPFSTATS" -p "$DPID" "$LOADGEN" tcp -P 1 -n "$((W6_N / 4))" \
 			"$ADDR" "$PORT" 2>&1)
 		cost_bpf_rec "$r" "$m" c "$((W6_N / 4))" "$out"
-		out=$(in_ns "$BPFSTATS" "$LOADGEN" sendto -n "$((W6_U / 4))" "$ADDR" 0 2>&1)
+		out=$(in_ns "$BPFSTATS" -p "$DPID" "$LOADGEN" sendto -n "$((W6_U / 4))" "$ADDR" 0 2>&1)
 		cost_bpf_rec "$r" "$m" u "$((W6_U / 4))" "$out"
 	fi
 	if [ -n "$DPID" ]; then
@@ -854,6 +862,8 @@ machine_header() {
 	printf '| machine | %s cores, %s |\n' "$(nproc)" "${cpu:-unknown CPU}"
 	printf '| kernel | %s |\n' "$(uname -r)"
 	printf '| tattled | %s |\n' "$("$TATTLED" --version 2>/dev/null | head -n 1)"
+	[ -n "$TATTLED_BASE" ] &&
+		printf '| tattled-base | %s (%s) |\n' "$("$TATTLED_BASE" --version 2>/dev/null | head -n 1)" "$TATTLED_BASE"
 	printf '| opensnitch | %s |\n' "$OS_VERSION"
 	printf '| firewall backend | %s (floor and none: same rule shape) |\n' "$BACKEND"
 	if [ -s "$TMP/others" ]; then
@@ -872,7 +882,7 @@ machine_header() {
 
 main() {
 	[ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, NFQUEUE)"
-	for b in "$TATTLED" "$LOADGEN" "$FLOOR" "$TSERVER"; do
+	for b in "$TATTLED" ${TATTLED_BASE:+"$TATTLED_BASE"} "$LOADGEN" "$FLOOR" "$TSERVER"; do
 		[ -x "$b" ] || die "$b missing: run make bench"
 	done
 	command -v python3 >/dev/null || die "python3 missing"
@@ -905,7 +915,7 @@ main() {
 	if [ "${BENCH_COST:-1}" = 1 ]; then
 		r=1
 		while [ $r -le "$ROUNDS" ]; do
-			for m in cost-bare cost-bpf cost-audit; do
+			for m in $COST_MODES; do
 				run_cost "$r" "$m"
 			done
 			r=$((r + 1))
