@@ -34,6 +34,23 @@
  * same wakeup.  An older record to the same destination is someone's
  * earlier send, not this one: never use it. */
 #define ATTRIB_DEST_SLACK_MS 50
+/* Destination records kept for the order rule (attrib_by_order). */
+#define ATTRIB_RECS 1024
+
+/* One destination record, as the order rule needs it. */
+struct attrib_rec {
+	uint64_t seq;		/* the caller's audit_seq; 0: empty */
+	uint64_t start;		/* the sender's start time */
+	uint32_t serial;	/* audit serial of the record */
+	uint32_t sock_serial;	/* of its fd's socket() record; 0: unknown */
+	pid_t pid;
+	uint32_t uid;
+	uint8_t addr[16];
+	uint16_t port;
+	uint8_t family;
+	uint8_t proto;		/* of the socket; 0: unknown */
+	bool after;		/* emitted after its packet was queued */
+};
 
 /* One flow that waited for its owner, and the key its records go by. */
 struct attrib_flow {
@@ -65,13 +82,19 @@ struct attrib {
 	} fns[ATTRIB_NETNS_HINTS];	/* foreign namespaces seen (forward) */
 	struct { uint64_t ino, at_ms; } mixed[ATTRIB_MIXED_MAX];
 	unsigned mixed_next;	/* ring position */
-	struct { pid_t pid; int32_t fd; uint8_t proto; } sockets[ATTRIB_SOCKETS];
+	struct {
+		pid_t pid;
+		int32_t fd;
+		uint32_t serial;	/* of the socket() record */
+		uint8_t proto;
+	} sockets[ATTRIB_SOCKETS];
 	uint64_t flow_seq;	/* last seq handed out */
 	uint64_t audit_seq;	/* destination records read so far */
 	uint64_t queue_mark;	/* audit_seq when the queue was last empty */
 	uint64_t loss_total;	/* last attrib_audit_loss() total */
 	uint64_t loss_until_ms;	/* no destination answers before this */
 	struct attrib_flow flows[ATTRIB_FLOW_LOG];
+	struct attrib_rec recs[ATTRIB_RECS];
 };
 
 struct attrib *attrib_new(const struct attrib_opts *o, struct sockdiag *sd,
@@ -312,6 +335,143 @@ static bool attrib_fresh_connect(const struct flow *f,
 	       k[0].conn_ms <= st->arrival_ms + ATTRIB_FRESH_MS;
 }
 
+/* The one record of candidate c to f's destination in the ring (its
+ * newest unused record, and the only one the ring holds), or NULL. */
+static const struct attrib_rec *attrib_rec_of(const struct attrib *a,
+					      const struct flow *f,
+					      uint32_t uid,
+					      const struct pidcache_cand *c)
+{
+	uint64_t newest = c->send_seq > c->conn_seq ? c->send_seq : c->conn_seq;
+	const struct attrib_rec *r, *found = NULL;
+	size_t i;
+
+	for (i = 0; i < ATTRIB_RECS; i++) {
+		r = &a->recs[i];
+		if (!r->seq || r->pid != c->pid || r->start != c->start_time ||
+		    r->uid != uid || r->family != f->family ||
+		    r->port != f->dport ||
+		    memcmp(r->addr, f->dst, sizeof(r->addr)) != 0)
+			continue;
+		if (found)
+			return NULL;	/* more than one send: no order */
+		found = r;
+	}
+	return found && found->seq == newest ? found : NULL;
+}
+
+/* Serial numbers compared across a wrap. */
+static bool attrib_serial_before(uint32_t x, uint32_t y)
+{
+	return (int32_t)(y - x) > 0;
+}
+
+/* The unjoined flows to f's destination (this one among them) from the
+ * window before this flow on, oldest first, into e[0..max): how many, or
+ * max + 1 when there are more. */
+static size_t attrib_waiting(struct attrib *a, const struct flow *f,
+			     uint32_t uid, const struct attrib_pkt *st,
+			     const struct attrib_flow **e, size_t max)
+{
+	uint64_t from = st->arrival_ms > a->dest_slack_ms ?
+			st->arrival_ms - a->dest_slack_ms : 0;
+	const struct attrib_flow *x;
+	uint64_t seq;
+	size_t i, n = 0;
+
+	x = &a->flows[(a->flow_seq + 1) % ATTRIB_FLOW_LOG];
+	if (x->seq && x->arrival_ms >= from)
+		return max + 1;		/* the log wrapped inside the window */
+	for (i = 0, seq = a->flow_seq; i < ATTRIB_FLOW_LOG && seq; i++, seq--) {
+		x = &a->flows[seq % ATTRIB_FLOW_LOG];
+		if (x->seq != seq || x->arrival_ms + a->dest_slack_ms < from)
+			break;
+		if (x->joined || x->arrival_ms < from || x->proto != f->proto ||
+		    !attrib_flow_is(x, f, uid))
+			continue;
+		if (n == max)
+			return max + 1;
+		e[n++] = x;
+	}
+	for (i = 0; i < n / 2; i++) {
+		x = e[i];
+		e[i] = e[n - 1 - i];
+		e[n - 1 - i] = x;
+	}
+	return n;
+}
+
+/* The order rule, for flows the candidates cannot settle (several senders,
+ * or contested).  A send, or a TCP connect, is logged (and given its
+ * serial) when the call returns, after its packet was queued; a process
+ * sends on a socket only after its socket() call returned.  So when each
+ * record's socket() serial comes after the previous record's serial, each
+ * packet was queued after the previous one: the records are in queue
+ * order.  With as many unjoined flows to the destination as unused
+ * records, the k-th flow read is the k-th record's.  Anything unproven
+ * (records of senders that overlapped, a UDP connect, an unknown socket,
+ * two records of one sender, counts that differ, a record not eligible
+ * for its flow) answers NULL. */
+static const struct proc_info *attrib_by_order(struct attrib *a,
+					       const struct flow *f,
+					       uint32_t uid,
+					       const struct attrib_pkt *st,
+					       const struct pidcache_cand *c,
+					       size_t n)
+{
+	const struct attrib_rec *r[ATTRIB_MAX_CANDS], *t;
+	const struct attrib_flow *e[ATTRIB_MAX_CANDS];
+	size_t i, j, nf, k = n;
+
+	if (n < 2 || n > ATTRIB_MAX_CANDS)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		if (c[i].stale || !c[i].proc || c[i].avail != 1 ||
+		    c[i].proto != f->proto ||
+		    !(r[i] = attrib_rec_of(a, f, uid, &c[i])) ||
+		    !r[i]->after || !r[i]->sock_serial)
+			return NULL;
+	}
+	for (i = 1; i < n; i++)	/* by serial */
+		for (j = i; j > 0 && attrib_serial_before(r[j]->serial,
+							  r[j - 1]->serial); j--) {
+			t = r[j];
+			r[j] = r[j - 1];
+			r[j - 1] = t;
+		}
+	for (i = 1; i < n; i++)
+		if (!attrib_serial_before(r[i - 1]->serial, r[i]->sock_serial))
+			return NULL;
+	nf = attrib_waiting(a, f, uid, st, e, ATTRIB_MAX_CANDS);
+	if (nf != n)
+		return NULL;
+	for (i = 0; i < n; i++) {
+		for (j = 0; j < n && (c[j].pid != r[i]->pid ||
+				      c[j].start_time != r[i]->start); j++)
+			;
+		if (j == n || !attrib_eligible(a, &c[j], f->proto, e[i]->mark,
+					       e[i]->wall_ms))
+			return NULL;
+		if (e[i]->seq == st->flow_seq)
+			k = j;
+	}
+	return k < n ? c[k].proc : NULL;
+}
+
+/* The order rule's answer at the final look (1 with *out), else -1. */
+static int attrib_ordered(struct attrib *a, const struct flow *f,
+			  uint32_t uid, const struct attrib_pkt *st,
+			  enum attrib_stage stage,
+			  const struct pidcache_cand *c, int n,
+			  const struct proc_info **out)
+{
+	if (stage != ATTRIB_FINAL ||
+	    !(*out = attrib_by_order(a, f, uid, st, c, (size_t)n)))
+		return -1;
+	a->st.ordered++;
+	return 1;
+}
+
 /* Senders to this destination as this uid, recently, with records not
  * yet joined to a flow that could be this flow's (attrib_eligible).  1
  * with one process, 0
@@ -371,10 +531,12 @@ static int attrib_by_dest(struct attrib *a, const struct flow *f, uint32_t uid,
 		 * takes its record) until the end. */
 		if (k[i].stale || !k[i].proc || k[i].pid != k[0].pid ||
 		    k[i].start_time != k[0].start_time)
-			return contested && stage != ATTRIB_FINAL ? 0 : -1;
+			return contested && stage != ATTRIB_FINAL ? 0 :
+			       attrib_ordered(a, f, uid, st, stage, c, n, out);
 	}
 	if (contested)
-		return stage == ATTRIB_FINAL ? -1 : 0;
+		return stage == ATTRIB_FINAL ?
+		       attrib_ordered(a, f, uid, st, stage, c, n, out) : 0;
 	*out = k[0].proc;
 	return *out ? 1 : 0;
 }
@@ -503,7 +665,7 @@ static size_t attrib_socket_slot(pid_t pid, int64_t fd)
  * connect and send records are candidates for flows of that protocol
  * only (a TCP connect is not a UDP datagram's record). */
 static void attrib_note_socket(struct attrib *a, pid_t pid, int64_t fd,
-			       const uint64_t args[4])
+			       uint32_t serial, const uint64_t args[4])
 {
 	size_t i = attrib_socket_slot(pid, fd);
 	int type = (int)(args[1] & 0xf);
@@ -517,6 +679,7 @@ static void attrib_note_socket(struct attrib *a, pid_t pid, int64_t fd,
 		return;
 	a->sockets[i].pid = pid;
 	a->sockets[i].fd = (int32_t)fd;
+	a->sockets[i].serial = serial;
 	a->sockets[i].proto = proto;
 }
 
@@ -528,6 +691,33 @@ static uint8_t attrib_socket_proto(const struct attrib *a, pid_t pid,
 
 	return a->sockets[i].pid == pid && a->sockets[i].fd == (int64_t)fd ?
 	       a->sockets[i].proto : 0;
+}
+
+/* Keep the record just put (a->audit_seq) for the order rule. */
+static void attrib_note_rec(struct attrib *a, const struct audit_event *ev,
+			    enum aurec_call call, uint64_t start,
+			    const uint8_t addr[16], uint8_t proto)
+{
+	struct attrib_rec *r = &a->recs[a->audit_seq % ATTRIB_RECS];
+	uint64_t args[4];
+	size_t i;
+
+	(void)aurec_event_call(ev, args);
+	i = attrib_socket_slot(ev->pid, (int64_t)args[0]);
+	memset(r, 0, sizeof(*r));
+	r->seq = a->audit_seq;
+	r->start = start;
+	r->serial = ev->serial;
+	if (a->sockets[i].pid == ev->pid && (uint64_t)a->sockets[i].fd == args[0])
+		r->sock_serial = a->sockets[i].serial;
+	r->pid = ev->pid;
+	r->uid = ev->euid;
+	memcpy(r->addr, addr, sizeof(r->addr));
+	r->port = ev->port;
+	r->family = (uint8_t)ev->family;
+	r->proto = proto;
+	/* A UDP connect returns before its datagram is sent. */
+	r->after = call != AUREC_CALL_CONNECT || proto == IPPROTO_TCP;
 }
 
 /* Make sure the event's process is cached; *start gets its start time. */
@@ -661,7 +851,7 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 	switch (call) {
 	case AUREC_CALL_SOCKET:
 		if (ev->success) {
-			attrib_note_socket(a, ev->pid, ev->exit, args);
+			attrib_note_socket(a, ev->pid, ev->exit, ev->serial, args);
 			learned |= attrib_index_fd(a, ev->pid, ev->exit, start, now_ms);
 		}
 		break;
@@ -678,13 +868,17 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		    (ev->family == AF_INET || ev->family == AF_INET6)) {
 			uint8_t addr[16] = { 0 };
 
+			uint8_t proto = attrib_socket_proto(a, ev->pid, args[0]);
+
 			memcpy(addr, ev->addr, ev->family == AF_INET ? 4 : 16);
-			learned |= pidcache_put_dest(a->pc, ev->family, addr, ev->port,
-						     attrib_socket_proto(a, ev->pid, args[0]),
-						     ev->euid, ev->pid, start,
-						     call == AUREC_CALL_CONNECT,
-						     ev->time_ms, ++a->audit_seq,
-						     now_ms) == 0;
+			if (pidcache_put_dest(a->pc, ev->family, addr, ev->port,
+					      proto, ev->euid, ev->pid, start,
+					      call == AUREC_CALL_CONNECT,
+					      ev->time_ms, ++a->audit_seq,
+					      now_ms) == 0) {
+				attrib_note_rec(a, ev, call, start, addr, proto);
+				learned = 1;
+			}
 		}
 		break;
 	default:

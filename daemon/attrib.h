@@ -73,6 +73,9 @@ struct attrib_stats {
 	uint64_t contested;		/* audit-dst answers withheld: another
 					 * unjoined flow to the destination
 					 * could own the record */
+	uint64_t ordered;		/* audit-dst answers by record order
+					 * (serial senders whose records
+					 * came together) */
 	uint64_t audit_events;		/* network/exec events joined */
 	uint64_t foreign_netns;		/* events from other namespaces */
 	uint64_t readlink_ok, readlink_fail;

@@ -510,7 +510,8 @@ static void daemon_summary(struct daemon *d)
 	}
 	fprintf(stderr, "tattled: packets %llu (malformed %llu): allowed %llu, "
 		"denied %llu, rejected %llu; attribution %s "
-		"(ambiguous %llu, contested %llu, withheld after audit loss "
+		"(ambiguous %llu, contested %llu, by record order %llu, "
+		"withheld after audit loss "
 		"%llu, bpf and audit disagreed %llu); audit records %llu, "
 		"events %llu, joined %llu, lost %llu\n",
 		(unsigned long long)d->st.packets, (unsigned long long)d->st.malformed,
@@ -518,6 +519,7 @@ static void daemon_summary(struct daemon *d)
 		(unsigned long long)d->st.rejected, src,
 		(unsigned long long)as.ambiguous,
 		(unsigned long long)as.contested,
+		(unsigned long long)as.ordered,
 		(unsigned long long)as.loss_withheld,
 		(unsigned long long)d->st.bpf_disagree,
 		(unsigned long long)ms.records, (unsigned long long)rs.events,

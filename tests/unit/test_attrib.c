@@ -584,6 +584,170 @@ static void test_icmp_without_ports_waits_then_none(void **state)
 	assert_string_equal(attrib_source_name(r.source), "none");
 }
 
+/* One sender's socket() at serial sock, then sendto (or, connect: a
+ * connect) to ip:7 at serial sock + gap, both made at audit time 1000. */
+static void feed_sender(struct attrib *a, int pid, const char *exe,
+			const char *ip, uint32_t sock, uint32_t gap,
+			bool connect, uint64_t now_ms)
+{
+	struct audit_event ev;
+
+	sendto_event(&ev, pid, exe, ip, 7, 0);
+	ev.syscall = 41;	/* socket(AF_INET, SOCK_DGRAM, 0) = 3 */
+	ev.a[0] = AF_INET;
+	ev.a[1] = SOCK_DGRAM;
+	ev.a[2] = 0;
+	ev.exit = 3;
+	ev.has_sockaddr = false;
+	ev.serial = sock;
+	ev.time_ms = 1000;
+	attrib_on_audit(a, &ev, false, now_ms);
+	if (gap == 0)
+		return;
+	sendto_event(&ev, pid, exe, ip, 7, 0);
+	if (connect) {
+		ev.syscall = 42;
+		ev.exit = 0;
+	}
+	ev.serial = sock + gap;
+	ev.time_ms = 1000;
+	attrib_on_audit(a, &ev, true, now_ms);
+}
+
+/* n flows to ip:7 read in one wakeup (wall 1000 ms) and left waiting. */
+static void wait_flows(struct attrib *a, const char *ip, struct flow *f,
+		       struct attrib_pkt *st, size_t n)
+{
+	struct attrib_result r;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		f[i] = udp_flow(ip, 7);
+		f[i].sport = (uint16_t)(40000 + i);
+		st[i] = (struct attrib_pkt){ .arrival_ms = 100,
+					     .arrival_wall_ms = 1000 };
+		assert_int_equal(attrib_lookup(a, &f[i], true, 0, &st[i],
+					       ATTRIB_FIRST, 100, &r), 0);
+	}
+}
+
+/* Serial senders (each socket() after the previous send returned) whose
+ * packets and records came together in one audit tick: the records are
+ * in queue order, so the first flow is the first sender's. */
+static void test_serial_senders_are_named_in_record_order(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st[2];
+	struct flow f[2];
+	struct attrib_result r;
+
+	wait_flows(fx->a, "10.0.2.1", f, st, 2);
+	feed_sender(fx->a, FAKE_PID + 31, "/tmp/churn-a", "10.0.2.1", 10, 1, false, 101);
+	feed_sender(fx->a, FAKE_PID + 32, "/tmp/churn-b", "10.0.2.1", 12, 1, false, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f[0], true, 0, &st[0], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 31);
+	assert_int_equal(attrib_lookup(fx->a, &f[1], true, 0, &st[1], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 32);
+}
+
+/* The later flow may reach its final look first: it still gets the
+ * later record. */
+static void test_record_order_holds_whichever_flow_looks_first(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st[2];
+	struct flow f[2];
+	struct attrib_result r;
+
+	wait_flows(fx->a, "10.0.2.2", f, st, 2);
+	feed_sender(fx->a, FAKE_PID + 33, "/tmp/churn-a", "10.0.2.2", 10, 1, false, 101);
+	feed_sender(fx->a, FAKE_PID + 34, "/tmp/churn-b", "10.0.2.2", 12, 1, false, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f[1], true, 0, &st[1], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_non_null(r.proc);
+	assert_int_equal(r.proc->pid, FAKE_PID + 34);
+}
+
+/* A burst: the second sender made its socket before the first one's
+ * send returned, so their packets may be in either order: none. */
+static void test_overlapping_senders_are_not_ordered(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st[2];
+	struct flow f[2];
+	struct attrib_result r;
+
+	wait_flows(fx->a, "10.0.2.3", f, st, 2);
+	feed_sender(fx->a, FAKE_PID + 35, "/tmp/churn-a", "10.0.2.3", 10, 2, false, 101);
+	feed_sender(fx->a, FAKE_PID + 36, "/tmp/churn-b", "10.0.2.3", 11, 2, false, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f[0], true, 0, &st[0], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_null(r.proc);
+	assert_true(r.ambiguous);
+	assert_int_equal(attrib_lookup(fx->a, &f[1], true, 0, &st[1], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_null(r.proc);
+}
+
+/* A UDP connect returns before its datagram is sent: its serial says
+ * nothing about the packet's place in the queue. */
+static void test_udp_connect_records_are_not_ordered(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st[2];
+	struct flow f[2];
+	struct attrib_result r;
+
+	wait_flows(fx->a, "10.0.2.4", f, st, 2);
+	feed_sender(fx->a, FAKE_PID + 37, "/tmp/churn-a", "10.0.2.4", 10, 1, true, 101);
+	feed_sender(fx->a, FAKE_PID + 38, "/tmp/churn-b", "10.0.2.4", 12, 1, true, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f[0], true, 0, &st[0], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_null(r.proc);
+}
+
+/* Three ordered records but two waiting flows: one record's packet is
+ * not among them, so which is which is unknown. */
+static void test_record_order_needs_one_flow_per_record(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st[2];
+	struct flow f[2];
+	struct attrib_result r;
+
+	wait_flows(fx->a, "10.0.2.5", f, st, 2);
+	feed_sender(fx->a, FAKE_PID + 39, "/tmp/churn-a", "10.0.2.5", 10, 1, false, 101);
+	feed_sender(fx->a, FAKE_PID + 40, "/tmp/churn-b", "10.0.2.5", 12, 1, false, 101);
+	feed_sender(fx->a, FAKE_PID + 41, "/tmp/churn-a", "10.0.2.5", 14, 1, false, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f[0], true, 0, &st[0], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_null(r.proc);
+}
+
+/* A send whose socket() record was never read: its place is unknown. */
+static void test_record_without_its_socket_is_not_ordered(void **state)
+{
+	struct fixture *fx = *state;
+	struct attrib_pkt st[2];
+	struct flow f[2];
+	struct attrib_result r;
+	struct audit_event ev;
+
+	wait_flows(fx->a, "10.0.2.6", f, st, 2);
+	feed_sender(fx->a, FAKE_PID + 42, "/tmp/churn-a", "10.0.2.6", 10, 1, false, 101);
+	sendto_event(&ev, FAKE_PID + 43, "/tmp/churn-b", "10.0.2.6", 7, 0);
+	ev.serial = 13;
+	ev.time_ms = 1000;
+	attrib_on_audit(fx->a, &ev, true, 101);
+	assert_int_equal(attrib_lookup(fx->a, &f[0], true, 0, &st[0], ATTRIB_FINAL,
+				       150, &r), 1);
+	assert_null(r.proc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -608,6 +772,12 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_exec_drops_socket_mappings, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_parent_exe_needs_an_older_verified_parent, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_icmp_without_ports_waits_then_none, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_serial_senders_are_named_in_record_order, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_order_holds_whichever_flow_looks_first, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_overlapping_senders_are_not_ordered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_udp_connect_records_are_not_ordered, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_order_needs_one_flow_per_record, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_record_without_its_socket_is_not_ordered, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
