@@ -5,7 +5,10 @@
 # and fire-and-forget UDP.  Each flow binds its own source port, so every
 # event is matched to the one process that made it.
 #   serial (one sender at a time, 40 per class): 0 wrong, and at least
-#   SERIAL_MIN (default 50%) exact in every class and family.  Issue 13's
+#   SERIAL_MIN (default 50%) exact in every class and family, and at
+#   least SERIAL_MIN_SEND (default 90%) for TCP and fire-and-forget UDP,
+#   whose records are ordered by serial (attrib: record order; a UDP
+#   connect record comes before its datagram and cannot be).  Issue 13's
 #   target is 95%.  Measured on a shared 2-core host, two causes of serial
 #   `none`, both answered `none` on purpose, never guessed:
 #   - audit loss: audit is host-wide, and while sibling runs load it
@@ -13,8 +16,9 @@
 #     flow within 2 s of a loss is withheld: 0-3 of 20 exact per class;
 #   - without loss, tattled itself reads the queue late: 2-4 serial
 #     senders' packets are read in one wakeup (one wall-clock ms, 2-10 ms
-#     after the first record was made) together with their records, and
-#     those flows are contested: 14-18 of 20 exact.
+#     after the first record was made) together with their records:
+#     before the record order rule 1-20 of 20 exact, after it 19-20 for
+#     TCP and 18-20 for fire-and-forget; connected UDP still 2-20.
 #   The daemon's stderr (printed on failure) gives "lost" and "withheld".
 #   burst (8 at a time, 200 per class): 0 wrong.
 # "wrong" names another process (another pid or another executable);
@@ -90,13 +94,15 @@ for line in open(events):
         print("# wrong: %s flow %s named %s (%s)" % (key, f, p["pid"], p["exe"]),
               file=sys.stderr)
 SERIAL_MIN = float(os.environ.get("SERIAL_MIN", "0.5"))
+SERIAL_MIN_SEND = float(os.environ.get("SERIAL_MIN_SEND", "0.9"))
 ok = True
 for key in sorted(count):
     c = count[key]
     n = c["exact"] + c["none"] + c["wrong"]
     print("# %-6s %-3s %s: %3d flows: %3d exact, %3d none, %d wrong"
           % (key + (n, c["exact"], c["none"], c["wrong"])), file=sys.stderr)
-    if c["wrong"] or (key[0] == "serial" and c["exact"] < SERIAL_MIN * n):
+    floor = SERIAL_MIN_SEND if key[1] in ("tcp", "ff") else SERIAL_MIN
+    if c["wrong"] or (key[0] == "serial" and c["exact"] < max(floor, SERIAL_MIN) * n):
         ok = False
 if len(seen) != len(flows):
     print("# %d flows without an event" % (len(flows) - len(seen)), file=sys.stderr)
