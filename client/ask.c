@@ -112,8 +112,10 @@ static void ask_render_prompt(FILE *f, const struct pending_prompt *p,
 
 	fmt_dest(p->ev, dest, sizeof(dest));
 	fmt_cmdline(proc, cmd, sizeof(cmd));
-	user_name((uint32_t)jint(proc, "uid"), user, sizeof(user));
-	snprintf(exe, sizeof(exe), "%s", jstr(proc, "exe") ? jstr(proc, "exe") : "?");
+	/* An unknown process: the event's own uid is what is known. */
+	user_name((uint32_t)jint(proc ? proc : p->ev, "uid"), user, sizeof(user));
+	snprintf(exe, sizeof(exe), "%s", jstr(proc, "exe") ? jstr(proc, "exe") :
+		 proc ? "?" : "unknown process");
 	fmt_sanitize(exe);
 	fprintf(f, "  Program    %s  (%s)\033[K\n", fmt_program(proc), exe);
 	fprintf(f, "  PID        %lld   parent %lld\033[K\n",

@@ -43,6 +43,9 @@ void config_usage(FILE *out)
 "usage: tattled [options]\n"
 "  --rules DIR               OpenSnitch rule files (*.json)\n"
 "  --default-action ACTION   allow|deny|reject when no rule matches (default allow)\n"
+"  --unattributed-action ACTION\n"
+"                            allow|deny|reject when no rule matches and no\n"
+"                            process is known (default: the default action)\n"
 "  --queue N                 NFQUEUE number (default 0)\n"
 "  --queue-maxlen N          packets the kernel holds for tattled (default\n"
 "                            8192); when full, new ones are dropped\n"
@@ -167,6 +170,14 @@ static int config_apply(struct config *c, const char *name, const char *v,
 			snprintf(err, errlen, "default-action: expected allow|deny|reject, got '%s'", v);
 			return -EINVAL;
 		}
+		return 0;
+	}
+	if (!strcmp(name, "unattributed-action")) {
+		if (action_parse(v, strlen(v), &c->unattributed_action) < 0) {
+			snprintf(err, errlen, "unattributed-action: expected allow|deny|reject, got '%s'", v);
+			return -EINVAL;
+		}
+		c->unattributed_set = true;
 		return 0;
 	}
 	if (!strcmp(name, "queue")) {
@@ -302,6 +313,7 @@ out:
 static const struct option config_longopts[] = {
 	{ "rules", required_argument, NULL, 0 },
 	{ "default-action", required_argument, NULL, 0 },
+	{ "unattributed-action", required_argument, NULL, 0 },
 	{ "queue", required_argument, NULL, 0 },
 	{ "netns", required_argument, NULL, 0 },
 	{ "socket", required_argument, NULL, 0 },
@@ -407,5 +419,7 @@ int config_parse(struct config *c, int argc, char **argv, enum config_cmd *cmd,
 		snprintf(err, errlen, "unexpected argument '%s'", argv[optind]);
 		return -EINVAL;
 	}
+	if (!c->unattributed_set)
+		c->unattributed_action = c->default_action;
 	return 0;
 }

@@ -29,6 +29,8 @@ struct config {
 	char check_rules[CONFIG_PATH_MAX];	/* --check-rules DIR */
 	char config_file[CONFIG_PATH_MAX];
 	enum action default_action;
+	enum action unattributed_action;	/* no process known */
+	bool unattributed_set;		/* else: the default action */
 	uint16_t queue;
 	bool no_firewall;
 	bool fail_closed;

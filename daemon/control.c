@@ -49,6 +49,7 @@ static int cmd_config(struct daemon *d, struct jw *w)
 	jw_kstr(w, "rules_dir", cf->rules_dir[0] ? cf->rules_dir : NULL);
 	jw_kstr(w, "socket", cf->socket_path);
 	jw_kstr(w, "default_action", action_name(cf->default_action));
+	jw_kstr(w, "unattributed_action", action_name(cf->unattributed_action));
 	jw_kuint(w, "queue", cf->queue);
 	jw_kuint(w, "queue_maxlen", cf->queue_maxlen);
 	jw_kstr(w, "netns", cf->netns[0] ? cf->netns : NULL);
@@ -424,12 +425,12 @@ static size_t answer_decide(struct daemon *d, const struct ctl_answer *a,
 	struct flow f = pr->flow;
 	int n, m = 0;
 
-	snprintf(exe, sizeof(exe), "%s", pr->exe);
+	snprintf(exe, sizeof(exe), "%s", pr->exe ? pr->exe : "");
 	snprintf(host, sizeof(host), "%s", pr->host);
 	n = prompts_take(d->prompts, a->prompt_id, ids, CONTROL_HELD_MAX);
 	if (n < 0)
 		n = 0;
-	if (rule)
+	if (rule && exe[0])
 		m = prompts_take_covered(d->prompts, exe, a->scope,
 					 host, &f, ids + n, CONTROL_HELD_MAX - (size_t)n);
 	verdict_prompt_decided(d, ids, (size_t)(n + m), act, rule);
@@ -461,6 +462,13 @@ static int cmd_prompt_answer(struct daemon *d, const struct ctl_req *req,
 	}
 	act = a.action;
 	once = !strcmp(a.duration, "once");
+	if (!once && !pr->exe) {
+		/* A rule names a program; without one it would cover every
+		 * program of that user to that destination. */
+		ctl_seterr(err, CTL_E_BAD_ARGS, "no process known for this "
+			   "prompt: only a once answer");
+		return -EINVAL;
+	}
 	if (!once && (r = answer_rule(d, pr, &a, name, sizeof(name), file,
 				      sizeof(file), err)) < 0)
 		return r;

@@ -22,6 +22,7 @@
 #include "nfqueue.h"
 #include "pending.h"
 #include "pidcache.h"
+#include "ratelimit.h"
 #include "sockdiag.h"
 #include "worker.h"
 
@@ -49,6 +50,8 @@ struct daemon_stats {
 	uint64_t bpf_attributed;	/* decided from a BPF record */
 	uint64_t bpf_disagree;		/* audit path named another process */
 	uint64_t cgroup_waits;		/* held for a cgroup id's path */
+	uint64_t unattributed;	/* decided by unattributed_action */
+	uint64_t prompt_refused;	/* denied: a prompter, but no room */
 };
 
 /* Audit loss counters as last reported, to report only increases. */
@@ -101,6 +104,8 @@ struct daemon {
 	/* systemd watchdog: WATCHDOG=1 every watchdog_ms from the tick */
 	uint64_t watchdog_ms, next_watchdog_ms;	/* 0 = no watchdog */
 	bool test_stall;		/* TATTLED_TEST_STALL: SIGUSR2 hangs */
+	/* "warning" events for what packets can trigger, rate-limited */
+	struct ratelimit rl_prompt_refused;
 };
 
 /* verdict.c: the packet path. */

@@ -10,6 +10,7 @@
 struct prompts {
 	unsigned cap, n;
 	unsigned timeout_ms;
+	unsigned per_uid, per_exe;	/* quotas, 0 = none */
 	uint32_t last_id;
 	struct prompt *v;	/* v[0..n): open prompts, oldest first */
 };
@@ -59,16 +60,45 @@ static bool same_dest(const struct flow *a, const struct flow *b)
 	       a->dport == b->dport && !memcmp(a->dst, b->dst, addr_len(a));
 }
 
+void prompts_set_quotas(struct prompts *p, unsigned per_uid, unsigned per_exe)
+{
+	p->per_uid = per_uid;
+	p->per_exe = per_exe;
+}
+
+/* Same program: the same executable, or both unknown and the same uid. */
+static bool same_who(const struct prompt *pr, const char *exe, uint32_t uid)
+{
+	if (!pr->exe || !exe)
+		return !pr->exe && !exe && pr->uid == uid;
+	return !strcmp(pr->exe, exe);
+}
+
 static struct prompt *find_key(struct prompts *p, const char *exe,
-			       const struct flow *f)
+			       uint32_t uid, const struct flow *f)
 {
 	unsigned i;
 
 	for (i = 0; i < p->n; i++) {
-		if (same_dest(&p->v[i].flow, f) && !strcmp(p->v[i].exe, exe))
+		if (same_dest(&p->v[i].flow, f) && same_who(&p->v[i], exe, uid))
 			return &p->v[i];
 	}
 	return NULL;
+}
+
+/* -EDQUOT when uid or exe already has its quota of open prompts. */
+static int check_quotas(const struct prompts *p, const char *exe, uint32_t uid)
+{
+	unsigned i, by_uid = 0, by_exe = 0;
+
+	for (i = 0; i < p->n; i++) {
+		by_uid += p->v[i].uid == uid;
+		by_exe += exe && p->v[i].exe && !strcmp(p->v[i].exe, exe);
+	}
+	if ((p->per_uid && by_uid >= p->per_uid) ||
+	    (p->per_exe && exe && by_exe >= p->per_exe))
+		return -EDQUOT;
+	return 0;
 }
 
 static uint32_t next_id(struct prompts *p)
@@ -78,23 +108,30 @@ static uint32_t next_id(struct prompts *p)
 	return p->last_id;
 }
 
-static int prompt_open(struct prompts *p, const char *exe, const struct flow *f,
-		       const char *host, uint64_t now_ms, struct prompt **out)
+static int prompt_open(struct prompts *p, const char *exe, uint32_t uid,
+		       const struct flow *f, const char *host, uint64_t now_ms,
+		       struct prompt **out)
 {
 	struct prompt *pr;
-	size_t n = strlen(exe);
+	size_t n = exe ? strlen(exe) : 0;
+	int r;
 
 	*out = NULL;
 	if (p->n == p->cap)
 		return -ENOSPC;
 	if (n >= PROMPT_EXE_MAX)
 		return -EINVAL;
+	if ((r = check_quotas(p, exe, uid)) < 0)
+		return r;
 	pr = &p->v[p->n];
 	memset(pr, 0, sizeof(*pr));
-	pr->exe = malloc(n + 1);
-	if (!pr->exe)
-		return -ENOMEM;
-	memcpy(pr->exe, exe, n + 1);
+	if (exe) {
+		pr->exe = malloc(n + 1);
+		if (!pr->exe)
+			return -ENOMEM;
+		memcpy(pr->exe, exe, n + 1);
+	}
+	pr->uid = uid;
 	if (host)
 		snprintf(pr->host, sizeof(pr->host), "%s", host);
 	pr->flow = *f;
@@ -106,7 +143,7 @@ static int prompt_open(struct prompts *p, const char *exe, const struct flow *f,
 	return 0;
 }
 
-int prompts_open_or_join(struct prompts *p, const char *exe,
+int prompts_open_or_join(struct prompts *p, const char *exe, uint32_t uid,
 			 const struct flow *f, const char *host,
 			 uint32_t pkt_id, uint64_t now_ms,
 			 uint32_t *prompt_id, bool *is_new)
@@ -116,13 +153,13 @@ int prompts_open_or_join(struct prompts *p, const char *exe,
 
 	*prompt_id = 0;
 	*is_new = false;
-	if (!exe || !exe[0])
+	if (exe && !exe[0])
 		return -EINVAL;
-	pr = find_key(p, exe, f);
+	pr = find_key(p, exe, uid, f);
 	if (pr && pr->n_pkts == PROMPT_MAX_PKTS)
 		return -ENOSPC;
 	if (!pr) {
-		if ((r = prompt_open(p, exe, f, host, now_ms, &pr)) < 0)
+		if ((r = prompt_open(p, exe, uid, f, host, now_ms, &pr)) < 0)
 			return r;
 		*is_new = true;
 	}
@@ -182,7 +219,7 @@ static bool covers(const struct prompt *pr, const char *exe,
 		   enum prompt_scope scope, const char *host,
 		   const struct flow *f)
 {
-	if (strcmp(pr->exe, exe))
+	if (!pr->exe || !exe || strcmp(pr->exe, exe))
 		return false;
 	switch (scope) {
 	case PROMPT_SCOPE_EXE:

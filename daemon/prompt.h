@@ -20,11 +20,13 @@
 #define PROMPT_HOST_MAX		256
 #define PROMPT_EXE_MAX		4096
 #define PROMPTS_DEFAULT_CAP	64	/* prompts open at once */
+#define PROMPT_UID_UNKNOWN	UINT32_MAX
 
 /* A read-only view of one open prompt. */
 struct prompt {
 	uint32_t id;
-	char *exe;
+	char *exe;			/* NULL: process unknown */
+	uint32_t uid;			/* who opened it (PROMPT_UID_UNKNOWN) */
 	char host[PROMPT_HOST_MAX];	/* "" when unknown */
 	struct flow flow;		/* of the first packet */
 	uint64_t opened_ms, deadline_ms;
@@ -38,12 +40,18 @@ struct prompts;
 struct prompts *prompts_new(unsigned cap, unsigned timeout_ms);
 void prompts_free(struct prompts *p);	/* NULL ok */
 
-/* Join the open prompt for (exe, f's destination) or open a new one.
- * host may be NULL.  0 with *prompt_id and *is_new (true: the caller
- * sends a prompt event); -EINVAL for an empty exe (nothing to ask about);
- * -ENOSPC when the table or that prompt's packet list is full (the caller
- * decides the packet now); -ENOMEM. */
-int prompts_open_or_join(struct prompts *p, const char *exe,
+/* At most per_uid prompts opened by one uid and per_exe for one
+ * executable may be open at once (0: no quota, the default). */
+void prompts_set_quotas(struct prompts *p, unsigned per_uid, unsigned per_exe);
+
+/* Join the open prompt for (exe, f's destination) or open a new one; a
+ * NULL exe is an unknown process, keyed by (uid, destination).  uid is
+ * the connection's owner (PROMPT_UID_UNKNOWN).  host may be NULL.  0 with
+ * *prompt_id and *is_new (true: the caller sends a prompt event);
+ * -EINVAL for an empty exe; -ENOSPC when the table or that prompt's
+ * packet list is full; -EDQUOT when uid or exe has its quota of prompts
+ * open (the caller decides the packet now); -ENOMEM. */
+int prompts_open_or_join(struct prompts *p, const char *exe, uint32_t uid,
 			 const struct flow *f, const char *host,
 			 uint32_t pkt_id, uint64_t now_ms,
 			 uint32_t *prompt_id, bool *is_new);
@@ -60,7 +68,7 @@ int prompts_take(struct prompts *p, uint32_t prompt_id, uint32_t *pkt_ids,
 /* Close every other open prompt that a rule for (exe, scope, host, f)
  * covers, appending their packet ids to pkt_ids (up to max).  Returns the
  * number of ids appended.  A prompt without a host is not covered by an
- * exe+host answer. */
+ * exe+host answer; a prompt of an unknown process by none. */
 int prompts_take_covered(struct prompts *p, const char *exe,
 			 enum prompt_scope scope, const char *host,
 			 const struct flow *f, uint32_t *pkt_ids, size_t max);

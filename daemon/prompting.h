@@ -8,16 +8,26 @@
 
 #include <stdint.h>
 
+#include "prompt.h"
+
 struct daemon;
 struct flow;
 struct proc_info;
 
+/* Per uid and per executable, at most this many prompts are open. */
+#define PROMPTING_PER_UID	(PROMPTS_DEFAULT_CAP / 4)
+#define PROMPTING_PER_EXE	(PROMPTS_DEFAULT_CAP / 4)
+
 /* 1 with *prompt_id and *deadline_ms (monotonic) when packet pkt_id
- * joined or opened a prompt: the caller holds it until then.  0 when
- * nobody can be asked (no prompter connected, no executable, table or
- * prompt full): the caller decides now.  host may be NULL. */
+ * joined or opened a prompt: the caller holds it until then.  pi NULL is
+ * an unknown process: the prompt shows what is known (uid, destination).
+ * uid is the connection's owner (PROMPT_UID_UNKNOWN).  0 when nobody can
+ * be asked (no prompter connected): the caller decides now.  -ENOSPC or
+ * -EDQUOT when a prompter is there but this one cannot be asked (table,
+ * prompt or quota full: counted, and a rate-limited "warning" event).
+ * host may be NULL. */
 int prompting_open(struct daemon *d, const struct flow *f, uint32_t pkt_id,
-		   const struct proc_info *pi, const char *host,
+		   const struct proc_info *pi, uint32_t uid, const char *host,
 		   uint64_t now_ms, uint32_t *prompt_id, uint64_t *deadline_ms);
 
 /* Close prompts past their deadline (their packets time out through the

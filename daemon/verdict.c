@@ -18,8 +18,10 @@
 #include "packet.h"
 #include "match.h"
 #include "policy.h"
+#include "prompt.h"
 #include "prompting.h"
 #include "rules.h"
+#include "server.h"
 #include "stats.h"
 
 struct decision {
@@ -175,22 +177,28 @@ static const struct attrib_result verdict_none = {
 };
 
 /* No rule matched: hold the packet for a person's answer when one can be
- * asked.  Only a packet in the pending table can be held, and only once. */
-static bool verdict_hold_for_prompt(struct daemon *d, struct pending_pkt *pk,
-				    const struct attrib_result *ar,
-				    const char *host)
+ * asked.  Only a packet in the pending table can be held, and only once.
+ * 1 held; 0 nobody to ask; -ENOSPC/-EDQUOT a prompter is there but this
+ * connection cannot be asked about (tables or quotas full). */
+static int verdict_hold_for_prompt(struct daemon *d, struct pending_pkt *pk,
+				   const struct attrib_result *ar,
+				   const char *host)
 {
 	uint32_t id;
 	uint64_t deadline;
+	int r;
 
-	if (pk->wait == PENDING_PROMPT || pending_find(d->pending, pk->id) != pk ||
-	    !prompting_open(d, &pk->flow, pk->id, ar->proc, host, loop_now_ms(),
-			    &id, &deadline))
-		return false;
+	if (pk->wait == PENDING_PROMPT || pending_find(d->pending, pk->id) != pk)
+		return 0;
+	r = prompting_open(d, &pk->flow, pk->id, ar->proc,
+			   pk->has_uid ? pk->uid : PROMPT_UID_UNKNOWN, host,
+			   loop_now_ms(), &id, &deadline);
+	if (r <= 0)
+		return r;
 	pk->wait = PENDING_PROMPT;
 	pk->prompt_id = id;
 	pk->deadline_ms = deadline;
-	return true;
+	return 1;
 }
 
 /* A rule reads a content hash (or hash_executables is on) and the
@@ -247,9 +255,32 @@ enum decide_mode {
 				 * caller's reason (prompt timeout, shutdown) */
 };
 
+/* No rule matched and the packet is not held for a prompt.  A prompter
+ * is there but could not be asked (refused < 0, or the packet could not
+ * even be held: DECIDE_RULES): deny, since whoever runs one wants to be
+ * asked, not to have the default decide.  No process known: the
+ * unattributed action.  Otherwise the default action. */
+static void verdict_fallback(struct daemon *d, const struct attrib_result *ar,
+			     enum decide_mode mode, int refused,
+			     struct decision *dc)
+{
+	if (refused < 0 ||
+	    (mode == DECIDE_RULES && server_has_prompter(d->server))) {
+		d->st.prompt_refused++;
+		dc->action = ACTION_DENY;
+		dc->reason = REASON_PROMPT_REFUSED;
+	} else if (!ar->proc) {
+		d->st.unattributed++;
+		dc->action = d->cfg.unattributed_action;
+		dc->reason = REASON_UNATTRIBUTED;
+	}
+}
+
 /* Decide pk: false when it is now held for a prompt, else true (verdict
  * sent, event emitted; the caller removes pk from the pending table).
- * reason is used by DECIDE_FIXED only; the rule modes say rule/default. */
+ * reason is used by DECIDE_FIXED only; the rule modes say rule/default
+ * (or unattributed, prompt-refused: verdict_fallback).  A prompt timeout
+ * of an unknown process takes the unattributed action. */
 static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 			   const struct attrib_result *ar, enum decide_mode mode,
 			   enum verdict_reason reason)
@@ -258,6 +289,7 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 			       .reason = mode == DECIDE_FIXED ? reason : REASON_DEFAULT };
 	struct dns_owner owner = dns_owner_of(ar);
 	struct policy_decision pd;
+	int r = 0;
 
 	/* Only this process's own lookups (or those of unknown processes)
 	 * name the address it connects to. */
@@ -283,9 +315,13 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 			dc.rule = pd.rule;
 			dc.nolog = pd.nolog;
 		} else if (mode == DECIDE_RULES_PROMPT &&
-			   verdict_hold_for_prompt(d, pk, ar, dc.dst_host)) {
+			   (r = verdict_hold_for_prompt(d, pk, ar, dc.dst_host)) > 0) {
 			return false;
+		} else {
+			verdict_fallback(d, ar, mode, r, &dc);
 		}
+	} else if (reason == REASON_PROMPT_TIMEOUT && !ar->proc) {
+		dc.action = d->cfg.unattributed_action;
 	}
 	verdict_apply(d, pk, &dc, ar);
 	return true;
@@ -838,6 +874,18 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
 
 /* ---- deadlines */
 
+/* Nobody answered: the default action, or for an unknown process the
+ * unattributed one (so attribute it once more). */
+static void verdict_prompt_timeout(struct daemon *d, struct pending_pkt *pk)
+{
+	struct attrib_result ar = verdict_none;
+
+	if (d->attrib)
+		(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
+				    &pk->ast, ATTRIB_FINAL, loop_now_ms(), &ar);
+	(void)verdict_decide(d, pk, &ar, DECIDE_FIXED, REASON_PROMPT_TIMEOUT);
+}
+
 struct expire_ctx {
 	struct daemon *d;
 	uint64_t now_ms;
@@ -865,8 +913,7 @@ static void verdict_expire_one(struct pending_pkt *pk, void *data)
 	}
 	x->d->st.timeouts += pk->wait != PENDING_AUDIT;
 	if (pk->wait == PENDING_PROMPT)
-		(void)verdict_decide(x->d, pk, &verdict_none, DECIDE_FIXED,
-				     REASON_PROMPT_TIMEOUT);
+		verdict_prompt_timeout(x->d, pk);
 	else if (!verdict_final(x->d, pk))
 		return;		/* now held for a prompt */
 	pending_remove(x->d->pending, pk);

@@ -17,6 +17,8 @@ static const char *const reason_names[REASON_COUNT] = {
 	[REASON_PROMPT_TIMEOUT] = "prompt-timeout",
 	[REASON_OWN_TRAFFIC] = "own-traffic",
 	[REASON_FAIL_CLOSED] = "fail-closed",
+	[REASON_UNATTRIBUTED] = "unattributed",
+	[REASON_PROMPT_REFUSED] = "prompt-refused",
 };
 
 static const char *const source_names[ATTRIB_SRC_COUNT] = {

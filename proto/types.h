@@ -26,8 +26,13 @@ enum verdict_reason {
 	REASON_PROMPT_TIMEOUT,
 	REASON_OWN_TRAFFIC,
 	REASON_FAIL_CLOSED,
+	REASON_UNATTRIBUTED,	/* no rule matched, no process known:
+				 * unattributed_action */
+	REASON_PROMPT_REFUSED,	/* no rule matched, a prompter is there but
+				 * this connection could not be asked about
+				 * (tables or quotas full): deny */
 };
-#define REASON_COUNT (REASON_FAIL_CLOSED + 1)
+#define REASON_COUNT (REASON_PROMPT_REFUSED + 1)
 
 /* Where the process behind a packet was found (attribution.source).  Zero
  * is "none", so an unset result says nothing is known. */

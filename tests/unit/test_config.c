@@ -62,6 +62,25 @@ static void test_flags_are_applied(void **state)
 	assert_string_equal(c.netns, "/run/netns/x");
 }
 
+/* unattributed_action follows the default action unless set. */
+static void test_unattributed_action_defaults_to_default_action(void **state)
+{
+	struct config c;
+	enum config_cmd cmd;
+	char err[256];
+
+	(void)state;
+	assert_int_equal(parse(&c, &cmd, err, 3, "--default-action", "deny"), 0);
+	assert_int_equal(c.unattributed_action, ACTION_DENY);
+	assert_int_equal(parse(&c, &cmd, err, 5, "--default-action", "deny",
+			       "--unattributed-action", "allow"), 0);
+	assert_int_equal(c.default_action, ACTION_DENY);
+	assert_int_equal(c.unattributed_action, ACTION_ALLOW);
+	assert_int_equal(parse(&c, &cmd, err, 3, "--unattributed-action", "maybe"),
+			 -EINVAL);
+	assert_non_null(strstr(err, "unattributed-action"));
+}
+
 static void test_bad_values_are_einval_with_reason(void **state)
 {
 	static const char *const bad[][2] = {
@@ -264,6 +283,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_flags_are_applied),
+		cmocka_unit_test(test_unattributed_action_defaults_to_default_action),
 		cmocka_unit_test(test_bad_values_are_einval_with_reason),
 		cmocka_unit_test(test_stray_argument_is_einval),
 		cmocka_unit_test(test_help_version_check_rules),

@@ -411,7 +411,7 @@ static uint32_t open_prompt(struct fixture *fx, const char *exe, uint32_t pkt)
 	bool is_new;
 
 	inet_pton(AF_INET, "10.0.0.1", f.dst);
-	assert_int_equal(prompts_open_or_join(fx->d.prompts, exe, &f, NULL, pkt,
+	assert_int_equal(prompts_open_or_join(fx->d.prompts, exe, 0, &f, NULL, pkt,
 					      0, &id, &is_new), 0);
 	assert_true(is_new);
 	return id;

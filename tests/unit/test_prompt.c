@@ -44,7 +44,7 @@ static uint32_t open_ok(struct prompts *p, const char *exe, const struct flow *f
 	uint32_t id;
 	bool is_new;
 
-	assert_int_equal(prompts_open_or_join(p, exe, f, host, pkt, now, &id, &is_new), 0);
+	assert_int_equal(prompts_open_or_join(p, exe, 1000, f, host, pkt, now, &id, &is_new), 0);
 	assert_int_equal(is_new, want_new);
 	assert_true(id != 0);
 	return id;
@@ -150,7 +150,7 @@ static void test_full_table_is_enospc(void **state)
 	{
 		struct flow f = flow4("10.0.0.1", 9, 6);
 
-		assert_int_equal(prompts_open_or_join(p, "/bin/x", &f, NULL, 9, 0,
+		assert_int_equal(prompts_open_or_join(p, "/bin/x", 1000, &f, NULL, 9, 0,
 						      &id, &is_new), -ENOSPC);
 		assert_int_equal(id, 0);
 	}
@@ -166,7 +166,7 @@ static void test_full_packet_list_is_enospc(void **state)
 
 	for (i = 0; i < PROMPT_MAX_PKTS; i++)
 		open_ok(p, "/bin/x", &f, NULL, i, 0, i == 0);
-	assert_int_equal(prompts_open_or_join(p, "/bin/x", &f, NULL, 999, 0,
+	assert_int_equal(prompts_open_or_join(p, "/bin/x", 1000, &f, NULL, 999, 0,
 					      &id, &is_new), -ENOSPC);
 }
 
@@ -177,9 +177,65 @@ static void test_empty_exe_is_einval(void **state)
 	uint32_t id;
 	bool is_new;
 
-	assert_int_equal(prompts_open_or_join(p, "", &f, NULL, 1, 0, &id, &is_new), -EINVAL);
-	assert_int_equal(prompts_open_or_join(p, NULL, &f, NULL, 1, 0, &id, &is_new), -EINVAL);
+	assert_int_equal(prompts_open_or_join(p, "", 1000, &f, NULL, 1, 0, &id, &is_new), -EINVAL);
 	assert_int_equal(prompts_count(p), 0);
+}
+
+/* An unknown process (NULL exe) is asked about, keyed by uid and
+ * destination; an answer about a program never covers it. */
+static void test_unknown_process_is_keyed_by_uid(void **state)
+{
+	struct prompts *p = *state;
+	struct flow f = flow4("10.0.0.1", 443, 6);
+	uint32_t a, b, c, ids[8];
+	bool is_new;
+
+	assert_int_equal(prompts_open_or_join(p, NULL, 1000, &f, NULL, 1, 0, &a, &is_new), 0);
+	assert_true(is_new);
+	assert_null(prompts_get(p, a)->exe);
+	assert_int_equal(prompts_get(p, a)->uid, 1000);
+	assert_int_equal(prompts_open_or_join(p, NULL, 1000, &f, NULL, 2, 0, &b, &is_new), 0);
+	assert_false(is_new);
+	assert_int_equal(a, b);
+	assert_int_equal(prompts_open_or_join(p, NULL, 1001, &f, NULL, 3, 0, &c, &is_new), 0);
+	assert_true(is_new);
+	assert_int_equal(prompts_take_covered(p, "/bin/x", PROMPT_SCOPE_EXE, NULL,
+					      &f, ids, 8), 0);
+	assert_int_equal(prompts_count(p), 2);
+}
+
+/* One uid at its quota cannot open more, another uid still can. */
+static void test_uid_quota_leaves_room_for_others(void **state)
+{
+	struct prompts *p = *state;
+	struct flow f1 = flow4("10.0.0.1", 1, 6), f2 = flow4("10.0.0.1", 2, 6);
+	struct flow f3 = flow4("10.0.0.1", 3, 6);
+	uint32_t id;
+	bool is_new;
+
+	prompts_set_quotas(p, 2, 0);
+	assert_int_equal(prompts_open_or_join(p, "/bin/a", 7, &f1, NULL, 1, 0, &id, &is_new), 0);
+	assert_int_equal(prompts_open_or_join(p, "/bin/b", 7, &f2, NULL, 2, 0, &id, &is_new), 0);
+	assert_int_equal(prompts_open_or_join(p, "/bin/c", 7, &f3, NULL, 3, 0, &id, &is_new), -EDQUOT);
+	assert_int_equal(id, 0);
+	/* Joining an open prompt is not a new one: no quota. */
+	assert_int_equal(prompts_open_or_join(p, "/bin/a", 7, &f1, NULL, 4, 0, &id, &is_new), 0);
+	assert_int_equal(prompts_open_or_join(p, "/bin/c", 8, &f3, NULL, 5, 0, &id, &is_new), 0);
+	assert_true(is_new);
+}
+
+/* One executable at its quota, whoever runs it, cannot open more. */
+static void test_exe_quota_across_uids(void **state)
+{
+	struct prompts *p = *state;
+	struct flow f1 = flow4("10.0.0.1", 1, 6), f2 = flow4("10.0.0.1", 2, 6);
+	uint32_t id;
+	bool is_new;
+
+	prompts_set_quotas(p, 0, 1);
+	assert_int_equal(prompts_open_or_join(p, "/bin/a", 7, &f1, NULL, 1, 0, &id, &is_new), 0);
+	assert_int_equal(prompts_open_or_join(p, "/bin/a", 8, &f2, NULL, 2, 0, &id, &is_new), -EDQUOT);
+	assert_int_equal(prompts_open_or_join(p, "/bin/b", 8, &f2, NULL, 3, 0, &id, &is_new), 0);
 }
 
 static void test_exe_scope_covers_every_destination_of_that_exe(void **state)
@@ -341,6 +397,9 @@ int main(void)
 		T(test_full_table_is_enospc),
 		T(test_full_packet_list_is_enospc),
 		T(test_empty_exe_is_einval),
+		T(test_unknown_process_is_keyed_by_uid),
+		T(test_uid_quota_leaves_room_for_others),
+		T(test_exe_quota_across_uids),
 		T(test_exe_scope_covers_every_destination_of_that_exe),
 		T(test_host_scope_needs_same_host),
 		T(test_ip_port_scope_needs_same_destination),
