@@ -34,12 +34,15 @@
 #define DAEMON_DRAIN_SINKS_MS 2000	/* at exit, for syslog to take the rest */
 #define DAEMON_QUEUE_EVERY_MS 1000	/* kernel queue drop counters */
 #define DAEMON_DNS_CACHE	16384	/* names remembered; memory grows with use */
+#define DAEMON_PENDING_UID_SHARE 4	/* one uid holds at most 1/4 of the
+					 * pending table */
 
 struct daemon_stats {
 	uint64_t packets;
 	uint64_t malformed;
 	uint64_t allowed, denied, rejected;
 	uint64_t pending_full;	/* decided at once: table full */
+	uint64_t pending_quota;	/* decided at once: uid's quota held */
 	uint64_t timeouts;	/* decided by deadline */
 	uint64_t own_traffic;
 	uint64_t events, events_dropped;
@@ -51,6 +54,8 @@ struct daemon_stats {
 	uint64_t bpf_disagree;		/* audit path named another process */
 	uint64_t cgroup_waits;		/* held for a cgroup id's path */
 	uint64_t unattributed;	/* decided by unattributed_action */
+	uint64_t overload;	/* decided unscanned: the worker was full */
+	uint64_t scans_deferred;	/* waited for room on the worker */
 	uint64_t prompt_refused;	/* denied: a prompter, but no room */
 };
 
@@ -106,6 +111,9 @@ struct daemon {
 	bool test_stall;		/* TATTLED_TEST_STALL: SIGUSR2 hangs */
 	/* "warning" events for what packets can trigger, rate-limited */
 	struct ratelimit rl_prompt_refused;
+	struct ratelimit rl_overload;
+	struct ratelimit rl_pending_full;
+	bool scans_wanted;		/* packets may wait in PENDING_SCAN_WAIT */
 };
 
 /* verdict.c: the packet path. */
@@ -123,6 +131,10 @@ void verdict_flush_all(struct daemon *d);
  * held for a prompt (timed out meanwhile) are skipped. */
 void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 			    enum action a, const char *rule);
+
+/* Submit the /proc scans packets wait for, batched, as far as the
+ * worker's queue has room.  Called before the loop sleeps. */
+void verdict_submit_scans(struct daemon *d);
 
 /* Audit multicast readable / worker results ready. */
 void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data);

@@ -22,6 +22,7 @@
 #include "privs.h"
 #include "procfs.h"
 #include "prompt.h"
+#include "prompting.h"
 #include "server.h"
 #include "stats.h"
 #include "policy.h"
@@ -357,6 +358,7 @@ static int setup_control(struct daemon *d)
 	d->prompts = prompts_new(PROMPTS_DEFAULT_CAP, d->cfg.prompt_timeout_ms);
 	if (!d->prompts)
 		return -ENOMEM;
+	prompts_set_quotas(d->prompts, PROMPTING_PER_UID, PROMPTING_PER_EXE);
 	if (!d->cfg.socket_path[0])
 		return 0;
 	d->server = server_open(d->loop, d->cfg.socket_path, &control_server_ops, d);
@@ -378,6 +380,7 @@ static void before_sleep(struct loop *l, void *data)
 	struct daemon *d = data;
 
 	(void)l;
+	verdict_submit_scans(d);
 	emit_flush(d);
 	verdict_arm_timer(d);
 }
@@ -400,7 +403,9 @@ static int daemon_setup(struct daemon *d)
 	if ((r = open_sinks(d)) < 0)
 		return r;
 	d->loop = loop_new(256);
-	d->pending = pending_new(d->cfg.pending_max);
+	d->pending = pending_new(d->cfg.pending_max,
+				 d->cfg.pending_max / DAEMON_PENDING_UID_SHARE ?
+				 d->cfg.pending_max / DAEMON_PENDING_UID_SHARE : 1);
 	d->stats = stats_new(loop_now_ms());
 	if (!d->loop || !d->pending || !d->stats)
 		return -ENOMEM;

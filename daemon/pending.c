@@ -3,22 +3,49 @@
  * loopback speed), so scans are linear. */
 #include "pending.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct pending_slot {
 	struct pending_pkt pkt;	/* first: pkt pointers are slot pointers */
 	int prev, next;		/* in-use list, or next free */
+	int uid_slot;		/* index into uids[] */
 	bool used;
+};
+
+/* Held packets per uid: uids[0..PENDING_UIDS) by uid, the last one for
+ * every uid that found no slot. */
+struct pending_uid {
+	uint32_t uid;
+	unsigned held;
 };
 
 struct pending {
 	struct pending_slot *slots;
-	unsigned cap, count;
+	unsigned cap, count, per_uid;
 	int head, tail, free;
+	struct pending_uid uids[PENDING_UIDS + 1];
 };
 
-struct pending *pending_new(unsigned cap)
+/* The count for uid: its own, a free one, or the shared last one. */
+static int pending_uid_slot(struct pending *p, uint32_t uid)
+{
+	int i, empty = -1;
+
+	for (i = 0; i < PENDING_UIDS; i++) {
+		if (p->uids[i].held && p->uids[i].uid == uid)
+			return i;
+		if (!p->uids[i].held && empty < 0)
+			empty = i;
+	}
+	if (empty < 0)
+		return PENDING_UIDS;
+	p->uids[empty].uid = uid;
+	return empty;
+}
+
+struct pending *pending_new(unsigned cap, unsigned per_uid)
 {
 	struct pending *p;
 	unsigned i;
@@ -34,6 +61,7 @@ struct pending *pending_new(unsigned cap)
 		return NULL;
 	}
 	p->cap = cap;
+	p->per_uid = per_uid;
 	p->head = p->tail = -1;
 	for (i = 0; i < cap; i++)
 		p->slots[i].next = i + 1 < cap ? (int)i + 1 : -1;
@@ -49,17 +77,26 @@ void pending_free(struct pending *p)
 	free(p);
 }
 
-struct pending_pkt *pending_add(struct pending *p, uint32_t id)
+struct pending_pkt *pending_add(struct pending *p, uint32_t id, uint32_t uid)
 {
 	struct pending_slot *s;
-	int i = p->free;
+	int i = p->free, u;
 
-	if (i < 0)
+	if (i < 0) {
+		errno = ENOSPC;
 		return NULL;
+	}
+	u = pending_uid_slot(p, uid);
+	if (p->per_uid && p->uids[u].held >= p->per_uid) {
+		errno = EDQUOT;
+		return NULL;
+	}
+	p->uids[u].held++;
 	s = &p->slots[i];
 	p->free = s->next;
 	memset(s, 0, sizeof(*s));
 	s->used = true;
+	s->uid_slot = u;
 	s->pkt.id = id;
 	s->prev = p->tail;
 	s->next = -1;
@@ -98,6 +135,7 @@ void pending_remove(struct pending *p, struct pending_pkt *pkt)
 	else
 		p->tail = s->prev;
 	s->used = false;
+	p->uids[s->uid_slot].held--;
 	s->next = p->free;
 	p->free = i;
 	p->count--;

@@ -22,6 +22,9 @@ enum pending_wait {
 				 * network namespace (worker) */
 	PENDING_CGROUP,		/* the path of its BPF record's cgroup id
 				 * (a walk of the cgroup2 mount, worker) */
+	PENDING_SCAN_WAIT,	/* a /proc scan, not yet submitted: batched
+				 * before the loop sleeps, held while the
+				 * worker's queue is full (overload) */
 };
 
 struct pending_pkt {
@@ -49,15 +52,23 @@ struct pending_pkt {
 	uint64_t held_start;
 	enum attrib_source held_src;
 	enum attrib_confidence held_conf;
+	bool deferred;		/* waited for room on the worker */
 };
 
 struct pending;
 
-struct pending *pending_new(unsigned cap);
+#define PENDING_UIDS	64	/* uids counted apart; others share a count */
+#define PENDING_UID_NONE UINT32_MAX	/* packet without an owner uid */
+
+/* cap entries; at most per_uid of them held for one uid (0: no quota),
+ * so that one user's flood cannot take every slot. */
+struct pending *pending_new(unsigned cap, unsigned per_uid);
 void pending_free(struct pending *p);
 
-/* A zeroed slot with id set, or NULL when full (the caller decides now). */
-struct pending_pkt *pending_add(struct pending *p, uint32_t id);
+/* A zeroed slot with id set, counted against uid (PENDING_UID_NONE), or
+ * NULL with errno ENOSPC when the table is full, EDQUOT when uid has its
+ * quota held (the caller decides now). */
+struct pending_pkt *pending_add(struct pending *p, uint32_t id, uint32_t uid);
 struct pending_pkt *pending_find(struct pending *p, uint32_t id);
 /* pkt must come from this table; it is invalid afterwards. */
 void pending_remove(struct pending *p, struct pending_pkt *pkt);

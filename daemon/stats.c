@@ -295,7 +295,12 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_obj_end(w);
 	jw_kuint(w, "pending", pending_count(d->pending));
 	jw_kuint(w, "pending_full", st->pending_full);
+	jw_kuint(w, "pending_quota", st->pending_quota);
 	jw_kuint(w, "timeouts", st->timeouts);
+	jw_kuint(w, "unattributed", st->unattributed);
+	jw_kuint(w, "prompt_refused", st->prompt_refused);
+	jw_kuint(w, "overload", st->overload);
+	jw_kuint(w, "scans_deferred", st->scans_deferred);
 	jw_kuint(w, "own_traffic", st->own_traffic);
 	jw_kuint(w, "nolog", st->nolog);
 	jw_kuint(w, "forwarded", st->forwarded);

@@ -380,22 +380,18 @@ static bool verdict_final(struct daemon *d, struct pending_pkt *pk)
 	return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
 }
 
-/* Ask the worker to find the socket's owner in /proc.  false when it
- * cannot (no socket to look for, queue full). */
+/* Have the worker find the socket's owner in /proc: the packet waits
+ * for verdict_submit_scans(), which batches the inodes of all waiting
+ * packets into as few requests as the worker's queue takes.  A packet the
+ * worker has no room for stays held (bounded by the pending table and
+ * its hard deadline), never decided as unknown because of load.  false
+ * when no scan can help (no worker, no socket to look for). */
 static bool verdict_scan(struct daemon *d, struct pending_pkt *pk, uint64_t now_ms)
 {
-	struct worker_req req = { .op = WORKER_SCAN_ALL, .n_inos = 1 };
-
 	if (!d->worker || !pk->ast.sock_found)
 		return false;
-	req.cookie = pk->id;
-	req.inos[0] = pk->ast.sock.inode;
-	if (worker_submit(d->worker, &req) < 0) {
-		d->st.scans_rejected++;
-		return false;
-	}
-	d->st.scans_submitted++;
-	pk->wait = PENDING_WORKER;
+	pk->wait = PENDING_SCAN_WAIT;
+	d->scans_wanted = true;
 	/* A scan keeps the packet until the hard cap, not past it. */
 	if (pk->deadline_ms < now_ms)
 		pk->deadline_ms = now_ms;
@@ -430,6 +426,78 @@ static bool verdict_find_socket_ns(struct daemon *d, struct pending_pkt *pk)
 	pk->wait = PENDING_SOCKET_NS;
 	pk->deadline_ms = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
 	return true;
+}
+
+#define VERDICT_SCAN_COOKIE	(1ull << 40)	/* results of batched scans */
+#define VERDICT_SCAN_PKTS	256		/* packets per batch */
+
+struct scan_batch {
+	struct daemon *d;
+	struct worker_req req;
+	struct pending_pkt *pks[VERDICT_SCAN_PKTS];
+	size_t n;
+	bool full;		/* the worker refused: stop for now */
+};
+
+/* Submit the batch; its packets now wait for the results. */
+static void scan_batch_flush(struct scan_batch *b)
+{
+	size_t i;
+
+	if (!b->n)
+		return;
+	if (worker_submit(b->d->worker, &b->req) < 0) {
+		b->d->st.scans_rejected++;
+		b->full = true;
+		return;
+	}
+	b->d->st.scans_submitted++;
+	for (i = 0; i < b->n; i++)
+		b->pks[i]->wait = PENDING_WORKER;
+	b->n = 0;
+	b->req.n_inos = 0;
+}
+
+static void scan_batch_add(struct pending_pkt *pk, void *data)
+{
+	struct scan_batch *b = data;
+	uint64_t ino = pk->ast.sock.inode;
+	size_t i;
+
+	if (pk->wait != PENDING_SCAN_WAIT)
+		return;
+	for (i = 0; i < b->req.n_inos && b->req.inos[i] != ino; i++)
+		;
+	if (!b->full && i == b->req.n_inos &&
+	    b->req.n_inos == PROCFS_SCAN_MAX_INOS)
+		scan_batch_flush(b);
+	if (b->full) {
+		/* Held until the worker has room or the hard deadline. */
+		if (!pk->deferred)
+			b->d->st.scans_deferred++;
+		pk->deferred = true;
+		return;
+	}
+	if (i == b->req.n_inos)
+		b->req.inos[b->req.n_inos++] = ino;
+	b->pks[b->n++] = pk;
+	if (b->n == VERDICT_SCAN_PKTS)
+		scan_batch_flush(b);
+}
+
+void verdict_submit_scans(struct daemon *d)
+{
+	struct scan_batch b;
+
+	if (!d->scans_wanted || !d->worker)
+		return;
+	d->scans_wanted = false;
+	memset(&b, 0, sizeof(b));
+	b.d = d;
+	b.req.op = WORKER_SCAN_ALL;
+	b.req.cookie = VERDICT_SCAN_COOKIE;
+	pending_foreach(d->pending, scan_batch_add, &b);
+	scan_batch_flush(&b);
 }
 
 /* Without sock_diag the packet's socket comes from /proc/net, read on the
@@ -625,6 +693,40 @@ static uint64_t verdict_wall_ms(void)
 	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
 }
 
+/* The pending table is full, or this uid holds its quota of it: decide
+ * now rather than hold without bound, with what is known at once (the
+ * rules still apply to the process found), never asking (a prompt would
+ * hold it): with a prompter there, no match is a deny.  Counted, and a
+ * warning once a second. */
+static void verdict_unheld(struct daemon *d, struct pending_pkt *pk, int why,
+			   uint64_t now_ms)
+{
+	struct attrib_result ar = verdict_none;
+	char msg[256];
+	uint64_t n;
+
+	if (why == EDQUOT)
+		d->st.pending_quota++;
+	else
+		d->st.pending_full++;
+	if (d->attrib &&
+	    attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
+			  ATTRIB_FIRST, now_ms, &ar) != 1)
+		(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
+				    &pk->ast, ATTRIB_FINAL, now_ms, &ar);
+	(void)verdict_decide(d, pk, &ar, DECIDE_RULES, REASON_DEFAULT);
+	if (!ratelimit_hit(&d->rl_pending_full, now_ms, &n))
+		return;
+	if (why == EDQUOT)
+		snprintf(msg, sizeof(msg), "pending table: uid %u holds its "
+			 "quota; %llu packet(s) decided without waiting",
+			 pk->uid, (unsigned long long)n);
+	else
+		snprintf(msg, sizeof(msg), "pending table full; %llu packet(s) "
+			 "decided without waiting", (unsigned long long)n);
+	daemon_warning(d, "pending-full", msg, NULL);
+}
+
 static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 {
 	struct daemon *d = data;
@@ -677,13 +779,10 @@ static int verdict_on_packet(const struct nfqueue_pkt *p, void *data)
 	tmp.outdev = p->outdev;
 	tmp.forwarded = p->hook == NF_INET_FORWARD;
 	d->st.forwarded += tmp.forwarded;
-	pk = pending_add(d->pending, p->id);
+	pk = pending_add(d->pending, p->id,
+			 tmp.has_uid ? tmp.uid : PENDING_UID_NONE);
 	if (!pk) {
-		/* Table full: decide now rather than hold without bound
-		 * (and so without asking: a prompt would hold it). */
-		d->st.pending_full++;
-		(void)verdict_decide(d, &tmp, &verdict_none, DECIDE_RULES,
-				     REASON_DEFAULT);
+		verdict_unheld(d, &tmp, errno, now_us / 1000);
 		return 0;
 	}
 	*pk = tmp;
@@ -798,13 +897,36 @@ static bool verdict_resume_hashed(struct daemon *d, struct pending_pkt *pk,
 	return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT);
 }
 
+struct scanned_ctx {
+	struct daemon *d;
+	uint64_t ino, now_ms;
+};
+
+/* A scan result for x->ino: decide the packets that waited for it. */
+static void verdict_scanned_one(struct pending_pkt *pk, void *data)
+{
+	struct scanned_ctx *x = data;
+	struct attrib_result ar;
+
+	if (pk->wait != PENDING_WORKER || pk->ast.sock.inode != x->ino)
+		return;		/* not this one, or decided by its deadline */
+	if (attrib_lookup(x->d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
+			  ATTRIB_SCAN, x->now_ms, &ar) == 1 ?
+	    verdict_decide(x->d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT) :
+	    verdict_final(x->d, pk))
+		pending_remove(x->d->pending, pk);
+}
+
 static void verdict_on_result(struct worker_result *r, void *data)
 {
 	struct daemon *d = data;
-	struct pending_pkt *pk = pending_find(d->pending, (uint32_t)r->cookie);
+	struct pending_pkt *pk = r->cookie == VERDICT_SCAN_COOKIE ? NULL :
+				 pending_find(d->pending, (uint32_t)r->cookie);
 	uint64_t now_ms = loop_now_ms();
-	struct attrib_result ar;
+	struct scanned_ctx x = { .d = d, .ino = r->ino, .now_ms = now_ms };
 
+	/* The worker took a request off its queue: room for waiting scans. */
+	d->scans_wanted = true;
 	if (r->op == WORKER_HASH) {
 		if (r->err == 0 && d->pc)
 			(void)pidcache_set_hash(d->pc, r->pid, r->start_time,
@@ -855,13 +977,8 @@ static void verdict_on_result(struct worker_result *r, void *data)
 		(void)attrib_on_scan(d->attrib, r->ino, r->pid, &r->pi, now_ms);
 	else if (r->err == -ENOTUNIQ)
 		attrib_on_scan_mixed(d->attrib, r->ino, now_ms);
-	if (!pk || pk->wait != PENDING_WORKER)
-		return;		/* decided by its deadline meanwhile */
-	if (attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid, &pk->ast,
-			  ATTRIB_SCAN, now_ms, &ar) == 1 ?
-	    verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT, REASON_DEFAULT) :
-	    verdict_final(d, pk))
-		pending_remove(d->pending, pk);
+	if (r->cookie == VERDICT_SCAN_COOKIE)
+		pending_foreach(d->pending, verdict_scanned_one, &x);
 }
 
 void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
@@ -873,6 +990,23 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
 }
 
 /* ---- deadlines */
+
+/* A packet reached its hard deadline still waiting for room on the
+ * worker: it is decided unattributed.  Counted, and said once a second. */
+static void verdict_overload(struct daemon *d, uint64_t now_ms)
+{
+	char msg[256];
+	uint64_t n;
+
+	d->st.overload++;
+	if (!ratelimit_hit(&d->rl_overload, now_ms, &n))
+		return;
+	snprintf(msg, sizeof(msg), "overload: %llu packet(s) decided without "
+		 "attribution (the /proc worker could not keep up): "
+		 "unattributed action %s", (unsigned long long)n,
+		 action_name(d->cfg.unattributed_action));
+	daemon_warning(d, "overload", msg, NULL);
+}
 
 /* Nobody answered: the default action, or for an unknown process the
  * unattributed one (so attribute it once more). */
@@ -912,6 +1046,8 @@ static void verdict_expire_one(struct pending_pkt *pk, void *data)
 			return;
 	}
 	x->d->st.timeouts += pk->wait != PENDING_AUDIT;
+	if (pk->wait == PENDING_SCAN_WAIT)
+		verdict_overload(x->d, x->now_ms);
 	if (pk->wait == PENDING_PROMPT)
 		verdict_prompt_timeout(x->d, pk);
 	else if (!verdict_final(x->d, pk))

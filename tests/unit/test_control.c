@@ -40,7 +40,7 @@ static int setup(void **state)
 	assert_non_null(mkdtemp(fx->dir));
 	snprintf(fx->d.cfg.rules_dir, sizeof(fx->d.cfg.rules_dir), "%s", fx->dir);
 	fx->d.rules = ruleset_new();
-	fx->d.pending = pending_new(16);
+	fx->d.pending = pending_new(16, 0);
 	fx->d.prompts = prompts_new(16, 15000);
 	fx->d.stats = stats_new(0);
 	assert_non_null(fx->d.rules);
