@@ -110,6 +110,8 @@ test_slog_DEPS = daemon/slog.c
 test_logsink_DEPS = daemon/logsink.c daemon/slog.c daemon/loop.c \
 	daemon/config.c proto/types.c proto/rfc5424.c rules/capread.c
 test_prompt_DEPS = daemon/prompt.c
+test_fold_DEPS = daemon/fold.c proto/types.c
+test_ratelimit_DEPS = daemon/ratelimit.c
 test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
 test_auditref_DEPS = daemon/auditref.c daemon/procfs.c daemon/cgroup.c

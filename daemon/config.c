@@ -35,6 +35,7 @@ void config_defaults(struct config *c)
 	c->bpf_flows = 65536;
 	c->bpf_sockets = 65536;
 	c->bpf_execs = 16384;
+	c->event_rate_per_exe = 100;
 }
 
 void config_usage(FILE *out)
@@ -66,6 +67,8 @@ void config_usage(FILE *out)
 "                            bridge), attributed in the sender's namespace\n"
 "  --no-bpf                  do not record flow owners with eBPF\n"
 "  --audit-with-bpf          keep audit syscall rules while eBPF is active\n"
+"  --event-rate-per-exe N    connection events a second per program, verdict\n"
+"                            and reason before folding the rest (default 100)\n"
 "  --config FILE             JSON config file (flags override it)\n"
 "  --check-rules DIR         validate rules, print them as JSON, exit non-zero\n"
 "                            if any file is invalid\n"
@@ -202,6 +205,7 @@ static int config_apply(struct config *c, const char *name, const char *v,
 	UINT_OPT("bpf-flows", bpf_flows, 1u << 24)
 	UINT_OPT("bpf-sockets", bpf_sockets, 1u << 24)
 	UINT_OPT("bpf-execs", bpf_execs, 1u << 24)
+	UINT_OPT("event-rate-per-exe", event_rate_per_exe, 1u << 20)
 #undef UINT_OPT
 	snprintf(err, errlen, "unknown option '%s'", name);
 	return -EINVAL;
@@ -326,6 +330,7 @@ static const struct option config_longopts[] = {
 	{ "prompt-timeout-ms", required_argument, NULL, 0 },
 	{ "grace-ms", required_argument, NULL, 0 },
 	{ "queue-maxlen", required_argument, NULL, 0 },
+	{ "event-rate-per-exe", required_argument, NULL, 0 },
 	{ "no-firewall", no_argument, NULL, 0 },
 	{ "fail-closed", no_argument, NULL, 0 },
 	{ "no-audit", no_argument, NULL, 0 },

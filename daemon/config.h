@@ -54,6 +54,9 @@ struct config {
 	unsigned pending_max;		/* packets held at once */
 	unsigned queue_maxlen;		/* kernel queue length; full = drop */
 	unsigned audit_backlog;		/* backlog_limit while we run */
+	unsigned event_rate_per_exe;	/* connection events per second per
+					 * program+verdict+reason before
+					 * folding; 0 = never fold */
 };
 
 /* What parsing asks main to do. */

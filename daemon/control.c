@@ -69,6 +69,7 @@ static int cmd_config(struct daemon *d, struct jw *w)
 	jw_kuint(w, "audit_wait_ms", cf->audit_wait_ms);
 	jw_kuint(w, "pending_max", cf->pending_max);
 	jw_kuint(w, "pidcache_max", cf->pidcache_max);
+	jw_kuint(w, "event_rate_per_exe", cf->event_rate_per_exe);
 	jw_obj_end(w);
 	return 0;
 }

@@ -103,6 +103,7 @@ struct daemon {
 	struct server *server;		/* NULL with --socket "" */
 	struct prompts *prompts;
 	struct stats *stats;		/* daemon/stats.h */
+	struct fold *fold;		/* event folding, NULL: off */
 	struct ruleset *rules;		/* current; policy_set_rules() swaps it */
 	struct rules_watch *rwatch;	/* inotify on --rules (policy.c) */
 	uint64_t reload_at_ms;		/* debounced reload due, 0 = none */
@@ -141,6 +142,10 @@ void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data);
 void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data);
 /* aurec's on_event: feed the join. */
 void verdict_audit_event(const struct audit_event *ev, void *data);
+
+/* fold.h's summary callback: sends one folded "connection" event. */
+void verdict_fold_summary(const char *exe, enum action verdict,
+			  const char *members, size_t len, uint64_t n, void *data);
 
 /* housekeeping.c: the periodic tick (cache expiry, audit loss). */
 void housekeeping_tick(struct daemon *d, uint64_t now_ms);

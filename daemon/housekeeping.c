@@ -11,6 +11,7 @@
 #include "event.h"
 #include "logsink.h"
 #include "notify.h"
+#include "fold.h"
 #include "policy.h"
 #include "stats.h"
 
@@ -150,6 +151,8 @@ void housekeeping_tick(struct daemon *d, uint64_t now_ms)
 	hk_audit_loss(d, now_ms);
 	hk_queue_drops(d, now_ms);
 	policy_tick(d, now_ms);
+	if (d->fold)
+		fold_flush(d->fold, now_ms, 0, verdict_fold_summary, d);
 	hk_stats(d, now_ms);
 	/* Retry absent syslog sockets; report what they lost once drained. */
 	logsinks_tick(d->sinks, now_ms);

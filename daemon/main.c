@@ -18,6 +18,7 @@
 #include "auditref.h"
 #include "control.h"
 #include "logsink.h"
+#include "fold.h"
 #include "notify.h"
 #include "privs.h"
 #include "procfs.h"
@@ -359,6 +360,9 @@ static int setup_control(struct daemon *d)
 	if (!d->prompts)
 		return -ENOMEM;
 	prompts_set_quotas(d->prompts, PROMPTING_PER_UID, PROMPTING_PER_EXE);
+	if (d->cfg.event_rate_per_exe &&
+	    !(d->fold = fold_new(d->cfg.event_rate_per_exe, 0)))
+		return -ENOMEM;
 	if (!d->cfg.socket_path[0])
 		return 0;
 	d->server = server_open(d->loop, d->cfg.socket_path, &control_server_ops, d);
@@ -561,6 +565,11 @@ static void daemon_teardown(struct daemon *d)
 	d->server = NULL;
 	if (d->q && d->pending)
 		verdict_flush_all(d);
+	/* Every folded decision is in a summary line before the sinks drain. */
+	if (d->fold)
+		fold_flush(d->fold, loop_now_ms(), 1, verdict_fold_summary, d);
+	fold_free(d->fold);
+	d->fold = NULL;
 	sinks_summary(d);
 	prompts_free(d->prompts);
 	stats_free(d->stats);

@@ -7,6 +7,7 @@
 #include "daemon.h"
 #include "event.h"
 #include "logsink.h"
+#include "fold.h"
 #include "prompt.h"
 #include "rules.h"
 #include "server.h"
@@ -142,7 +143,8 @@ void stats_note_connection(struct stats *c, const struct conn_event *ev,
 	if (!c)
 		return;
 	c->conns++;
-	recent_push(c, line, len);
+	if (line)
+		recent_push(c, line, len);
 	p = program_slot(c, ev->proc ? ev->proc->exe : NULL);
 	p->v[ev->verdict < ACTION_COUNT ? ev->verdict : ACTION_ALLOW]++;
 	p->last_seq = c->conns;
@@ -308,6 +310,16 @@ static void put_daemon_counters(struct jw *w, const struct daemon *d)
 	jw_kuint(w, "cgroup_waits", st->cgroup_waits);
 	jw_kuint(w, "events", st->events);
 	jw_kuint(w, "events_dropped", st->events_dropped);
+	if (d->fold) {
+		struct fold_stats fs;
+
+		fold_get_stats(d->fold, &fs);
+		jw_kuint(w, "events_folded", fs.folded);
+		jw_kuint(w, "fold_summaries", fs.summaries);
+	} else {
+		jw_kuint(w, "events_folded", 0);
+		jw_kuint(w, "fold_summaries", 0);
+	}
 	jw_kuint(w, "rules", d->rules ? ruleset_count(d->rules) : 0);
 	put_internals(w, d);
 }

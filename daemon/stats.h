@@ -32,7 +32,7 @@ struct stats *stats_new(uint64_t now_ms);
 void stats_free(struct stats *s);	/* NULL ok */
 
 /* Record a decided connection: its encoded line (with or without the
- * '\n') goes into the ring, its verdict, program, attribution source and
+ * '\n'; NULL for a folded one, not sent alone) goes into the ring, its verdict, program, attribution source and
  * verdict_us into the counters.  s NULL: nothing. */
 void stats_note_connection(struct stats *s, const struct conn_event *ev,
 			   const char *line, size_t len);

@@ -10,11 +10,13 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 
 #include "ctl.h"
 #include "event.h"
+#include "fold.h"
 #include "packet.h"
 #include "match.h"
 #include "policy.h"
@@ -98,6 +100,61 @@ static bool verdict_dns_followup(struct daemon *d, const struct nfqueue_pkt *p,
 	return true;
 }
 
+/* A summary of folded connection events (fold.h): the first folded
+ * one's members and the count it stands for. */
+void verdict_fold_summary(const char *exe, enum action verdict,
+			  const char *members, size_t len, uint64_t n, void *data)
+{
+	struct daemon *d = data;
+	char *line = malloc(EVENT_LINE_MAX);
+	const struct event_meta m = {
+		.type = "connection", .verdict = ctl_action_bit(verdict), .exe = exe,
+	};
+	struct jw w;
+
+	if (!line) {
+		d->st.events_dropped++;
+		return;
+	}
+	emit_begin(d, &w, line, EVENT_LINE_MAX, "connection");
+	jw_raw_members(&w, members, len);
+	jw_kuint(&w, "folded", n);
+	(void)emit_end(d, &w, &m);
+	free(line);
+}
+
+/* Fold this event into its program's summary when past the rate: true
+ * when it is not to be sent now (counted in the stats all the same). */
+static bool verdict_fold(struct daemon *d, const struct conn_event *ev,
+			 const char *exe, uint64_t now_ms)
+{
+	char buf[FOLD_MEMBERS_MAX + 4];
+	struct jw w;
+	int n;
+
+	if (!d->fold)
+		return false;
+	switch (fold_account(d->fold, exe, ev->verdict, ev->reason, now_ms,
+			     verdict_fold_summary, d)) {
+	case FOLD_SEND:
+		return false;
+	case FOLD_COUNT:
+		break;
+	case FOLD_KEEP:
+		/* The members alone: the summary gets its own seq and ts. */
+		jw_init(&w, buf, sizeof(buf));
+		jw_obj_begin(&w);
+		event_put_conn(&w, ev);
+		jw_obj_end(&w);
+		if ((n = jw_finish(&w)) < 3 ||
+		    fold_keep(d->fold, buf + 1, (size_t)n - 3) < 0)
+			return false;
+		break;
+	}
+	stats_note_connection(d->stats, ev, NULL, 0);
+	return true;
+}
+
 static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 			  const struct decision *dc,
 			  const struct attrib_result *ar, uint64_t now_us)
@@ -123,6 +180,8 @@ static void verdict_event(struct daemon *d, const struct pending_pkt *pk,
 	int n;
 
 	ev.prompt_id = pk->wait == PENDING_PROMPT ? pk->prompt_id : 0;
+	if (verdict_fold(d, &ev, m.exe, now_us / 1000))
+		return;
 	emit_begin(d, &w, line, sizeof(line), "connection");
 	event_put_conn(&w, &ev);
 	if ((n = emit_end(d, &w, &m)) > 0)

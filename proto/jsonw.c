@@ -196,6 +196,14 @@ void jw_raw(struct jw *w, const char *json)
 	jw_put(w, json, strlen(json));
 }
 
+void jw_raw_members(struct jw *w, const char *members, size_t n)
+{
+	if (!n)
+		return;
+	jw_sep(w);
+	jw_put(w, members, n);
+}
+
 void jw_kstr(struct jw *w, const char *key, const char *s)
 {
 	jw_key(w, key);

@@ -33,6 +33,8 @@ void jw_uint(struct jw *w, uint64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 void jw_raw(struct jw *w, const char *json);	/* pre-encoded value */
+/* Pre-encoded members ("k":v,"k2":v2, n bytes) into the open object. */
+void jw_raw_members(struct jw *w, const char *members, size_t n);
 
 /* Shorthands for "key": value. */
 void jw_kstr(struct jw *w, const char *key, const char *s);
