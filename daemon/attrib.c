@@ -816,6 +816,31 @@ uint64_t attrib_netns(const struct attrib *a)
 	return a->netns;
 }
 
+/* An io_uring op that sends (its io_uring_enter, or its own URINGOP
+ * record): only the destination is learned.  Its a[0] is the ring, and a
+ * socket made by IORING_OP_SOCKET is audited nowhere (the kernel skips
+ * that op) and, as a direct descriptor, is in no fd table: such a flow is
+ * named by destination (audit-dst, inferred) or stays none.  The socket's
+ * kind is unknown (0); the record is made when the op has run, after its
+ * packet (as a send's). */
+static int attrib_uring_dest(struct attrib *a, const struct audit_event *ev,
+			     uint64_t start, uint64_t now_ms)
+{
+	uint8_t addr[16] = { 0 };
+
+	if (!ev->has_sockaddr ||
+	    (ev->family != AF_INET && ev->family != AF_INET6))
+		return 0;
+	memcpy(addr, ev->addr, ev->family == AF_INET ? 4 : 16);
+	if (pidcache_put_dest(a->pc, ev->family, addr, ev->port, 0, ev->euid,
+			      ev->pid, start,
+			      ev->has_uringop && ev->uring_op == 16,
+			      ev->time_ms, ++a->audit_seq, now_ms) < 0)
+		return 0;
+	attrib_note_rec(a, ev, AUREC_CALL_SENDMSG, start, addr, 0);
+	return 1;
+}
+
 int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 		    bool want_fds, uint64_t now_ms)
 {
@@ -880,6 +905,9 @@ int attrib_on_audit(struct attrib *a, const struct audit_event *ev,
 				learned = 1;
 			}
 		}
+		break;
+	case AUREC_CALL_URING:
+		learned |= attrib_uring_dest(a, ev, start, now_ms);
 		break;
 	default:
 		break;

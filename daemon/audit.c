@@ -71,7 +71,10 @@ int audit_rule_encode(const struct audit_rule_spec *spec, uint8_t *buf,
 		if (spec->syscalls[i] >= SYSCALL_NR_LIMIT ||
 		    audit_mask_set(d.mask, spec->syscalls[i]) < 0)
 			return -EINVAL;
-	rule_put_field(&d, AUDIT_ARCH, AUDIT_EQUAL, spec->arch);
+	/* io_uring rules carry no arch: an op runs in an io-wq or SQPOLL
+	 * thread whose audit context has no syscall arch to compare. */
+	if (spec->arch)
+		rule_put_field(&d, AUDIT_ARCH, AUDIT_EQUAL, spec->arch);
 	for (i = 0; i < spec->nfields; i++)
 		rule_put_field(&d, spec->fields[i].id, spec->fields[i].op,
 			       spec->fields[i].value);
@@ -164,8 +167,9 @@ static int key_valid(const char *key)
 }
 
 struct rule_tmpl {
-	uint32_t arch;
-	uint16_t syscalls[AUDIT_SPEC_SYSCALLS_MAX];	/* 0-terminated */
+	uint32_t arch;			/* 0: none (io_uring list) */
+	uint16_t syscalls[AUDIT_SPEC_SYSCALLS_MAX];	/* 0-terminated; on
+					 * the io_uring list, op numbers */
 	uint32_t field;			/* 0 (AUDIT_PID) = no extra field */
 	uint32_t value;
 	bool execve;
@@ -195,9 +199,29 @@ static const struct rule_tmpl default_tmpl[] = {
 	  false },
 	{ AUDIT_ARCH_I386, { 362, 369, 370, 345, 102 }, AUDIT_SADDR_FAM, 10,
 	  false },
+	/* io_uring (kernel >= 5.16): IORING_OP_CONNECT / SENDMSG copy their
+	 * sockaddr in the submitting io_uring_enter(426, both arches), whose
+	 * exit record then carries it, even when the op itself runs later
+	 * in an io-wq thread; with SQPOLL the op's own URINGOP record does.
+	 * IORING_OP_SOCKET and SEND are never audited by the kernel
+	 * (audit_skip), so a flow whose socket only io_uring knows (a direct
+	 * descriptor) is named by destination or stays "none". */
+	{ AUDIT_ARCH_X86_64, { 426 }, AUDIT_SADDR_FAM, 2, false },
+	{ AUDIT_ARCH_X86_64, { 426 }, AUDIT_SADDR_FAM, 10, false },
+	{ AUDIT_ARCH_I386, { 426 }, AUDIT_SADDR_FAM, 2, false },
+	{ AUDIT_ARCH_I386, { 426 }, AUDIT_SADDR_FAM, 10, false },
 	/* execve and execveat */
 	{ AUDIT_ARCH_X86_64, { 59, 322 }, 0, 0, true },
 	{ AUDIT_ARCH_I386, { 11, 358 }, 0, 0, true },
+};
+
+/* On the io_uring list (AUDIT_FILTER_URING_EXIT), no arch, the mask holds
+ * op numbers: SENDMSG 9, CONNECT 16, SEND 26, SEND_ZC 47, SENDMSG_ZC 48.
+ * Only ops that carry a sockaddr match (an SQPOLL thread's op; ops
+ * submitted by io_uring_enter are covered by the 426 rules above). */
+static const struct rule_tmpl uring_tmpl[] = {
+	{ 0, { 9, 16, 26, 47, 48 }, AUDIT_SADDR_FAM, 2, false },
+	{ 0, { 9, 16, 26, 47, 48 }, AUDIT_SADDR_FAM, 10, false },
 };
 #endif
 
@@ -236,6 +260,12 @@ int audit_rules_build(const struct audit_setup *opts,
 		if (n == cap)
 			return -ENOSPC;
 		tmpl_to_spec(&default_tmpl[i], key, opts->own_pid, &out[n++]);
+	}
+	for (i = 0; i < sizeof(uring_tmpl) / sizeof(uring_tmpl[0]); i++) {
+		if (n == cap)
+			return -ENOSPC;
+		tmpl_to_spec(&uring_tmpl[i], key, opts->own_pid, &out[n]);
+		out[n++].list = AUDIT_FILTER_URING_EXIT;
 	}
 	return (int)n;
 #else
@@ -302,6 +332,8 @@ never_rule_blinds(const struct audit_rule_view *v,
 	for (r = 0; r < n; r++) {
 		bool arch_ok = true;
 
+		if (ours[r].list != v->list)
+			continue;	/* io_uring op numbers are not syscalls */
 		for (i = 0; i < v->field_count; i++)
 			if (v->fields[i] == AUDIT_ARCH &&
 			    !op_match(ours[r].arch, v->fieldflags[i],
@@ -822,7 +854,7 @@ void audit_ctl_keep_settings(struct audit_ctl *c)
 
 static int ctl_add_ours(struct audit_ctl *c, struct audit_diag *diag)
 {
-	bool warned_b32 = false;
+	bool warned_b32 = false, warned_uring = false;
 	size_t i;
 	int r;
 
@@ -839,6 +871,17 @@ static int ctl_add_ours(struct audit_ctl *c, struct audit_diag *diag)
 					 "rules (%s): 32-bit processes are not "
 					 "audited", strerror(-r));
 			warned_b32 = true;
+			continue;
+		}
+		/* Before 5.16 there is no io_uring filter list. */
+		if (r < 0 && c->rules[i].list == AUDIT_FILTER_URING_EXIT &&
+		    r != -EPERM && r != -ETIMEDOUT) {
+			if (!warned_uring)
+				diag_add(diag, "audit: kernel refused io_uring "
+					 "rules (%s, needs Linux 5.16): io_uring "
+					 "SQPOLL flows are not audited",
+					 strerror(-r));
+			warned_uring = true;
 			continue;
 		}
 		if (r < 0)

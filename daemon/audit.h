@@ -21,7 +21,7 @@
 
 #define AUDIT_SPEC_SYSCALLS_MAX	8
 #define AUDIT_SPEC_FIELDS_MAX	6	/* besides arch and key */
-#define AUDIT_RULES_MAX		16	/* our default set needs 11 */
+#define AUDIT_RULES_MAX		24	/* our default set needs 17 */
 /* Largest rule we encode: fixed part plus the key. */
 #define AUDIT_RULE_MAX_BYTES \
 	(sizeof(struct audit_rule_data) + AUDIT_MAX_KEY_LEN)
@@ -41,9 +41,10 @@ struct audit_rule_field {
  * fields[] in order, then the key (AUDIT_FILTERKEY) last, which is the
  * order auditctl uses for "-F arch=.. -S .. -F .. -F key=..". */
 struct audit_rule_spec {
-	uint32_t list;		/* AUDIT_FILTER_EXIT */
+	uint32_t list;		/* AUDIT_FILTER_EXIT, AUDIT_FILTER_URING_EXIT */
 	uint32_t action;	/* AUDIT_ALWAYS */
-	uint32_t arch;		/* AUDIT_ARCH_X86_64 / AUDIT_ARCH_I386 */
+	uint32_t arch;		/* AUDIT_ARCH_X86_64 / AUDIT_ARCH_I386; 0: no
+				 * arch field (io_uring list) */
 	unsigned nsyscalls;
 	uint16_t syscalls[AUDIT_SPEC_SYSCALLS_MAX];
 	unsigned nfields;

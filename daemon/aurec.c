@@ -610,6 +610,12 @@ out:
 
 /* ---- event helpers ---- */
 
+/* IORING_OP_SENDMSG, CONNECT, SEND, SEND_ZC, SENDMSG_ZC */
+static bool aurec_uring_op_sends(int op)
+{
+	return op == 9 || op == 16 || op == 26 || op == 47 || op == 48;
+}
+
 enum aurec_call aurec_event_call(const struct audit_event *ev,
 				 uint64_t args[4])
 {
@@ -646,7 +652,13 @@ enum aurec_call aurec_event_call(const struct audit_event *ev,
 	if (args)
 		memcpy(args, ev->a, sizeof(ev->a));
 	if (!ev->has_syscall)
-		return c;
+		return ev->has_uringop && aurec_uring_op_sends(ev->uring_op) ?
+		       AUREC_CALL_URING : c;
+	/* io_uring_enter is 426 on x86_64, i386 and aarch64 alike */
+	if (ev->syscall == 426 && (ev->arch == AUREC_ARCH_X86_64 ||
+				   ev->arch == AUREC_ARCH_I386 ||
+				   ev->arch == AUREC_ARCH_AARCH64))
+		return AUREC_CALL_URING;
 	if (ev->arch == AUREC_ARCH_I386 && ev->syscall == 102) {
 		/* socketcall(call, args): the SOCKETCALL record has the args */
 		switch (ev->a[0]) {
@@ -676,7 +688,7 @@ const char *aurec_call_name(enum aurec_call c)
 {
 	static const char *const names[] = {
 		"other", "socket", "connect", "sendto", "sendmsg", "sendmmsg",
-		"execve",
+		"execve", "io_uring",
 	};
 
 	if ((unsigned)c >= sizeof(names) / sizeof(names[0]))
@@ -873,6 +885,8 @@ static void ev_reset(struct slot *s, uint32_t serial, uint64_t time_ms)
 	memset(ev->addr, 0, sizeof(ev->addr));
 	ev->path[0] = '\0';
 	ev->unix_abstract = ev->truncated = false;
+	ev->has_uringop = false;
+	ev->uring_op = 0;
 	s->cur_arg = -1;
 	s->arg_open = s->args_full = s->ident = false;
 }
@@ -1201,6 +1215,23 @@ static void decode_field(struct slot *s, uint16_t type,
 		ev->has_execve = true;
 		decode_execve(s, f);
 		break;
+	case AUREC_T_URINGOP:
+		ev->has_uringop = true;
+		if (KEYIS(f, "uring_op")) {
+			if (num_u64(f, 10, &v) == 0 && v <= 255)
+				ev->uring_op = (int)v;
+		} else if (!ev->has_syscall) {
+			/* an op of its own: it names the task */
+			if (KEYIS(f, "key"))
+				put_str(ev, f, ev->key, sizeof(ev->key));
+			else if (KEYIS(f, "success"))
+				ev->success = VALIS(f, "yes");
+			else if (KEYIS(f, "exit"))
+				(void)num_i64(f, &ev->exit);
+			else
+				decode_ident(s, f);
+		}
+		break;
 	case AUREC_T_SOCKETCALL:
 		ev->has_socketcall = true;
 		if (KEYIS(f, "nargs"))
@@ -1259,6 +1290,7 @@ static bool type_decoded(uint16_t type)
 	switch (type) {
 	case AUREC_T_SYSCALL: case AUREC_T_SOCKADDR: case AUREC_T_CWD:
 	case AUREC_T_PROCTITLE: case AUREC_T_EXECVE: case AUREC_T_SOCKETCALL:
+	case AUREC_T_URINGOP:
 		return true;
 	default:
 		return false;

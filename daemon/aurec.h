@@ -24,6 +24,7 @@
 #define AUREC_T_EXECVE		1309
 #define AUREC_T_EOE		1320
 #define AUREC_T_PROCTITLE	1327
+#define AUREC_T_URINGOP		1336	/* io_uring op (kernel >= 5.16) */
 
 #define AUREC_ARCH_X86_64	0xC000003Eu
 #define AUREC_ARCH_I386		0x40000003u
@@ -146,6 +147,10 @@ enum aurec_call {
 	AUREC_CALL_SENDMSG,
 	AUREC_CALL_SENDMMSG,
 	AUREC_CALL_EXECVE,
+	AUREC_CALL_URING,	/* an io_uring op that may send: the
+				 * io_uring_enter() that submitted it, or
+				 * its own URINGOP record (SQPOLL); a[0] is
+				 * the ring, never a socket */
 };
 
 struct audit_event {
@@ -204,6 +209,12 @@ struct audit_event {
 	/* Something was cut to fit (exe, cwd, key, comm, proctitle, args,
 	 * record_types, path). */
 	bool truncated;
+
+	/* URINGOP: the io_uring opcode (uring_op=).  Without a SYSCALL
+	 * record (an op run by an io-wq or SQPOLL thread) the identity
+	 * fields above come from it and exe/comm stay empty. */
+	bool has_uringop;
+	int uring_op;
 };
 
 /* Which network call the event is, across x86_64, i386 (direct calls and

@@ -328,7 +328,8 @@ static void verdict_fallback(struct daemon *d, const struct attrib_result *ar,
 		d->st.prompt_refused++;
 		dc->action = ACTION_DENY;
 		dc->reason = REASON_PROMPT_REFUSED;
-	} else if (!ar->proc) {
+	} else if (!ar->proc || !ar->proc->exe) {
+		/* A pid without an executable names no program either. */
 		d->st.unattributed++;
 		dc->action = d->cfg.unattributed_action;
 		dc->reason = REASON_UNATTRIBUTED;
@@ -379,7 +380,8 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 		} else {
 			verdict_fallback(d, ar, mode, r, &dc);
 		}
-	} else if (reason == REASON_PROMPT_TIMEOUT && !ar->proc) {
+	} else if (reason == REASON_PROMPT_TIMEOUT &&
+		   (!ar->proc || !ar->proc->exe)) {
 		dc.action = d->cfg.unattributed_action;
 	}
 	verdict_apply(d, pk, &dc, ar);

@@ -316,8 +316,13 @@ static const struct want_rule want_default[] = {
 	{ AUDIT_ARCH_I386, { 102 }, AUDIT_ARG0, 1 },
 	{ AUDIT_ARCH_I386, { 362, 369, 370, 345, 102 }, AUDIT_SADDR_FAM, 2 },
 	{ AUDIT_ARCH_I386, { 362, 369, 370, 345, 102 }, AUDIT_SADDR_FAM, 10 },
+	{ AUDIT_ARCH_X86_64, { 426 }, AUDIT_SADDR_FAM, 2 },
+	{ AUDIT_ARCH_X86_64, { 426 }, AUDIT_SADDR_FAM, 10 },
+	{ AUDIT_ARCH_I386, { 426 }, AUDIT_SADDR_FAM, 2 },
+	{ AUDIT_ARCH_I386, { 426 }, AUDIT_SADDR_FAM, 10 },
 };
 #define N_DEFAULT (sizeof(want_default) / sizeof(want_default[0]))
+#define N_URING 2	/* last: the io_uring list, after execve */
 
 static void assert_rule_like(const struct audit_rule_spec *s,
 			     const struct want_rule *w, pid_t own)
@@ -348,10 +353,46 @@ static void test_default_rules_per_arch(void **state)
 	size_t i;
 
 	(void)state;
-	assert_int_equal(audit_rules_build(&o, r, AUDIT_RULES_MAX), N_DEFAULT);
+	assert_int_equal(audit_rules_build(&o, r, AUDIT_RULES_MAX),
+			 N_DEFAULT + N_URING);
 	for (i = 0; i < N_DEFAULT; i++) {
 		assert_rule_like(&r[i], &want_default[i], 4321);
 		assert_string_equal(r[i].key, AUDIT_KEY_DEFAULT);
+	}
+}
+
+/* io_uring: the URING_EXIT list, no arch, op numbers in the mask, one
+ * rule per address family; encoded without an arch field. */
+static void test_uring_rules_have_no_arch_and_op_mask(void **state)
+{
+	static const uint16_t ops[] = { 9, 16, 26, 47, 48 };
+	struct audit_setup o = { .own_pid = 4321 };
+	struct audit_rule_spec r[AUDIT_RULES_MAX];
+	uint8_t buf[AUDIT_RULE_MAX_BYTES];
+	struct audit_rule_view v;
+	size_t i, k;
+	int len;
+
+	(void)state;
+	assert_int_equal(audit_rules_build(&o, r, AUDIT_RULES_MAX),
+			 N_DEFAULT + N_URING);
+	for (i = N_DEFAULT; i < N_DEFAULT + N_URING; i++) {
+		assert_int_equal(r[i].list, AUDIT_FILTER_URING_EXIT);
+		assert_int_equal(r[i].arch, 0);
+		assert_int_equal(r[i].nsyscalls, 5);
+		for (k = 0; k < 5; k++)
+			assert_int_equal(r[i].syscalls[k], ops[k]);
+		assert_int_equal(r[i].fields[0].id, AUDIT_PID);
+		assert_int_equal(r[i].fields[1].id, AUDIT_SADDR_FAM);
+		assert_int_equal(r[i].fields[1].value, i == N_DEFAULT ? 2 : 10);
+		len = audit_rule_encode(&r[i], buf, sizeof(buf));
+		assert_true(len > 0);
+		assert_int_equal(audit_rule_decode(buf, (size_t)len, &v), 0);
+		assert_int_equal(v.list, AUDIT_FILTER_URING_EXIT);
+		for (k = 0; k < v.field_count; k++)
+			assert_int_not_equal(v.fields[k], AUDIT_ARCH);
+		assert_true(audit_mask_test(v.mask, 16));
+		assert_false(audit_mask_test(v.mask, 42));
 	}
 }
 
@@ -363,7 +404,7 @@ static void test_default_rules_add_execve_on_request(void **state)
 
 	(void)state;
 	assert_int_equal(audit_rules_build(&o, r, AUDIT_RULES_MAX),
-			 N_DEFAULT + 2);
+			 N_DEFAULT + 2 + N_URING);
 	assert_int_equal(r[N_DEFAULT].arch, AUDIT_ARCH_X86_64);
 	assert_int_equal(r[N_DEFAULT].syscalls[0], 59);
 	assert_int_equal(r[N_DEFAULT].nfields, 1);	/* pid!= only */
@@ -378,7 +419,8 @@ static void test_default_rules_omit_pid_field_without_own_pid(void **state)
 	struct audit_rule_spec r[AUDIT_RULES_MAX];
 
 	(void)state;
-	assert_int_equal(audit_rules_build(&o, r, AUDIT_RULES_MAX), N_DEFAULT);
+	assert_int_equal(audit_rules_build(&o, r, AUDIT_RULES_MAX),
+			 N_DEFAULT + N_URING);
 	assert_int_equal(r[0].nfields, 1);
 	assert_int_equal(r[0].fields[0].id, AUDIT_ARG0);
 }
@@ -821,7 +863,7 @@ static void test_live_setup_installs_all_rules(void **state)
 	if (l->before.enabled == 2)
 		skip();
 	assert_int_equal(live_install(l, getpid()), 0);
-	assert_int_equal(audit_ctl_count_key(l->c, l->key), N_DEFAULT);
+	assert_int_equal(audit_ctl_count_key(l->c, l->key), (N_DEFAULT + N_URING));
 	assert_int_equal(audit_ctl_status(l->c, &st), 0);
 	assert_true(st.enabled == 1);
 	if (st.pid == 0)
@@ -887,11 +929,11 @@ static void test_live_setup_replaces_stale_rules(void **state)
 	crashed = audit_ctl_open();
 	assert_non_null(crashed);
 	assert_int_equal(audit_ctl_setup(crashed, &o, &d), 0);
-	assert_int_equal(d.ours_listed, N_DEFAULT);
+	assert_int_equal(d.ours_listed, (N_DEFAULT + N_URING));
 	audit_ctl_close(crashed);	/* no teardown: the "crash" */
-	assert_int_equal(audit_ctl_count_key(l->c, l->key), N_DEFAULT);
+	assert_int_equal(audit_ctl_count_key(l->c, l->key), (N_DEFAULT + N_URING));
 	assert_int_equal(live_install(l, getpid()), 0);
-	assert_int_equal(audit_ctl_count_key(l->c, l->key), N_DEFAULT);
+	assert_int_equal(audit_ctl_count_key(l->c, l->key), (N_DEFAULT + N_URING));
 }
 
 static void test_live_setup_twice_does_not_duplicate(void **state)
@@ -902,7 +944,7 @@ static void test_live_setup_twice_does_not_duplicate(void **state)
 		skip();
 	assert_int_equal(live_install(l, getpid()), 0);
 	assert_int_equal(live_install(l, getpid()), 0);
-	assert_int_equal(audit_ctl_count_key(l->c, l->key), N_DEFAULT);
+	assert_int_equal(audit_ctl_count_key(l->c, l->key), (N_DEFAULT + N_URING));
 }
 
 /* The running kernel lists our rules byte for byte as we encode them
@@ -917,8 +959,8 @@ static void test_live_kernel_lists_our_encoding(void **state)
 		skip();
 	assert_int_equal(live_install(l, getpid()), 0);
 	assert_int_equal(audit_ctl_setup(l->c, &o, &d), 0);
-	assert_int_equal(d.ours_listed, N_DEFAULT);
-	assert_int_equal(d.ours_current, N_DEFAULT);
+	assert_int_equal(d.ours_listed, (N_DEFAULT + N_URING));
+	assert_int_equal(d.ours_current, (N_DEFAULT + N_URING));
 }
 
 struct seen {
@@ -1190,6 +1232,7 @@ int main(void)
 		T(test_encode_rejects_syscall_out_of_range),
 		T(test_encode_rejects_syscall_class_bits),
 		T(test_default_rules_per_arch),
+		T(test_uring_rules_have_no_arch_and_op_mask),
 		T(test_default_rules_add_execve_on_request),
 		T(test_default_rules_omit_pid_field_without_own_pid),
 		T(test_default_rules_reject_keys_that_would_be_hex),

@@ -16,6 +16,7 @@
 
 #define GO "tests/data/go-libaudit/"
 #define KCAP "tests/data/kernel-6.18/audit-capture-6.18.jsonl"
+#define URING "tests/data/kernel-6.18/audit-uring-6.18.jsonl"
 #define MAX_EVENTS 1024
 
 static const char *const auparse_logs[] = {
@@ -716,6 +717,60 @@ static void test_kernel_capture_connects_decode(void **state)
 	coll_free(c);
 }
 
+/* io_uring, recorded from Linux 6.18 (tools/uringraw): an op submitted
+ * by io_uring_enter (426) has its URINGOP record, the SYSCALL and the
+ * SOCKADDR in one event; an SQPOLL thread's op a URINGOP record of its
+ * own with the SOCKADDR; an io-wq op a URINGOP record alone.  All are
+ * AUREC_CALL_URING; only those with a sockaddr name a destination. */
+static void test_uring_records_decode(void **state)
+{
+	static const struct {
+		uint32_t serial;
+		bool syscall, sockaddr;
+		int op;
+		int32_t pid;
+	} cases[] = {
+		{ 8442828, true, true, 16, 22520 },	/* inline connect */
+		{ 8442829, false, false, 16, 22520 },	/* its completion */
+		{ 8442835, false, true, 16, 22649 },	/* SQPOLL connect */
+		{ 8442836, false, false, 16, 22649 },	/* its completion */
+		{ 8442837, true, true, 0, 22825 },	/* io-wq: the submit */
+		{ 8442838, false, false, 9, 22825 },	/* io-wq: the op */
+	};
+	static const uint8_t lo[16] = { 127, 0, 0, 1 };
+	struct aurec_stats st;
+	struct coll *c;
+	size_t i;
+
+	(void)state;
+	assert_all_parse(URING);
+	c = replay(URING, 64, &st);
+	assert_int_equal(c->n, 6);
+	assert_int_equal(st.malformed, 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const struct audit_event *ev = by_serial(c, cases[i].serial);
+
+		assert_non_null(ev);
+		assert_int_equal(aurec_event_call(ev, NULL), AUREC_CALL_URING);
+		assert_int_equal(ev->has_syscall, cases[i].syscall);
+		assert_int_equal(ev->has_uringop, cases[i].op != 0);
+		if (cases[i].op)
+			assert_int_equal(ev->uring_op, cases[i].op);
+		assert_int_equal(ev->pid, cases[i].pid);
+		assert_int_equal(ev->euid, 0);
+		assert_int_equal(ev->has_sockaddr, cases[i].sockaddr);
+		if (cases[i].sockaddr) {
+			assert_int_equal(ev->family, 2);
+			assert_memory_equal(ev->addr, lo, 16);
+			assert_int_equal(ev->port, 9);
+		}
+		/* The SYSCALL names the program; an op alone does not. */
+		assert_int_equal(ev->exe[0] != '\0', cases[i].syscall);
+	}
+	assert_string_equal(aurec_call_name(AUREC_CALL_URING), "io_uring");
+	coll_free(c);
+}
+
 static void test_kernel_capture_syscall_fields(void **state)
 {
 	struct aurec_stats st;
@@ -1265,6 +1320,7 @@ int main(void)
 		cmocka_unit_test(test_serial_reused_with_new_time_starts_new_event),
 		cmocka_unit_test(test_shared_prefix_does_not_confuse_serials),
 		cmocka_unit_test(test_new_rejects_missing_callback),
+		cmocka_unit_test(test_uring_records_decode),
 		cmocka_unit_test(test_truncation_at_every_byte_never_crashes),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
