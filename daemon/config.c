@@ -35,7 +35,7 @@ void config_defaults(struct config *c)
 	c->bpf_flows = 65536;
 	c->bpf_sockets = 65536;
 	c->bpf_execs = 16384;
-	c->event_rate_per_exe = 100;
+	c->event_rate_per_exe = 1000;
 }
 
 void config_usage(FILE *out)
@@ -68,7 +68,7 @@ void config_usage(FILE *out)
 "  --no-bpf                  do not record flow owners with eBPF\n"
 "  --audit-with-bpf          keep audit syscall rules while eBPF is active\n"
 "  --event-rate-per-exe N    connection events a second per program, verdict\n"
-"                            and reason before folding the rest (default 100)\n"
+"                            and reason before folding the rest (default 1000)\n"
 "  --config FILE             JSON config file (flags override it)\n"
 "  --check-rules DIR         validate rules, print them as JSON, exit non-zero\n"
 "                            if any file is invalid\n"
