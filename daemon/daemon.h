@@ -54,7 +54,7 @@ struct daemon_stats {
 	uint64_t bpf_disagree;		/* audit path named another process */
 	uint64_t cgroup_waits;		/* held for a cgroup id's path */
 	uint64_t unattributed;	/* decided by unattributed_action */
-	uint64_t overload;	/* decided unscanned: the worker was full */
+	uint64_t overload;	/* decided without the worker: it was full */
 	uint64_t scans_deferred;	/* waited for room on the worker */
 	uint64_t prompt_refused;	/* denied: a prompter, but no room */
 };

@@ -260,6 +260,24 @@ static int verdict_hold_for_prompt(struct daemon *d, struct pending_pkt *pk,
 	return 1;
 }
 
+/* Load made a packet's decision go without what the worker would have
+ * found (a scan that never ran before the hard deadline, a socket lookup
+ * or hash it had no room for): counted, and said once a second. */
+static void verdict_overload(struct daemon *d, uint64_t now_ms)
+{
+	char msg[256];
+	uint64_t n;
+
+	d->st.overload++;
+	if (!ratelimit_hit(&d->rl_overload, now_ms, &n))
+		return;
+	snprintf(msg, sizeof(msg), "overload: %llu packet(s) decided without "
+		 "what the /proc worker would have found (it could not keep "
+		 "up); unknown processes get the unattributed action %s",
+		 (unsigned long long)n, action_name(d->cfg.unattributed_action));
+	daemon_warning(d, "overload", msg, NULL);
+}
+
 /* A rule reads a content hash (or hash_executables is on) and the
  * sender's is not known yet: hash what it runs on the worker and hold
  * the packet, once; it resumes in verdict_resume_hashed.  A hash that
@@ -291,6 +309,7 @@ static bool verdict_hold_for_hash(struct daemon *d, struct pending_pkt *pk,
 	req.hash_which = which;
 	if (worker_submit(d->worker, &req) < 0) {
 		d->st.scans_rejected++;
+		verdict_overload(d, loop_now_ms());
 		return false;
 	}
 	d->st.hash_waits++;
@@ -482,6 +501,7 @@ static bool verdict_find_socket_ns(struct daemon *d, struct pending_pkt *pk)
 	req.netns = attrib_netns(d->attrib);
 	if (worker_submit(d->worker, &req) < 0) {
 		d->st.scans_rejected++;
+		verdict_overload(d, loop_now_ms());
 		return false;
 	}
 	pk->wait = PENDING_SOCKET_NS;
@@ -576,6 +596,7 @@ static bool verdict_find_socket(struct daemon *d, struct pending_pkt *pk)
 	req.flow = pk->flow;
 	if (worker_submit(d->worker, &req) < 0) {
 		d->st.scans_rejected++;
+		verdict_overload(d, loop_now_ms());
 		return false;
 	}
 	pk->wait = PENDING_SOCKET;
@@ -1051,23 +1072,6 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
 }
 
 /* ---- deadlines */
-
-/* A packet reached its hard deadline still waiting for room on the
- * worker: it is decided unattributed.  Counted, and said once a second. */
-static void verdict_overload(struct daemon *d, uint64_t now_ms)
-{
-	char msg[256];
-	uint64_t n;
-
-	d->st.overload++;
-	if (!ratelimit_hit(&d->rl_overload, now_ms, &n))
-		return;
-	snprintf(msg, sizeof(msg), "overload: %llu packet(s) decided without "
-		 "attribution (the /proc worker could not keep up): "
-		 "unattributed action %s", (unsigned long long)n,
-		 action_name(d->cfg.unattributed_action));
-	daemon_warning(d, "overload", msg, NULL);
-}
 
 /* Nobody answered: the default action, or for an unknown process the
  * unattributed one (so attribute it once more). */
