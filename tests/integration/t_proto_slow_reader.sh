@@ -8,7 +8,9 @@ tt_netns
 tt_server 8080
 SOCK=$TT_TMP/tattle.sock
 N=${TT_SLOW_N:-3000}
-tt_daemon --default-action allow --no-audit --socket "$SOCK"
+# Every connection its own line (no folding): the point is the volume
+# that reaches a subscriber that never reads.
+tt_daemon --default-action allow --no-audit --socket "$SOCK" --event-rate-per-exe 0
 
 p50() {
 	tt_in "$TT_TOOLS/tconnect" -l -c "$N" 127.0.0.1 8080 >"$TT_TMP/lat.$1" ||
