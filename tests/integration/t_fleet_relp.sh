@@ -103,8 +103,10 @@ rs_wait_ready collector port_open
 QLEN=$(sysctl -n net.unix.max_dgram_qlen)
 tt_netns
 tt_server 8080
+# --event-rate-per-exe 0: every connection its own line, as the line
+# counts below expect (no folding into summaries).
 tt_daemon --no-audit --default-action allow --host "fleet-test-host" \
-	--log-events "syslog:$SOCK"
+	--log-events "syslog:$SOCK" --event-rate-per-exe 0
 sleep 0.5
 rs_start sender
 rs_wait_ready sender test -S "$SOCK"
