@@ -347,8 +347,12 @@ static void verdict_fallback(struct daemon *d, const struct attrib_result *ar,
 		d->st.prompt_refused++;
 		dc->action = ACTION_DENY;
 		dc->reason = REASON_PROMPT_REFUSED;
-	} else if (!ar->proc || !ar->proc->exe) {
-		/* A pid without an executable names no program either. */
+	} else if (!ar->proc || !ar->proc->exe || !ar->proc->verified) {
+		/* A pid without an executable, or one whose executable could
+		 * not be verified (gone before it was, or another mount
+		 * namespace's file), names no program either: no path rule
+		 * matched it, and the default action would let a denied
+		 * program that exits quickly escape its deny rule. */
 		d->st.unattributed++;
 		dc->action = d->cfg.unattributed_action;
 		dc->reason = REASON_UNATTRIBUTED;
@@ -400,7 +404,7 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 			verdict_fallback(d, ar, mode, r, &dc);
 		}
 	} else if (reason == REASON_PROMPT_TIMEOUT &&
-		   (!ar->proc || !ar->proc->exe)) {
+		   (!ar->proc || !ar->proc->exe || !ar->proc->verified)) {
 		dc.action = d->cfg.unattributed_action;
 	}
 	verdict_apply(d, pk, &dc, ar);
