@@ -423,6 +423,20 @@ static void verdict_bpf_result(struct daemon *d, struct pending_pkt *pk,
 	ar->own = pk->bpf_owner.tgid == (uint32_t)d->self;
 }
 
+/* Who owns a packet held for a prompt, looked at once more when the
+ * prompt ends (answered or not): its eBPF record when it had one, else
+ * the best the audit and /proc path knows now. */
+static void verdict_held_owner(struct daemon *d, struct pending_pkt *pk,
+			       struct attrib_result *ar)
+{
+	*ar = verdict_none;
+	if (pk->bpf_found)
+		verdict_bpf_result(d, pk, loop_now_ms(), ar);
+	else if (d->attrib)
+		(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
+				    &pk->ast, ATTRIB_FINAL, loop_now_ms(), ar);
+}
+
 void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 			    enum action a, const char *rule)
 {
@@ -431,15 +445,11 @@ void verdict_prompt_decided(struct daemon *d, const uint32_t *ids, size_t n,
 	for (i = 0; i < n; i++) {
 		struct pending_pkt *pk = pending_find(d->pending, ids[i]);
 		struct decision dc = { .action = a, .reason = REASON_PROMPT, .rule = rule };
-		struct attrib_result ar = verdict_none;
+		struct attrib_result ar;
 
 		if (!pk || pk->wait != PENDING_PROMPT)
 			continue;	/* timed out meanwhile */
-		if (pk->bpf_found)
-			verdict_bpf_result(d, pk, loop_now_ms(), &ar);
-		else if (d->attrib)
-			(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
-					    &pk->ast, ATTRIB_FINAL, loop_now_ms(), &ar);
+		verdict_held_owner(d, pk, &ar);
 		verdict_apply(d, pk, &dc, &ar);
 		pending_remove(d->pending, pk);
 	}
@@ -1081,11 +1091,9 @@ void verdict_on_worker(struct loop *l, int fd, uint32_t events, void *data)
  * unattributed one (so attribute it once more). */
 static void verdict_prompt_timeout(struct daemon *d, struct pending_pkt *pk)
 {
-	struct attrib_result ar = verdict_none;
+	struct attrib_result ar;
 
-	if (d->attrib)
-		(void)attrib_lookup(d->attrib, &pk->flow, pk->has_uid, pk->uid,
-				    &pk->ast, ATTRIB_FINAL, loop_now_ms(), &ar);
+	verdict_held_owner(d, pk, &ar);
 	(void)verdict_decide(d, pk, &ar, DECIDE_FIXED, REASON_PROMPT_TIMEOUT);
 }
 

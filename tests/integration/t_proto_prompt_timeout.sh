@@ -35,4 +35,9 @@ grep -q '"type":"prompt"' "$TT_TMP/prompts.jsonl" || tt_fail "prompter did not g
 n=$(tt_count_events "e['type']=='prompt' and e['dst']['port']==8080")
 tt_log "$n prompt events for 1 connect (retransmits join); blocked ${ms} ms"
 [ "$ms" -ge 1400 ] || tt_fail "decided after ${ms} ms, before the 1500 ms prompt timeout"
+# The timed-out connection's event still names the program the prompt
+# asked about (it was known: the prompt carried it).
+tt_wait_events 1 "e['type']=='connection' and e['reason']=='prompt-timeout' and \
+e['process'] is not None and (e['process']['exe'] or '').endswith('/tconnect')" >/dev/null ||
+	tt_fail "prompt-timeout event does not name the program"
 tt_daemon_stop
