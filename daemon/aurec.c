@@ -233,39 +233,6 @@ int aurec_next(struct aurec_iter *it, struct aurec_field *f)
 	return next_field(it, f);
 }
 
-int aurec_parse(uint16_t type, const char *text, size_t len,
-		struct aurec *rec)
-{
-	struct aurec_iter it;
-	int r;
-
-	rec->type = type;
-	rec->nfields = 0;
-	if ((r = aurec_hdr_parse(text, len, &rec->hdr, &it)) < 0)
-		return r;
-	for (;;) {
-		struct aurec_field f;
-
-		r = aurec_next(&it, &f);
-		if (r <= 0)
-			return r;
-		if (rec->nfields == AUREC_MAX_FIELDS)
-			return -E2BIG;
-		rec->f[rec->nfields++] = f;
-	}
-}
-
-const struct aurec_field *aurec_get(const struct aurec *rec, const char *key)
-{
-	size_t n = strlen(key);
-	unsigned i;
-
-	for (i = 0; i < rec->nfields; i++)
-		if (rec->f[i].klen == n && !memcmp(rec->f[i].key, key, n))
-			return &rec->f[i];
-	return NULL;
-}
-
 static bool all_hexup(const uint8_t *v, size_t n)
 {
 	size_t i = 0;
@@ -1444,14 +1411,4 @@ int aurec_asm_flush(struct aurec_asm *a)
 		a->mark_hi = a->hi;
 	}
 	return n;
-}
-
-uint64_t aurec_asm_next_timeout(const struct aurec_asm *a, uint64_t now_ms)
-{
-	uint64_t due;
-
-	if (a->lru_head < 0)
-		return UINT64_MAX;
-	due = a->slots[a->lru_head].last_ms + a->o.timeout_ms;
-	return due <= now_ms ? 0 : due - now_ms;
 }

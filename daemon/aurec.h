@@ -31,7 +31,6 @@
 #define AUREC_ARCH_AARCH64	0xC00000B7u
 
 #define AUREC_MAX_TEXT		65536	/* longest record text accepted */
-#define AUREC_MAX_FIELDS	512	/* aurec_parse(): one more is -E2BIG */
 #define AUREC_PATH_MAX		4096	/* exe, cwd incl. NUL (PATH_MAX) */
 #define AUREC_KEY_MAX		257	/* AUDIT_MAX_KEY_LEN + NUL */
 #define AUREC_PROCTITLE_MAX	128	/* kernel MAX_PROCTITLE_AUDIT_LEN */
@@ -78,22 +77,6 @@ int aurec_hdr_parse(const char *text, size_t len, struct aurec_hdr *hdr,
  * `msg='...'` wrapper of user records is unwrapped so its inner fields are
  * returned as fields.  *f points into the text. */
 int aurec_next(struct aurec_iter *it, struct aurec_field *f);
-
-/* A whole record tokenized into a fixed array. */
-struct aurec {
-	uint16_t type;
-	struct aurec_hdr hdr;
-	unsigned nfields;
-	struct aurec_field f[AUREC_MAX_FIELDS];
-};
-
-/* 0 and *rec on success (views into text); -EBADMSG if malformed; -E2BIG if
- * more than AUREC_MAX_FIELDS fields. */
-int aurec_parse(uint16_t type, const char *text, size_t len,
-		struct aurec *rec);
-
-/* First field named key (NUL-terminated literal) in rec, or NULL. */
-const struct aurec_field *aurec_get(const struct aurec *rec, const char *key);
 
 /* true if f is an unquoted, non-empty, even-length run of upper-case hex:
  * the kernel's encoding of an untrusted string. */
@@ -279,10 +262,6 @@ int aurec_asm_tick(struct aurec_asm *a, uint64_t now_ms);
 /* Completes every event in flight (oldest first) and settles pending serial
  * gaps as lost; returns how many events. */
 int aurec_asm_flush(struct aurec_asm *a);
-
-/* Milliseconds until the next tick could complete something, or UINT64_MAX
- * when nothing is in flight. */
-uint64_t aurec_asm_next_timeout(const struct aurec_asm *a, uint64_t now_ms);
 
 void aurec_asm_stats(const struct aurec_asm *a, struct aurec_stats *out);
 
