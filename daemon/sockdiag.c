@@ -8,7 +8,6 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <linux/netlink.h>
 #include <linux/sock_diag.h>
 #include <libmnl/libmnl.h>
@@ -59,11 +58,6 @@ void sockdiag_close(struct sockdiag *sd)
 	if (sd->nl)
 		mnl_socket_close(sd->nl);
 	free(sd);
-}
-
-int sockdiag_fd(const struct sockdiag *sd)
-{
-	return mnl_socket_get_fd(sd->nl);
 }
 
 /* Scan one datagram for the answer to seq.  1 and *msg for a diag reply,
@@ -317,40 +311,4 @@ int sockdiag_destroy(struct sockdiag *sd, const struct sockdiag_sock *s)
 	r = transact(sd, SOCK_DESTROY, NLM_F_ACK, s->req_family, s->proto,
 		     &id, &msg);
 	return r > 0 ? -EBADMSG : r;
-}
-
-int sockdiag_destroy_flow(struct sockdiag *sd, const struct flow *f)
-{
-	struct sockdiag_sock s;
-	int r;
-
-	r = sockdiag_lookup(sd, f, &s);
-	if (r < 0)
-		return r;
-	return sockdiag_destroy(sd, &s);
-}
-
-int sockdiag_fd_inode(int fd, uint64_t *ino)
-{
-	struct stat st;
-
-	*ino = 0;
-	if (fstat(fd, &st) < 0)
-		return -errno;
-	if (!S_ISSOCK(st.st_mode))
-		return -ENOTSOCK;
-	*ino = st.st_ino;
-	return 0;
-}
-
-bool sockdiag_inode_in(const uint64_t *own, size_t n, uint64_t ino)
-{
-	size_t i;
-
-	if (!ino)
-		return false;
-	for (i = 0; i < n; i++)
-		if (own[i] == ino)
-			return true;
-	return false;
 }

@@ -62,9 +62,6 @@ struct sockdiag *sockdiag_open(void);
 /* Close the socket and free the handle.  NULL is fine. */
 void sockdiag_close(struct sockdiag *sd);
 
-/* The netlink fd (for diagnostics; do not read from it). */
-int sockdiag_fd(const struct sockdiag *sd);
-
 /* Find the local socket that sends the outbound packet f (f->src local,
  * f->dst remote).  TCP, UDP and UDPLite over IPv4/IPv6 only.
  * One round trip when the exact tuple matches; on a miss at most three more:
@@ -97,17 +94,5 @@ int sockdiag_lookup(struct sockdiag *sd, const struct flow *f,
  * -EPERM without CAP_NET_ADMIN; -EOPNOTSUPP without
  * CONFIG_INET_DIAG_DESTROY; other -errno. */
 int sockdiag_destroy(struct sockdiag *sd, const struct sockdiag_sock *s);
-
-/* Look up f and destroy what it finds.  Same returns as the two above. */
-int sockdiag_destroy_flow(struct sockdiag *sd, const struct flow *f);
-
-/* Own-traffic detection: the daemon records the inodes of its own sockets
- * (sockdiag_fd_inode) and compares a lookup's inode against them.
- * 0 and *ino on success; -errno from fstat, -ENOTSOCK if fd is not a
- * socket. */
-int sockdiag_fd_inode(int fd, uint64_t *ino);
-
-/* True when ino (non-zero) is one of the n inodes in own. */
-bool sockdiag_inode_in(const uint64_t *own, size_t n, uint64_t ino);
 
 #endif
