@@ -39,13 +39,6 @@ void ctl_seterr(struct ctl_error *err, const char *code, const char *fmt, ...)
 	va_end(ap);
 }
 
-const char *ctl_cmd_name(enum ctl_cmd cmd)
-{
-	if (cmd <= CTL_UNKNOWN || cmd >= CTL_CMD_COUNT)
-		return NULL;
-	return cmd_names[cmd];
-}
-
 enum ctl_cmd ctl_cmd_lookup(const char *name, size_t len)
 {
 	int i;

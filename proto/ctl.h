@@ -113,7 +113,6 @@ int ctl_decode(const char *line, size_t len, struct ctl_req *req,
 	       struct ctl_error *err);
 void ctl_req_free(struct ctl_req *req);
 
-const char *ctl_cmd_name(enum ctl_cmd cmd);	/* NULL for CTL_UNKNOWN */
 enum ctl_cmd ctl_cmd_lookup(const char *name, size_t len);
 /* CTL_EV_* bit of an event type name, 0 if unknown. */
 uint32_t ctl_event_bit(const char *type);
