@@ -464,35 +464,6 @@ out:
 	return ret;
 }
 
-int rule_new(const char *name, enum rule_action action, const char *duration,
-	     const char *type, const char *operand, const char *data,
-	     bool sensitive, const struct rules_clock *clk, struct rule **out,
-	     char *err, size_t errlen)
-{
-	struct json_object *o = json_object_new_object(), *op = json_object_new_object();
-	int r;
-
-	*out = NULL;
-	if (!o || !op || action > RULE_REJECT) {
-		json_object_put(o);
-		json_object_put(op);
-		rules_seterr(err, errlen, "bad action or out of memory");
-		return o && op ? -EINVAL : -ENOMEM;
-	}
-	json_object_object_add(op, "type", json_object_new_string(type));
-	json_object_object_add(op, "operand", json_object_new_string(operand));
-	json_object_object_add(op, "sensitive", json_object_new_boolean(sensitive));
-	json_object_object_add(op, "data", json_object_new_string(data));
-	json_object_object_add(o, "name", json_object_new_string(name));
-	json_object_object_add(o, "enabled", json_object_new_boolean(1));
-	json_object_object_add(o, "action", json_object_new_string(action_names[action]));
-	json_object_object_add(o, "duration", json_object_new_string(duration));
-	json_object_object_add(o, "operator", op);
-	r = rule_from_json(o, clk, out, err, errlen);
-	json_object_put(o);
-	return r;
-}
-
 int rule_load_lists(struct rule *r, char *err, size_t errlen)
 {
 	return rule_op_load_lists(r->op, err, errlen);
@@ -543,15 +514,8 @@ int rule_set_file(struct rule *r, const char *path)
 const char *rule_name(const struct rule *r) { return r->name; }
 enum rule_action rule_action(const struct rule *r) { return r->action; }
 enum rule_duration rule_duration(const struct rule *r) { return r->duration; }
-bool rule_enabled(const struct rule *r) { return r->enabled; }
-bool rule_precedence(const struct rule *r) { return r->precedence; }
 bool rule_nolog(const struct rule *r) { return r->nolog; }
 const char *rule_file(const struct rule *r) { return r->file; }
-
-int64_t rule_expires_ms(const struct rule *r)
-{
-	return r->duration == RULE_TIMED ? r->expires_ms : 0;
-}
 
 bool rule_expired(const struct rule *r, uint64_t now_ms)
 {
@@ -566,11 +530,6 @@ bool rule_matches(const struct rule *r, const struct rule_ctx *ctx,
 
 	match_cache_init(&c);
 	return !rule_expired(r, now_ms) && rule_op_match(r->op, ctx, &c);
-}
-
-const char *rule_action_name(enum rule_action a)
-{
-	return a <= RULE_REJECT ? action_names[a] : "?";
 }
 
 static void add_str(struct json_object *o, const char *key, const char *v)
@@ -665,19 +624,6 @@ out:
 		unlink(tmp);
 	json_object_put(o);
 	return ret;
-}
-
-int rule_remove_file(const char *dir, const char *name)
-{
-	char path[4096];
-
-	if (check_name(name, strlen(name), NULL, 0) < 0)
-		return -EINVAL;
-	if ((size_t)snprintf(path, sizeof(path), "%s/%s.json", dir, name) >= sizeof(path))
-		return -ENAMETOOLONG;
-	if (unlink(path) < 0)
-		return -errno;
-	return fsync_dir(dir);
 }
 
 /* ---- rulesets */
@@ -775,12 +721,6 @@ struct ruleset *ruleset_new(void)
 	return rs;
 }
 
-struct ruleset *ruleset_get(struct ruleset *rs)
-{
-	__atomic_add_fetch(&rs->refs, 1, __ATOMIC_RELAXED);
-	return rs;
-}
-
 void ruleset_put(struct ruleset *rs)
 {
 	if (rs && __atomic_sub_fetch(&rs->refs, 1, __ATOMIC_ACQ_REL) == 0)
@@ -789,7 +729,6 @@ void ruleset_put(struct ruleset *rs)
 
 size_t ruleset_count(const struct ruleset *rs) { return rs->n; }
 unsigned ruleset_needs(const struct ruleset *rs) { return rs->needs; }
-const char *rule_description(const struct rule *r) { return r->description; }
 
 const struct rule *ruleset_at(const struct ruleset *rs, size_t i)
 {
@@ -920,21 +859,6 @@ int ruleset_expire(const struct ruleset *old, uint64_t now_ms,
 	}
 	free(v);
 	return (int)(old->n - n);
-}
-
-uint64_t ruleset_next_expiry(const struct ruleset *rs, uint64_t now_ms)
-{
-	uint64_t next = 0;
-
-	for (size_t i = 0; i < rs->n; i++) {
-		const struct rule *r = rs->all[i];
-
-		if (r->duration != RULE_TIMED || rule_expired(r, now_ms))
-			continue;
-		if (!next || (uint64_t)r->expires_ms < next)
-			next = (uint64_t)r->expires_ms;
-	}
-	return next;
 }
 
 size_t ruleset_list_dirs(const struct ruleset *rs, const char **dirs,

@@ -24,7 +24,7 @@ enum rule_duration {
 	RULE_ONCE,		/* the daemon removes it after its first match */
 	RULE_UNTIL_RESTART,	/* runtime only, never written to disk */
 	RULE_ALWAYS,
-	RULE_TIMED,		/* Go duration: expires at rule_expires_ms */
+	RULE_TIMED,		/* Go duration: see rule_expired */
 };
 
 /* Both clocks read at one instant: boot_ms from CLOCK_BOOTTIME (counts
@@ -74,14 +74,6 @@ int rule_parse(const char *buf, size_t len, const struct rules_clock *clk,
 int rule_from_json(const struct json_object *obj,
 		   const struct rules_clock *clk, struct rule **out,
 		   char *err, size_t errlen);
-/* A rule from a prompt answer: enabled, one operator of the given type
- * ("simple", "regexp", "network", "lists").  created = clk->wall_ms;
- * a Go duration counts from clk->boot_ms.  As rule_parse otherwise (call
- * rule_load_lists for "lists"). */
-int rule_new(const char *name, enum rule_action action, const char *duration,
-	     const char *type, const char *operand, const char *data,
-	     bool sensitive, const struct rules_clock *clk, struct rule **out,
-	     char *err, size_t errlen);
 /* Load list directories of a freshly parsed rule (blocking I/O).  Call
  * before the rule is shared.  0 or -errno with a reason in err. */
 int rule_load_lists(struct rule *r, char *err, size_t errlen);
@@ -102,13 +94,7 @@ void rule_put(struct rule *r);		/* -1 reference; NULL ok */
 const char *rule_name(const struct rule *r);
 enum rule_action rule_action(const struct rule *r);
 enum rule_duration rule_duration(const struct rule *r);
-bool rule_enabled(const struct rule *r);
-bool rule_precedence(const struct rule *r);
 bool rule_nolog(const struct rule *r);
-const char *rule_description(const struct rule *r);	/* or NULL */
-/* Boot-clock ms at which a RULE_TIMED rule stops matching (may be in the
- * past, or negative); 0 for other durations. */
-int64_t rule_expires_ms(const struct rule *r);
 bool rule_expired(const struct rule *r, uint64_t now_ms);
 /* Whether r alone (enabled or not) is unexpired and matches ctx: no
  * index, no ordering.  For "would this rule catch that connection". */
@@ -119,7 +105,6 @@ const char *rule_file(const struct rule *r);
 /* Record the file a fresh rule (not yet shared) was written to, so later
  * edits and deletes go to that file.  0 or -ENOMEM. */
 int rule_set_file(struct rule *r, const char *path);
-const char *rule_action_name(enum rule_action a);	/* "allow" ... */
 
 /* OpenSnitch 1.8 layout (new reference, NULL on ENOMEM).  Runtime rules
  * without "created" get one from the clock they were parsed with. */
@@ -132,8 +117,6 @@ struct json_object *rule_json_simple(const char *operand, const char *data);
  * path's directory, fsync, rename, fsync the directory.  Mode 0600.
  * 0 or -errno. */
 int rule_write_path(const struct rule *r, const char *path);
-/* Unlink dir/NAME.json; 0, -ENOENT, -EINVAL for a bad name, or -errno. */
-int rule_remove_file(const char *dir, const char *name);
 
 /* ---- rulesets: immutable once built, refcounted (atomically) */
 
@@ -150,7 +133,6 @@ int ruleset_reload(const struct ruleset *old, const char *dir,
 		   const struct rules_clock *clk, struct ruleset **out,
 		   struct rules_errors *errs);
 struct ruleset *ruleset_new(void);	/* empty; NULL + errno */
-struct ruleset *ruleset_get(struct ruleset *rs);
 void ruleset_put(struct ruleset *rs);	/* NULL ok */
 
 /* New ruleset = old + r (replacing a rule of the same name).  Takes its
@@ -168,9 +150,6 @@ int ruleset_set_enabled(const struct ruleset *old, const char *name,
  * dropped; 0 leaves *out NULL (keep using old), or -ENOMEM. */
 int ruleset_expire(const struct ruleset *old, uint64_t now_ms,
 		   struct ruleset **out);
-/* Earliest expiry after now_ms among timed rules (for the daemon's
- * timer), or 0 when no rule will expire. */
-uint64_t ruleset_next_expiry(const struct ruleset *rs, uint64_t now_ms);
 
 size_t ruleset_count(const struct ruleset *rs);	/* all, incl. disabled */
 /* RULE_NEED_* bits (match.h) of the enabled rules: which costly process

@@ -3,6 +3,8 @@
 #define TEST_RULES_UTIL_H
 
 #include <arpa/inet.h>
+#include <json-c/json.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,11 +14,45 @@
 
 #include "packet.h"
 #include "procfs.h"
+#include "rules.h"
 
 static const struct rules_clock test_clk = {
 	.boot_ms = 1000000,		/* 1000 s since boot */
 	.wall_ms = 1700000000000LL,	/* 2023-11-14T22:13:20Z */
 };
+
+/* A boolean field of the rule as rule_to_json() writes it (what rules.list
+ * and --check-rules show). */
+static inline bool rule_json_bool(const struct rule *r, const char *key)
+{
+	struct json_object *o = rule_to_json(r), *v;
+	bool b;
+
+	if (!o || !json_object_object_get_ex(o, key, &v))
+		abort();
+	b = json_object_get_boolean(v);
+	json_object_put(o);
+	return b;
+}
+
+/* The boot-clock ms from which rule_expired(r) holds (0: never), found
+ * through rule_expired() alone. */
+static inline uint64_t rule_expiry(const struct rule *r)
+{
+	uint64_t lo = 0, hi = UINT64_MAX;
+
+	if (!rule_expired(r, UINT64_MAX))
+		return 0;
+	while (lo < hi) {
+		uint64_t mid = lo + (hi - lo) / 2;
+
+		if (rule_expired(r, mid))
+			hi = mid;
+		else
+			lo = mid + 1;
+	}
+	return lo;
+}
 
 static inline struct flow mkflow(const char *src, uint16_t sport,
 				 const char *dst, uint16_t dport, uint8_t proto)
