@@ -95,17 +95,6 @@ int proc_info_copy_ident(struct proc_info *dst, const struct proc_info *src)
 	return 0;
 }
 
-size_t proc_info_argc(const struct proc_info *pi)
-{
-	size_t i, n = 1;
-
-	if (!pi->cmdline || pi->cmdline_len == 0)
-		return 0;
-	for (i = 0; i < pi->cmdline_len; i++)
-		n += pi->cmdline[i] == '\0';
-	return n;
-}
-
 /* Decimal digits at *pp (before end) into *v; advances *pp. */
 static int parse_u64(const char **pp, const char *end, uint64_t *v)
 {

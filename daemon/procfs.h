@@ -51,9 +51,6 @@ int proc_info_copy(struct proc_info *dst, const struct proc_info *src);
  * overwritten).  0 or -ENOMEM (dst unchanged). */
 int proc_info_copy_ident(struct proc_info *dst, const struct proc_info *src);
 
-/* Number of argv entries in pi->cmdline. */
-size_t proc_info_argc(const struct proc_info *pi);
-
 /* ---- Parsers: no I/O, explicit lengths, buf need not be NUL-terminated.
  * Each returns 0 or -errno and touches only the fields it names. */
 
