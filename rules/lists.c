@@ -256,11 +256,6 @@ bool netset_contains(const struct netset *ns, int family, const uint8_t *addr)
 	return false;
 }
 
-size_t netset_count(const struct netset *ns)
-{
-	return ns ? ns->n4 + ns->n6 : 0;
-}
-
 /* ---- strset */
 
 struct slot {
@@ -397,11 +392,6 @@ bool strset_contains(const struct strset *s, const void *key, size_t len)
 	if (!s)
 		return false;
 	return strset_find(s, hash_bytes(key, len), key, len)->hash != 0;
-}
-
-size_t strset_count(const struct strset *s)
-{
-	return s ? s->n : 0;
 }
 
 /* ---- list files */

@@ -32,7 +32,6 @@ int netset_add_alias(struct netset *ns, const char *name);
 void netset_seal(struct netset *ns);		/* sort + merge */
 /* addr: 4 (AF_INET) or 16 (AF_INET6) bytes, network order. */
 bool netset_contains(const struct netset *ns, int family, const uint8_t *addr);
-size_t netset_count(const struct netset *ns);	/* merged ranges */
 
 /* ---- Hash set of byte strings (open addressing, power-of-two table). */
 struct strset;
@@ -42,7 +41,6 @@ void strset_free(struct strset *s);
 /* 1 added, 0 already present, -ENOSPC past LISTS_MAX_ENTRIES, -ENOMEM. */
 int strset_add(struct strset *s, const void *key, size_t len);
 bool strset_contains(const struct strset *s, const void *key, size_t len);
-size_t strset_count(const struct strset *s);
 
 /* ---- A loaded list directory. */
 enum list_kind {

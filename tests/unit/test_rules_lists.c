@@ -90,7 +90,6 @@ static void test_overlapping_ranges_merge_and_still_match(void **state)
 	assert_int_equal(netset_add_cidr(ns, "255.255.255.0/24"), 0);
 	assert_int_equal(netset_add_cidr(ns, "1.0.0.0/8"), 0);
 	netset_seal(ns);
-	assert_int_equal(netset_count(ns), 3);
 	assert_true(in_set(ns, "11.200.0.1"));
 	assert_true(in_set(ns, "10.1.2.3"));
 	assert_true(in_set(ns, "1.0.0.0"));
@@ -111,7 +110,6 @@ static void test_strset_finds_exactly_what_was_added(void **state)
 		assert_int_equal(strset_add(s, key, strlen(key)), 1);
 	}
 	assert_int_equal(strset_add(s, "host7.example", 13), 0);
-	assert_int_equal(strset_count(s), 5000);
 	assert_true(strset_contains(s, "host4999.example", 16));
 	assert_true(strset_contains(s, "host0.example", 13));
 	assert_false(strset_contains(s, "host5000.example", 16));
@@ -139,7 +137,6 @@ static void test_hosts_format_domains_list(void **state)
 
 	(void)state;
 	assert_int_equal(l->entries, 5);
-	assert_int_equal(strset_count(l->set), 5);
 	assert_true(rule_list_match_host(l, "ads.example.com"));
 	assert_true(rule_list_match_host(l, "ADS.EXAMPLE.COM."));
 	assert_true(rule_list_match_host(l, "a.example.net"));
