@@ -64,16 +64,6 @@ struct server {
 
 static void on_client(struct loop *l, int fd, uint32_t events, void *data);
 
-uint64_t server_client_id(const struct server_client *c)
-{
-	return c->id;
-}
-
-bool server_client_is_prompter(const struct server_client *c)
-{
-	return c->prompter;
-}
-
 static void client_free(struct server_client *c)
 {
 	struct out_line *o, *next;

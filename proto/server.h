@@ -90,8 +90,4 @@ bool server_has_prompter(const struct server *s);
 
 void server_get_stats(const struct server *s, struct server_stats *st);
 
-/* A per-connection number, unique for the server's life (starts at 1). */
-uint64_t server_client_id(const struct server_client *c);
-bool server_client_is_prompter(const struct server_client *c);
-
 #endif
