@@ -103,8 +103,8 @@ test_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
 test_rules_lists_DEPS = $(test_rules_DEPS)
 test_rules_ident_DEPS = $(test_rules_DEPS)
 test_server_DEPS = proto/server.c proto/ctl.c proto/jsonw.c proto/types.c \
-	daemon/loop.c
-test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
+	daemon/loop.c rules/duration.c
+test_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c rules/duration.c
 test_rfc5424_DEPS = proto/rfc5424.c
 test_slog_DEPS = daemon/slog.c
 test_logsink_DEPS = daemon/logsink.c daemon/slog.c daemon/loop.c \
@@ -129,7 +129,7 @@ fuzz_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
 bench_aurec_DEPS = daemon/aurec.c
 bench_aurec_LIBS = -lauparse
 bench_rules_DEPS = $(RULES_SRC) daemon/packet.c daemon/procfs.c daemon/cgroup.c
-fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c
+fuzz_ctl_DEPS = proto/ctl.c proto/jsonw.c proto/types.c rules/duration.c
 fuzz_rfc5424_DEPS = proto/rfc5424.c
 fuzz_procnet_DEPS = daemon/procnet.c
 fuzz_event_DEPS = proto/event.c proto/jsonw.c proto/types.c proto/rfc5424.c daemon/packet.c

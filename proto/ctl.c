@@ -8,6 +8,7 @@
 
 #include <json-c/json.h>
 
+#include "duration.h"
 #include "event.h"
 
 static const char *const cmd_names[CTL_CMD_COUNT] = {
@@ -376,41 +377,11 @@ int ctl_parse_name(const struct json_object *args, char *name, size_t len,
 	return 0;
 }
 
-/* Go duration syntax: one or more <decimal><unit>, unit ns us µs ms s m h.
- * The value itself is range-checked by the rules engine. */
-static bool go_duration_ok(const char *s, size_t n)
-{
-	static const char *const units[] = { "ns", "us", "\xc2\xb5s", "ms",
-					     "s", "m", "h" };
-	size_t i = 0, u, k;
-
-	if (!n)
-		return false;
-	while (i < n) {
-		size_t digits = 0;
-
-		while (i < n && ((s[i] >= '0' && s[i] <= '9') || s[i] == '.')) {
-			digits += s[i] != '.';
-			i++;
-		}
-		if (!digits)
-			return false;
-		for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
-			k = strlen(units[u]);
-			if (n - i >= k && !memcmp(s + i, units[u], k))
-				break;
-		}
-		if (u == sizeof(units) / sizeof(units[0]))
-			return false;
-		i += k;
-	}
-	return true;
-}
-
 static int parse_duration(const struct json_object *args, char *out,
 			  size_t outlen, struct ctl_error *err)
 {
 	const char *s;
+	uint64_t ms;
 	size_t n;
 	int r;
 
@@ -423,7 +394,7 @@ static int parse_duration(const struct json_object *args, char *out,
 		return r;
 	if ((n == 4 && !memcmp(s, "once", 4)) ||
 	    (n == 13 && !memcmp(s, "until restart", 13)) ||
-	    (n == 6 && !memcmp(s, "always", 6)) || go_duration_ok(s, n)) {
+	    (n == 6 && !memcmp(s, "always", 6)) || duration_parse_go(s, n, &ms) == 0) {
 		memcpy(out, s, n);
 		out[n] = '\0';
 		return 0;

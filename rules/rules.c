@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "capread.h"
+#include "duration.h"
 #include "lists.h"
 #include "match.h"
 
@@ -63,64 +64,6 @@ static const char *const action_names[] = {
 };
 
 /* ---- time text */
-
-static const struct {
-	const char *unit;
-	uint64_t ns;
-} go_units[] = {
-	{ "ns", 1 }, { "us", 1000 }, { "\xc2\xb5s", 1000 }, { "\xce\xbcs", 1000 },
-	{ "ms", 1000000 }, { "s", 1000000000ULL }, { "m", 60000000000ULL },
-	{ "h", 3600000000000ULL },
-};
-
-/* One "<digits>[.<digits>]<unit>" element; advances *s, adds ns to *tot. */
-static int go_duration_elem(const char **s, long double *tot)
-{
-	const char *p = *s;
-	long double v = 0, scale = 1;
-	size_t best = 0, bestlen = 0, i;
-	bool digits = false;
-
-	for (; *p >= '0' && *p <= '9'; p++, digits = true)
-		v = v * 10 + (*p - '0');
-	if (*p == '.')
-		for (p++; *p >= '0' && *p <= '9'; p++, digits = true)
-			v += (*p - '0') * (scale /= 10);
-	if (!digits)
-		return -EINVAL;
-	for (i = 0; i < sizeof(go_units) / sizeof(go_units[0]); i++) {
-		size_t n = strlen(go_units[i].unit);
-
-		if (!strncmp(p, go_units[i].unit, n) && n > bestlen) {
-			best = i;
-			bestlen = n;
-		}
-	}
-	if (!bestlen)
-		return -EINVAL;
-	*tot += v * go_units[best].ns;
-	*s = p + bestlen;
-	return 0;
-}
-
-int rules_parse_go_duration(const char *s, uint64_t *ms)
-{
-	long double ns = 0;
-
-	*ms = 0;
-	if (*s == '+')
-		s++;
-	if (!strcmp(s, "0"))
-		return 0;
-	if (!*s)
-		return -EINVAL;
-	while (*s)
-		if (go_duration_elem(&s, &ns) < 0 ||
-		    ns / 1e6L > (long double)RULES_MAX_DURATION_MS)
-			return -EINVAL;
-	*ms = (uint64_t)(ns / 1e6L);
-	return 0;
-}
 
 static int digits(const char **s, int n, int *out)
 {
@@ -333,7 +276,7 @@ static int parse_duration(struct rule *r, const struct rules_clock *clk,
 		r->duration = RULE_UNTIL_RESTART;
 	} else if (!strcmp(s, "always") || !*s) {
 		r->duration = RULE_ALWAYS;
-	} else if (rules_parse_go_duration(s, &ms) == 0) {
+	} else if (duration_parse_go(s, strlen(s), &ms) == 0) {
 		r->duration = RULE_TIMED;
 		base = (int64_t)clk->boot_ms;
 		/* "created" moved onto the boot clock: the offset between

@@ -16,7 +16,6 @@ struct rule_ctx;
 #define RULES_MAX_COUNT		10000		/* rules in a ruleset */
 #define RULES_MAX_ERRORS	64		/* kept; more are counted */
 #define RULE_NAME_MAX		255		/* bytes; name.json is a file */
-#define RULES_MAX_DURATION_MS	(100ULL * 366 * 24 * 3600 * 1000)
 
 enum rule_action { RULE_ALLOW, RULE_DENY, RULE_REJECT };
 
@@ -176,9 +175,6 @@ int ruleset_match(const struct ruleset *rs, const struct rule_ctx *ctx,
  * invalid files, or -errno if dir cannot be read. */
 int rules_check_dir(const char *dir, FILE *out, FILE *err);
 
-/* Go duration ("30s", "1h30m", "1.5h", "500ms") to ms; 0 or -EINVAL
- * (negative, unknown unit, over RULES_MAX_DURATION_MS). */
-int rules_parse_go_duration(const char *s, uint64_t *ms);
 /* RFC 3339 ("2024-05-01T10:00:00.123+02:00") to Unix ms; 0 or -EINVAL. */
 int rules_parse_rfc3339(const char *s, int64_t *ms);
 

@@ -14,6 +14,7 @@
 
 #include "rules.h"
 #include "capread.h"
+#include "duration.h"
 #include "match.h"
 #include "lists.h"
 #include "test_rules_util.h"
@@ -816,7 +817,8 @@ static void test_go_durations_parse_as_go_does(void **state)
 	(void)state;
 	for (size_t i = 0; i < sizeof(go_cases) / sizeof(go_cases[0]); i++) {
 		uint64_t ms = 7;
-		int r = rules_parse_go_duration(go_cases[i].text, &ms);
+		int r = duration_parse_go(go_cases[i].text,
+					  strlen(go_cases[i].text), &ms);
 
 		if (r != go_cases[i].ret || (r == 0 && ms != go_cases[i].ms))
 			fail_msg("\"%s\": ret %d ms %llu", go_cases[i].text, r,
