@@ -8,6 +8,8 @@
 
 #include <json-c/json.h>
 
+#include "bytes.h"
+
 #define KEYIS(f, lit) \
 	((f)->klen == sizeof(lit) - 1 && \
 	 !memcmp((f)->key, lit, sizeof(lit) - 1))
@@ -95,17 +97,6 @@ static inline const char *find_keyend(const char *p, const char *end)
 	while (p < end && *p != ' ' && *p != '=')
 		p++;
 	return p;
-}
-
-static inline int hexval(unsigned char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
 }
 
 /* Decimal digits at *pp (at most maxd of them) into *out; advances *pp. */
@@ -343,7 +334,7 @@ static int num_u64(const struct aurec_field *f, int base, uint64_t *out)
 		return -EBADMSG;
 	if (base == 16) {
 		for (i = 0; i < n; i++) {
-			int h = hexval(p[i]);
+			int h = hex_digit(p[i]);
 
 			if (h < 0)
 				return -EBADMSG;

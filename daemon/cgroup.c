@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "procfs.h"
 
 #define CGROUP_FILE_MAX		(64 * 1024)	/* /proc/PID/cgroup */
@@ -115,17 +116,6 @@ static void set_str(char *dst, size_t cap, const char *s, size_t len)
 	dst[len] = '\0';
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* systemd unit-name escaping: "\x2d" is '-'.  Other bytes are copied. */
 static void unescape_into(char *dst, size_t cap, const char *s, size_t len)
 {
@@ -135,7 +125,7 @@ static void unescape_into(char *dst, size_t cap, const char *s, size_t len)
 		int hi, lo;
 
 		if (s[i] == '\\' && i + 3 < len && s[i + 1] == 'x' &&
-		    (hi = hexval(s[i + 2])) >= 0 && (lo = hexval(s[i + 3])) >= 0 &&
+		    (hi = hex_digit(s[i + 2])) >= 0 && (lo = hex_digit(s[i + 3])) >= 0 &&
 		    (hi || lo)) {
 			dst[o++] = (char)(hi * 16 + lo);
 			i += 3;

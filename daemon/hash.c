@@ -16,20 +16,10 @@
 
 #include <openssl/evp.h>
 
+#include "bytes.h"
 #include "procfs.h"
 
 #define HASH_CHUNK	(64 * 1024)
-
-static void hex(const unsigned char *d, unsigned n, char *out)
-{
-	static const char digits[] = "0123456789abcdef";
-
-	for (unsigned i = 0; i < n; i++) {
-		out[2 * i] = digits[d[i] >> 4];
-		out[2 * i + 1] = digits[d[i] & 15];
-	}
-	out[2 * n] = '\0';
-}
 
 static struct hash_key key_of(const struct stat *st)
 {
@@ -63,7 +53,7 @@ static void digest_final(EVP_MD_CTX *ctx, char *out)
 	unsigned n = 0;
 
 	if (ctx && EVP_DigestFinal_ex(ctx, d, &n) == 1)
-		hex(d, n, out);
+		hex_encode(d, n, out);
 }
 
 /* Feed [0, size) of fd to the digests. */

@@ -12,6 +12,7 @@
 #include <netinet/tcp.h>
 #include <sys/socket.h>
 
+#include "bytes.h"
 #include "packet.h"
 
 /* Read chunk: many lines per read(), and a whole line always fits. */
@@ -34,17 +35,6 @@ static bool next_token(const char **p, const char *end, const char **tok,
 	return *len > 0;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
-}
-
 /* Exactly n (1..8) hex digits. */
 static int parse_hex32(const char *s, size_t n, uint32_t *v)
 {
@@ -54,7 +44,7 @@ static int parse_hex32(const char *s, size_t n, uint32_t *v)
 	if (n == 0 || n > 8)
 		return -EBADMSG;
 	for (i = 0; i < n; i++) {
-		int d = hexval(s[i]);
+		int d = hex_digit(s[i]);
 
 		if (d < 0)
 			return -EBADMSG;

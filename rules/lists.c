@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bytes.h"
 #include "match.h"
 
 typedef unsigned __int128 u128;
@@ -275,11 +276,8 @@ struct strset {
 /* FNV-1a with a final avalanche; never returns 0 (the empty marker). */
 static uint64_t hash_bytes(const void *key, size_t len)
 {
-	const uint8_t *p = key;
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = fnv1a64(FNV1A64_INIT, key, len);
 
-	for (size_t i = 0; i < len; i++)
-		h = (h ^ p[i]) * 0x100000001b3ULL;
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdULL;
 	h ^= h >> 33;

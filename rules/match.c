@@ -14,6 +14,7 @@
 
 #include <json-c/json.h>
 
+#include "bytes.h"
 #include "lists.h"
 #include "packet.h"
 #include "procfs.h"
@@ -1085,10 +1086,10 @@ static const char *operand_text(const struct rule_op *op,
 
 uint64_t match_hash_lower(const char *s, size_t len)
 {
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A64_INIT;
 
 	for (size_t i = 0; i < len; i++)
-		h = (h ^ (uint8_t)tolower((unsigned char)s[i])) * 0x100000001b3ULL;
+		h = fnv1a64_byte(h, (uint8_t)tolower((unsigned char)s[i]));
 	return h;
 }
 
