@@ -89,6 +89,7 @@ test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c daemon/cgroup.c
 test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c \
 	daemon/cgroup.c daemon/hash.c daemon/nssock.c
 test_hash_DEPS = daemon/hash.c $(test_worker_DEPS)
+test_factcache_DEPS = daemon/factcache.c
 test_sockdiag_DEPS = daemon/sockdiag.c
 test_procnet_DEPS = daemon/procnet.c daemon/sockdiag.c
 test_aurec_DEPS = daemon/aurec.c

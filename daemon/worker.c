@@ -1,4 +1,4 @@
-/* worker.c - the /proc scan thread.  One mutex guards both rings and the
+/* worker.c - the thread for blocking work (/proc scans, hashes, look-ups).  One mutex guards both rings and the
  * stats; the thread waits on `work`, a producer of results blocked on a
  * full result ring waits on `space`.  The loop is never blocked: submit
  * fails with -ENOSPC and results are announced through an eventfd. */
@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdlib.h>
@@ -65,12 +66,15 @@ static void post(struct worker *w, struct worker_result *r)
 	if (w->stop) {
 		pthread_mutex_unlock(&w->mu);
 		proc_info_clear(&r->pi);
+		free(r->env);
+		r->env = NULL;
 		return;
 	}
 	w->res[(w->res_head + w->res_len) % w->res_cap] = *r;
 	w->res_len++;
 	pthread_mutex_unlock(&w->mu);
 	memset(&r->pi, 0, sizeof(r->pi));
+	r->env = NULL;
 	wake_loop(w);
 }
 
@@ -271,6 +275,54 @@ static void run_cgroup(struct worker *w, const struct worker_req *q)
 	post(w, &r);
 }
 
+/* The name of uid: NSS may be files, but also LDAP or sssd over the
+ * network, so never on the loop.  "" when uid has no (short) name. */
+static void lookup_user(uint32_t uid, char *out, size_t cap)
+{
+	struct passwd pw, *res = NULL;
+	char buf[4096];
+
+	out[0] = '\0';
+	if (getpwuid_r((uid_t)uid, &pw, buf, sizeof(buf), &res) == 0 && res &&
+	    strlen(res->pw_name) < cap)
+		memcpy(out, res->pw_name, strlen(res->pw_name) + 1);
+}
+
+/* /proc/PID/environ reads the process's memory (its mmap lock): here. */
+static void lookup_env(struct worker *w, const struct worker_req *q,
+		       struct worker_result *r)
+{
+	size_t len = 0;
+	char *buf = malloc(WORKER_ENV_MAX);
+
+	if (buf && procfs_read_environ(w->procroot, q->pid, q->start_time, buf,
+				       WORKER_ENV_MAX, &len) == 0) {
+		r->env = buf;
+		r->env_len = len;
+		return;
+	}
+	free(buf);
+}
+
+static void run_lookup(struct worker *w, const struct worker_req *q)
+{
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	r.pid = q->pid;
+	r.start_time = q->start_time;
+	r.uid = q->uid;
+	r.want_user = q->want_user;
+	r.want_env = q->want_env;
+	if (q->want_user)
+		lookup_user(q->uid, r.user, sizeof(r.user));
+	if (q->want_env)
+		lookup_env(w, q, &r);
+	post(w, &r);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -294,6 +346,8 @@ static void *worker_main(void *arg)
 			run_socket_ns(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_CGROUP)
 			run_cgroup(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_LOOKUP)
+			run_lookup(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SCAN_PIDS)
 			run_scan_pids(w, &b->q[0]);
 		else
@@ -386,8 +440,12 @@ void worker_free(struct worker *w)
 	pthread_cond_broadcast(&w->space);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
-	for (i = 0; i < w->res_len; i++)
-		proc_info_clear(&w->res[(w->res_head + i) % w->res_cap].pi);
+	for (i = 0; i < w->res_len; i++) {
+		struct worker_result *r = &w->res[(w->res_head + i) % w->res_cap];
+
+		proc_info_clear(&r->pi);
+		free(r->env);
+	}
 	worker_destroy(w);
 }
 
@@ -410,6 +468,9 @@ static bool req_valid(const struct worker_req *q)
 		return q->flow.family != 0 && q->n_pids <= WORKER_MAX_PIDS;
 	case WORKER_CGROUP:
 		return q->cgroup_id != 0;
+	case WORKER_LOOKUP:
+		return (q->want_user || q->want_env) &&
+		       (!q->want_env || (q->pid > 0 && q->start_time));
 	}
 	return false;
 }
@@ -474,6 +535,7 @@ int worker_results(struct worker *w, worker_result_fn cb, void *data)
 	while (n < w->res_cap && take(w, &r, &more)) {
 		cb(&r, data);
 		proc_info_clear(&r.pi);
+		free(r.env);
 		n++;
 	}
 	if (more)

@@ -1,12 +1,14 @@
-/* worker.h - one thread that runs blocking /proc work off the verdict
- * loop: socket fd scans, whole-process reads, hashes, cgroup id walks.  The loop submits
- * requests (never blocks: a full queue is -ENOSPC), polls worker_fd() and
- * drains results with worker_results() on its own thread.  Requests and
+/* worker.h - one thread that runs blocking work off the verdict loop:
+ * socket fd scans, whole-process reads, content hashes, cgroup id walks,
+ * and the look-ups a rule may read (user names, a process's environment).
+ * The loop submits requests (never blocks: a full queue is -ENOSPC), polls
+ * worker_fd() and drains results with worker_results() on its own thread.  Requests and
  * results are copied through bounded queues under one mutex; nothing else
  * is shared. */
 #ifndef TATTLE_WORKER_H
 #define TATTLE_WORKER_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -19,6 +21,8 @@
 #define WORKER_MAX_REQUESTS	256
 #define WORKER_MAX_RESULTS	1024
 #define WORKER_MAX_PIDS		64	/* pids per targeted scan */
+#define WORKER_USER_MAX		64	/* user name incl. NUL (longer: none) */
+#define WORKER_ENV_MAX		(64 * 1024)	/* /proc/PID/environ read cap */
 
 struct worker_config {
 	const char *procroot;	/* NULL = "/proc"; copied */
@@ -47,6 +51,11 @@ enum worker_op {
 	WORKER_CGROUP,		/* cgroup_path_by_id(cgroup_id): the path of
 				 * a BPF record's cgroup, in result pi.cgroup
 				 * (walks the mount on a miss) */
+	WORKER_LOOKUP,		/* what a rule reads that can block: the
+				 * name of uid (getpwuid_r: NSS may ask the
+				 * network) if want_user, the environment of
+				 * (pid, start_time) if want_env (it reads
+				 * the process's memory) */
 };
 
 struct worker_req {
@@ -56,12 +65,15 @@ struct worker_req {
 	size_t n_inos;		/* scans: 1..PROCFS_SCAN_MAX_INOS */
 	pid_t pids[WORKER_MAX_PIDS];
 	size_t n_pids;		/* WORKER_SCAN_PIDS: 1..WORKER_MAX_PIDS */
-	pid_t pid;		/* WORKER_READ_PROC, WORKER_HASH */
-	uint64_t start_time;	/* WORKER_HASH: the process asked for */
+	pid_t pid;		/* WORKER_READ_PROC, WORKER_HASH, _LOOKUP */
+	uint64_t start_time;	/* WORKER_HASH, _LOOKUP: the process asked
+				 * for */
 	unsigned hash_which;	/* WORKER_HASH: HASH_MD5 | HASH_SHA1 */
 	struct flow flow;	/* WORKER_SOCKET, WORKER_SOCKET_NS */
 	uint64_t netns;		/* WORKER_SOCKET_NS: our own namespace */
 	uint64_t cgroup_id;	/* WORKER_CGROUP */
+	uint32_t uid;		/* WORKER_LOOKUP with want_user */
+	bool want_user, want_env;	/* WORKER_LOOKUP: at least one */
 };
 
 /* A scan posts one result per requested inode; a read posts one. */
@@ -73,7 +85,7 @@ struct worker_result {
 				 * other -errno from procfs */
 	pid_t pid;		/* owner found / pid read; 0 when err */
 	struct sockdiag_sock sock;	/* WORKER_SOCKET: what /proc/net says */
-	uint64_t start_time;	/* WORKER_HASH: as requested */
+	uint64_t start_time;	/* WORKER_HASH, _LOOKUP: as requested */
 	uint64_t netns;		/* WORKER_SOCKET_NS: where it was found
 				 * (pid is a process in it) */
 	struct hash_value hash;	/* WORKER_HASH when err == 0 */
@@ -83,6 +95,16 @@ struct worker_result {
 	struct proc_info pi;	/* the owner's facts when err == 0; for a
 				 * scan, pi.start_time == 0 if the owner
 				 * exited before it could be read */
+	/* WORKER_LOOKUP (err is 0): what was asked, as requested, and what
+	 * was found.  user is "" when uid has no name; env is NULL when the
+	 * environment could not be read (gone, pid reused), else env_len
+	 * bytes (NUL-separated, at most WORKER_ENV_MAX) that the callback
+	 * may take (then set env to NULL). */
+	uint32_t uid;
+	bool want_user, want_env;
+	char user[WORKER_USER_MAX];
+	char *env;
+	size_t env_len;
 };
 
 struct worker;
@@ -103,8 +125,8 @@ int worker_fd(const struct worker *w);
 
 /* On the loop thread: reset worker_fd() and call cb for every result
  * queued.  cb may take ownership of r->pi (copy the struct, then zero
- * r->pi); what is left is freed after cb returns.  Returns the number of
- * results delivered. */
+ * r->pi) and of r->env; what is left is freed after cb returns.  Returns
+ * the number of results delivered. */
 typedef void (*worker_result_fn)(struct worker_result *r, void *data);
 int worker_results(struct worker *w, worker_result_fn cb, void *data);
 

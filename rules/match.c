@@ -1211,6 +1211,10 @@ unsigned rule_op_needs(const struct rule_op *op)
 		return need | RULE_NEED_SHA1;
 	case OPD_PROC_UNIT: case OPD_PROC_CGROUP: case OPD_PROC_CONTAINER:
 		return need | RULE_NEED_CGROUP;
+	case OPD_USER_NAME:
+		return need | RULE_NEED_USER;
+	case OPD_PROC_ENV:
+		return need | RULE_NEED_ENV;
 	default:
 		return need;
 	}

@@ -92,6 +92,8 @@ struct rule_op {
 #define RULE_NEED_MD5		(1u << 0)	/* process.hash.md5, lists.hash.md5 */
 #define RULE_NEED_SHA1		(1u << 1)	/* process.hash.sha1 */
 #define RULE_NEED_CGROUP	(1u << 2)	/* process.unit/cgroup/container */
+#define RULE_NEED_USER		(1u << 3)	/* user.name: an NSS look-up */
+#define RULE_NEED_ENV		(1u << 4)	/* process.env.*: /proc/PID/environ */
 
 /* RULE_NEED_* bits of op and its sub-operators. */
 unsigned rule_op_needs(const struct rule_op *op);

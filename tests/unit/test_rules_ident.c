@@ -358,6 +358,12 @@ static void test_ruleset_says_which_costly_facts_it_reads(void **state)
 			  "{\"type\":\"regexp\",\"operand\":\"process.unit\",\"data\":\"x\"}]}", true);
 	assert_int_equal(ruleset_needs(rs), RULE_NEED_SHA1 | RULE_NEED_CGROUP);
 	ruleset_put(rs);
+	/* the look-ups the loop leaves to the worker */
+	rs = one_rule_set("{\"type\":\"list\",\"operand\":\"list\",\"list\":["
+			  "{\"type\":\"simple\",\"operand\":\"user.name\",\"data\":\"root\"},"
+			  "{\"type\":\"simple\",\"operand\":\"process.env.HOME\",\"data\":\"/\"}]}", true);
+	assert_int_equal(ruleset_needs(rs), RULE_NEED_USER | RULE_NEED_ENV);
+	ruleset_put(rs);
 }
 
 /* Many container rules go through the equality index; the answer must be

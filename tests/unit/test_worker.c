@@ -1,4 +1,4 @@
-/* test_worker.c - requests round-trip through the scan thread. */
+/* test_worker.c - requests round-trip through the worker thread. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -10,6 +10,7 @@
 #include <ftw.h>
 #include <limits.h>
 #include <poll.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,6 +192,98 @@ static void test_full_scan_finds_own_socket_with_proc_info(void **state)
 	worker_free(w);
 }
 
+/* ---- look-ups: user names and environments, off the loop */
+
+struct lookup_got {
+	size_t n;
+	struct worker_result r;		/* env taken, pi not kept */
+};
+
+static void take_lookup(struct worker_result *r, void *data)
+{
+	struct lookup_got *g = data;
+
+	g->r = *r;
+	memset(&g->r.pi, 0, sizeof(g->r.pi));
+	r->env = NULL;
+	g->n++;
+}
+
+static void lookup(struct worker *w, const struct worker_req *q,
+		   struct lookup_got *g)
+{
+	int left = WAIT_MS / 10;
+
+	memset(g, 0, sizeof(*g));
+	assert_int_equal(worker_submit(w, q), 0);
+	while (g->n < 1 && left-- > 0)
+		if (readable(worker_fd(w), 10))
+			worker_results(w, take_lookup, g);
+	assert_int_equal(g->n, 1);
+	assert_int_equal(g->r.op, WORKER_LOOKUP);
+	assert_int_equal(g->r.err, 0);
+}
+
+static void test_lookup_names_uid_and_reads_environ(void **state)
+{
+	struct worker *w = worker_new(NULL);
+	struct worker_req q = { .op = WORKER_LOOKUP, .cookie = 9,
+				.want_user = true, .want_env = true };
+	struct passwd *pw = getpwuid(getuid());
+	static char want[WORKER_ENV_MAX];
+	struct lookup_got g;
+	ssize_t n;
+	int fd;
+
+	(void)state;
+	assert_non_null(w);
+	assert_non_null(pw);
+	q.uid = getuid();
+	q.pid = getpid();
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &q.start_time), 0);
+	lookup(w, &q, &g);
+	assert_true(g.r.cookie == 9);
+	assert_true(g.r.want_user && g.r.want_env);
+	assert_int_equal(g.r.uid, getuid());
+	assert_string_equal(g.r.user, pw->pw_name);
+	/* the same bytes as our own read of /proc/self/environ */
+	assert_true((fd = open("/proc/self/environ", O_RDONLY)) >= 0);
+	n = read(fd, want, sizeof(want));
+	close(fd);
+	assert_true(n >= 0);
+	assert_non_null(g.r.env);
+	assert_int_equal(g.r.env_len, (size_t)n);
+	assert_memory_equal(g.r.env, want, (size_t)n);
+	free(g.r.env);
+	worker_free(w);
+}
+
+static void test_lookup_of_reused_pid_or_nameless_uid_finds_nothing(void **state)
+{
+	struct worker *w = worker_new(NULL);
+	struct worker_req q = { .op = WORKER_LOOKUP, .want_user = true,
+				.want_env = true, .uid = 3999999999u };
+	struct lookup_got g;
+
+	(void)state;
+	assert_non_null(w);
+	q.pid = getpid();
+	assert_int_equal(procfs_stat_start("/proc", getpid(), &q.start_time), 0);
+	q.start_time++;		/* another process that had our pid */
+	lookup(w, &q, &g);
+	assert_string_equal(g.r.user, "");
+	assert_null(g.r.env);
+	/* a user look-up alone needs no process */
+	q.want_env = false;
+	q.pid = 0;
+	q.start_time = 0;
+	q.uid = getuid();
+	lookup(w, &q, &g);
+	assert_int_not_equal(strlen(g.r.user), 0);
+	assert_null(g.r.env);
+	worker_free(w);
+}
+
 static void test_malformed_request_is_einval(void **state)
 {
 	struct worker *w = worker_new(NULL);
@@ -206,6 +299,10 @@ static void test_malformed_request_is_einval(void **state)
 	assert_int_equal(worker_submit(w, &q), -EINVAL);
 	q.op = WORKER_READ_PROC;
 	q.pid = 0;
+	assert_int_equal(worker_submit(w, &q), -EINVAL);
+	q.op = WORKER_LOOKUP;		/* asks for nothing */
+	assert_int_equal(worker_submit(w, &q), -EINVAL);
+	q.want_env = true;		/* an environment needs the process */
 	assert_int_equal(worker_submit(w, &q), -EINVAL);
 	worker_free(w);
 }
@@ -455,6 +552,8 @@ int main(void)
 		cmocka_unit_test(test_read_of_absent_pid_is_enoent),
 		cmocka_unit_test(test_targeted_scan_reports_each_inode),
 		cmocka_unit_test(test_full_scan_finds_own_socket_with_proc_info),
+		cmocka_unit_test(test_lookup_names_uid_and_reads_environ),
+		cmocka_unit_test(test_lookup_of_reused_pid_or_nameless_uid_finds_nothing),
 		cmocka_unit_test(test_malformed_request_is_einval),
 		cmocka_unit_test(test_full_request_queue_is_enospc),
 		cmocka_unit_test(test_queued_full_scans_share_one_pass),
