@@ -117,7 +117,7 @@ test_notify_DEPS = daemon/notify.c
 test_loop_DEPS = daemon/loop.c
 test_auditref_DEPS = daemon/auditref.c daemon/procfs.c daemon/cgroup.c
 test_privs_DEPS = daemon/privs.c
-test_bpfsrc_DEPS = daemon/bpfsrc.c
+test_bpfsrc_DEPS = daemon/bpfsrc.c daemon/cgroup.c daemon/procfs.c
 test_bpfjoin_DEPS = daemon/bpfjoin.c daemon/bpfsrc.c daemon/pidcache.c \
 	daemon/procfs.c daemon/cgroup.c
 test_control_DEPS = $(DAEMON_SRC) $(PROTO_SRC) $(RULES_SRC)

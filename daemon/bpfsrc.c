@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "cgroup.h"
 #include "packet.h"
 #ifndef TATTLE_NO_BPF
 #include "tattle.skel.h"
@@ -37,7 +38,6 @@
 
 #define BPFSRC_BTF	"/sys/kernel/btf/vmlinux"
 #define BPFSRC_INIT_PIDNS 0xeffffffcU	/* PROC_PID_INIT_INO */
-#define BPFSRC_MOUNTS_MAX (256 * 1024)
 #define BIT(c)		(UINT64_C(1) << (c))
 
 #define BPFSRC_MAX_LINKS 16
@@ -116,79 +116,6 @@ void bpfsrc_explain(int err, const char *stage, uint64_t caps, char *why,
 	else
 		snprintf(why, whylen, "%s: %s", stage, strerror(-err));
 }
-
-/* Decode the octal escapes of a mounts field in place. */
-static void bpfsrc_unescape(char *s)
-{
-	char *w = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' &&
-		    s[2] >= '0' && s[2] <= '7' && s[3] >= '0' && s[3] <= '7') {
-			*w++ = (char)((s[1] - '0') << 6 | (s[2] - '0') << 3 |
-				      (s[3] - '0'));
-			s += 3;
-		} else {
-			*w++ = *s;
-		}
-	}
-	*w = '\0';
-}
-
-int bpfsrc_cgroup2_mount(const char *mounts, size_t len, char *out,
-			 size_t outlen)
-{
-	size_t i = 0;
-
-	if (outlen)
-		out[0] = '\0';
-	while (i < len) {
-		const char *nl = memchr(mounts + i, '\n', len - i);
-		size_t l = nl ? (size_t)(nl - (mounts + i)) : len - i;
-		char line[1024], dev[256], dir[768], type[64];
-
-		if (l < sizeof(line)) {
-			memcpy(line, mounts + i, l);
-			line[l] = '\0';
-			if (sscanf(line, "%255s %767s %63s", dev, dir, type) == 3 &&
-			    strcmp(type, "cgroup2") == 0) {
-				bpfsrc_unescape(dir);
-				if (strlen(dir) >= outlen)
-					return -ENAMETOOLONG;
-				memcpy(out, dir, strlen(dir) + 1);
-				return 0;
-			}
-		}
-		i += l + 1;
-	}
-	return -ENOENT;
-}
-
-#ifndef TATTLE_NO_BPF
-static int bpfsrc_find_cgroup(char *out, size_t outlen)
-{
-	char *buf = malloc(BPFSRC_MOUNTS_MAX);
-	ssize_t n = 0, r;
-	int fd, err;
-
-	if (!buf)
-		return -ENOMEM;
-	fd = open("/proc/self/mounts", O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		err = -errno;
-		goto out;
-	}
-	while (n < BPFSRC_MOUNTS_MAX &&
-	       (r = read(fd, buf + n, BPFSRC_MOUNTS_MAX - (size_t)n)) > 0)
-		n += r;
-	close(fd);
-	err = bpfsrc_cgroup2_mount(buf, (size_t)n, out, outlen);
-out:
-	free(buf);
-	return err;
-}
-
-#endif
 
 void bpfsrc_flow_key(uint64_t netns, const struct flow *f, bool any_src,
 		     struct flowrec_key *k)
@@ -296,8 +223,8 @@ static int bpfsrc_load_all(const struct bpfsrc_config *c, struct bpfsrc_loader *
 	libbpf_set_print(bpfsrc_quiet);
 	if (c->cgroup)
 		snprintf(cgroup, sizeof(cgroup), "%s", c->cgroup);
-	else if ((r = bpfsrc_find_cgroup(cgroup, sizeof(cgroup))) < 0) {
-		snprintf(why, whylen, "no cgroup v2 mount in /proc/self/mounts");
+	else if ((r = cgroup_find_mount("/proc", cgroup, sizeof(cgroup))) < 0) {
+		snprintf(why, whylen, "no cgroup v2 mount in /proc/self/mountinfo");
 		return r;
 	}
 	b->cgroup_fd = open(cgroup, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

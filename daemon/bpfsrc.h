@@ -92,12 +92,6 @@ int bpfsrc_netns_cookie(uint64_t *out);
 
 /* ---- Pure helpers (no I/O), unit-tested. */
 
-/* The first cgroup2 mount point in a /proc/mounts text of len bytes
- * (octal escapes such as \040 decoded).  0 and out; -ENOENT when none;
- * -ENAMETOOLONG when it does not fit outlen. */
-int bpfsrc_cgroup2_mount(const char *mounts, size_t len, char *out,
-			 size_t outlen);
-
 /* The map key for f in netns; any_src zeroes the source address. */
 void bpfsrc_flow_key(uint64_t netns, const struct flow *f, bool any_src,
 		     struct flowrec_key *k);

@@ -15,74 +15,6 @@
 #define CAP(c) (UINT64_C(1) << (c))
 #define ALL_CAPS (CAP(CAP_NET_ADMIN) | CAP(38) | CAP(39))
 
-/* This machine's hybrid layout: v1 controllers, then the v2 hierarchy. */
-static const char mounts_hybrid[] =
-	"sysfs /sys sysfs rw,nosuid 0 0\n"
-	"tmpfs /sys/fs/cgroup tmpfs rw,relatime,mode=755 0 0\n"
-	"cgroup /sys/fs/cgroup/cpu cgroup rw,relatime,cpu 0 0\n"
-	"cgroup2 /sys/fs/cgroup/unified cgroup2 rw,relatime 0 0\n";
-
-static void test_cgroup2_found_on_hybrid_host(void **state)
-{
-	char out[64];
-
-	(void)state;
-	assert_int_equal(bpfsrc_cgroup2_mount(mounts_hybrid, strlen(mounts_hybrid),
-					      out, sizeof(out)), 0);
-	assert_string_equal(out, "/sys/fs/cgroup/unified");
-}
-
-static void test_cgroup2_found_on_pure_v2_host(void **state)
-{
-	const char m[] = "proc /proc proc rw 0 0\n"
-			 "cgroup2 /sys/fs/cgroup cgroup2 rw,nsdelegate 0 0";
-	char out[64];
-
-	(void)state;
-	assert_int_equal(bpfsrc_cgroup2_mount(m, strlen(m), out, sizeof(out)), 0);
-	assert_string_equal(out, "/sys/fs/cgroup");
-}
-
-static void test_cgroup2_mount_point_unescaped(void **state)
-{
-	const char m[] = "none /mnt/my\\040cg cgroup2 rw 0 0\n";
-	char out[64];
-
-	(void)state;
-	assert_int_equal(bpfsrc_cgroup2_mount(m, strlen(m), out, sizeof(out)), 0);
-	assert_string_equal(out, "/mnt/my cg");
-}
-
-static void test_cgroup2_absent_is_enoent(void **state)
-{
-	const char m[] = "cgroup /sys/fs/cgroup/cpu cgroup rw,cpu 0 0\n";
-	char out[64];
-
-	(void)state;
-	assert_int_equal(bpfsrc_cgroup2_mount(m, strlen(m), out, sizeof(out)), -ENOENT);
-	assert_string_equal(out, "");
-}
-
-static void test_cgroup2_path_too_long(void **state)
-{
-	char out[8];
-
-	(void)state;
-	assert_int_equal(bpfsrc_cgroup2_mount(mounts_hybrid, strlen(mounts_hybrid),
-					      out, sizeof(out)), -ENAMETOOLONG);
-}
-
-/* Only len bytes are read: a cgroup2 line past them does not count. */
-static void test_cgroup2_respects_len(void **state)
-{
-	char out[64];
-	size_t cut = strstr(mounts_hybrid, "cgroup2") - mounts_hybrid;
-
-	(void)state;
-	assert_int_equal(bpfsrc_cgroup2_mount(mounts_hybrid, cut, out, sizeof(out)),
-			 -ENOENT);
-}
-
 static void test_flow_key_v4_and_any_src(void **state)
 {
 	struct flow f = { .family = AF_INET, .proto = 17, .sport = 40000, .dport = 53 };
@@ -179,12 +111,6 @@ static void test_explain_other_errors_by_name(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cgroup2_found_on_hybrid_host),
-		cmocka_unit_test(test_cgroup2_found_on_pure_v2_host),
-		cmocka_unit_test(test_cgroup2_mount_point_unescaped),
-		cmocka_unit_test(test_cgroup2_absent_is_enoent),
-		cmocka_unit_test(test_cgroup2_path_too_long),
-		cmocka_unit_test(test_cgroup2_respects_len),
 		cmocka_unit_test(test_flow_key_v4_and_any_src),
 		cmocka_unit_test(test_flow_key_clears_padding),
 		cmocka_unit_test(test_dev_encoding),
