@@ -378,32 +378,6 @@ int cgroup_parse_mountinfo(const char *buf, size_t len, char *mnt,
 
 /* ---- readers */
 
-static int read_file(const char *path, char *buf, size_t cap, size_t *len)
-{
-	size_t got = 0;
-	ssize_t n;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY), r = 0;
-
-	*len = 0;
-	if (fd < 0)
-		return -errno;
-	while (got < cap) {
-		n = read(fd, buf + got, cap - got);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0) {
-			r = -errno;
-			break;
-		}
-		if (n == 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	*len = got;
-	return r;
-}
-
 int cgroup_read_pid(const char *procroot, pid_t pid, struct proc_info *pi)
 {
 	char path[PATH_MAX], *buf;
@@ -415,7 +389,7 @@ int cgroup_read_pid(const char *procroot, pid_t pid, struct proc_info *pi)
 		return -ENAMETOOLONG;
 	if (!(buf = malloc(CGROUP_FILE_MAX)))
 		return -ENOMEM;
-	if ((r = read_file(path, buf, CGROUP_FILE_MAX, &len)) == 0)
+	if ((r = procfs_read_at(AT_FDCWD, path, buf, CGROUP_FILE_MAX, &len)) == 0)
 		r = cgroup_proc_info(pi, buf, len);
 	free(buf);
 	return r;
@@ -432,7 +406,7 @@ int cgroup_find_mount(const char *procroot, char *mnt, size_t mntlen)
 		return -ENAMETOOLONG;
 	if (!(buf = malloc(MOUNTINFO_MAX)))
 		return -ENOMEM;
-	if ((r = read_file(path, buf, MOUNTINFO_MAX, &len)) == 0)
+	if ((r = procfs_read_at(AT_FDCWD, path, buf, MOUNTINFO_MAX, &len)) == 0)
 		r = cgroup_parse_mountinfo(buf, len, mnt, mntlen);
 	free(buf);
 	return r;

@@ -264,8 +264,7 @@ int procfs_parse_socket_link(const char *buf, size_t len, uint64_t *ino)
 		-EBADMSG : 0;
 }
 
-/* Read up to cap bytes of dfd/name; *len gets the count. */
-static int read_at(int dfd, const char *name, char *buf, size_t cap,
+int procfs_read_at(int dfd, const char *name, char *buf, size_t cap,
 		   size_t *len)
 {
 	size_t got = 0;
@@ -330,7 +329,7 @@ static int read_stat_at(int dfd, struct proc_info *pi)
 	size_t len;
 	int r;
 
-	if ((r = read_at(dfd, "stat", buf, sizeof(buf), &len)) < 0)
+	if ((r = procfs_read_at(dfd, "stat", buf, sizeof(buf), &len)) < 0)
 		return r;
 	return procfs_parse_stat(buf, len, pi);
 }
@@ -343,7 +342,7 @@ static int read_status_at(int dfd, struct proc_info *pi)
 
 	if (!buf)
 		return -ENOMEM;
-	if ((r = read_at(dfd, "status", buf, STATUS_BUF_MAX, &len)) == 0)
+	if ((r = procfs_read_at(dfd, "status", buf, STATUS_BUF_MAX, &len)) == 0)
 		r = procfs_parse_status(buf, len, pi);
 	free(buf);
 	return r;
@@ -359,7 +358,7 @@ static int read_cgroup_at(int dfd, struct proc_info *pi)
 
 	if (!buf)
 		return -ENOMEM;
-	if ((r = read_at(dfd, "cgroup", buf, PROCFS_CGROUP_BUF_MAX, &len)) == 0)
+	if ((r = procfs_read_at(dfd, "cgroup", buf, PROCFS_CGROUP_BUF_MAX, &len)) == 0)
 		r = cgroup_proc_info(pi, buf, len);
 	free(buf);
 	return r;
@@ -374,7 +373,7 @@ static int read_cmdline_at(int dfd, struct proc_info *pi)
 
 	if (!buf)
 		return -ENOMEM;
-	if ((r = read_at(dfd, "cmdline", buf, PROC_CMDLINE_MAX + 1, &len)) == 0)
+	if ((r = procfs_read_at(dfd, "cmdline", buf, PROC_CMDLINE_MAX + 1, &len)) == 0)
 		r = procfs_parse_cmdline(buf, len, pi);
 	free(buf);
 	return r;
@@ -498,7 +497,7 @@ int procfs_read_environ(const char *procroot, pid_t pid, uint64_t start_time,
 		r = -ESRCH;
 		goto out;
 	}
-	r = read_at(dfd, "environ", buf, cap, len);
+	r = procfs_read_at(dfd, "environ", buf, cap, len);
 out:
 	if (dfd >= 0)
 		close(dfd);

@@ -92,6 +92,12 @@ int procfs_parse_socket_link(const char *buf, size_t len, uint64_t *ino);
  * fails with -ESRCH/-ENOENT instead of mixing two processes. */
 int procfs_read_proc(const char *procroot, pid_t pid, struct proc_info *out);
 
+/* Up to cap bytes of dfd/name (AT_FDCWD for a path) into buf, *len of
+ * them: the one reader of small /proc files (they show size 0, so the
+ * capped reader for rule files does not fit them).  0 or -errno. */
+int procfs_read_at(int dfd, const char *name, char *buf, size_t cap,
+		   size_t *len);
+
 /* The executable of pid, checked to be the parent of a process that
  * started at child_start (stat field 22): into buf[0..len), 0; -ESTALE
  * when pid started later than the child (its pid was reused after the
