@@ -15,7 +15,6 @@
 #include "bytes.h"
 #include "procfs.h"
 
-#define CGROUP_FILE_MAX		(64 * 1024)	/* /proc/PID/cgroup */
 #define MOUNTINFO_MAX		(1024 * 1024)
 #define MAX_COMPS		256		/* innermost components looked at */
 
@@ -377,23 +376,6 @@ int cgroup_parse_mountinfo(const char *buf, size_t len, char *mnt,
 }
 
 /* ---- readers */
-
-int cgroup_read_pid(const char *procroot, pid_t pid, struct proc_info *pi)
-{
-	char path[PATH_MAX], *buf;
-	size_t len;
-	int r;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/%d/cgroup", procroot,
-			     (int)pid) >= sizeof(path))
-		return -ENAMETOOLONG;
-	if (!(buf = malloc(CGROUP_FILE_MAX)))
-		return -ENOMEM;
-	if ((r = procfs_read_at(AT_FDCWD, path, buf, CGROUP_FILE_MAX, &len)) == 0)
-		r = cgroup_proc_info(pi, buf, len);
-	free(buf);
-	return r;
-}
 
 int cgroup_find_mount(const char *procroot, char *mnt, size_t mntlen)
 {

@@ -60,9 +60,6 @@ int cgroup_parse_mountinfo(const char *buf, size_t len, char *mnt,
 
 /* ---- Readers (blocking). */
 
-/* Read procroot/PID/cgroup into pi (as cgroup_proc_info). */
-int cgroup_read_pid(const char *procroot, pid_t pid, struct proc_info *pi);
-
 /* Mount point of cgroup2 from procroot/self/mountinfo. */
 int cgroup_find_mount(const char *procroot, char *mnt, size_t mntlen);
 
