@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
-#include "match.h"
+#include "re2.h"
 
 typedef unsigned __int128 u128;
 

@@ -145,20 +145,4 @@ const struct rule_op *rule_op_index_key(const struct rule_op *op);
 int rule_op_match(const struct rule_op *op, const struct rule_ctx *ctx,
 		  struct match_cache *c);
 
-/* Translate an RE2 pattern into POSIX ERE and compile it (REG_EXTENDED |
- * REG_NOSUB, plus REG_ICASE when icase).  \d \D \w \W \s \S \A \z and
- * escaped punctuation (also inside [...]) are translated; (?...) groups,
- * lazy quantifiers, \b \B \p \P \Q \x, back-references and other escapes
- * are rejected with -EINVAL and a reason in err.  See rules/REGEX.md. */
-int re2_compile(regex_t *re, const char *pattern, bool icase,
-		char *err, size_t errlen);
-/* Only the translation; 0 or -EINVAL (reason in err), -ENOSPC if out is
- * too small. */
-int re2_translate(const char *pattern, char *out, size_t outlen,
-		  char *err, size_t errlen);
-/* As re2_translate, and also the longest literal every match must
- * contain ("" when none is known) into lit (litlen bytes incl. NUL). */
-int re2_translate_lit(const char *pattern, char *out, size_t outlen,
-		      char *lit, size_t litlen, char *err, size_t errlen);
-
 #endif

@@ -12,6 +12,7 @@
 
 #include "lists.h"
 #include "match.h"
+#include "re2.h"
 #include "rules.h"
 #include "watch.h"
 #include "test_rules_util.h"
