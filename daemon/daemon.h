@@ -17,6 +17,7 @@
 #include "config.h"
 #include "dns.h"
 #include "emit.h"
+#include "factcache.h"
 #include "firewall.h"
 #include "loop.h"
 #include "nfqueue.h"
@@ -86,6 +87,7 @@ struct daemon {
 	struct worker *worker;
 	struct attrib *attrib;
 	struct dns_cache *dns;		/* ip -> name from queued DNS replies */
+	struct factcache *facts;	/* user names, environments: rules */
 	/* eBPF flow owners (NULL with --no-bpf or when unavailable) */
 	struct bpfsrc *bpf;
 	struct bpfjoin_ctx bj;

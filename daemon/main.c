@@ -330,7 +330,9 @@ static int setup_attrib(struct daemon *d)
 	d->pc = pidcache_new(&pcc);
 	d->worker = worker_new(&wc);
 	d->dns = dns_cache_new(DAEMON_DNS_CACHE);
-	if (!d->pc || !d->worker || !d->dns)
+	d->facts = factcache_new(FACTCACHE_USERS, FACTCACHE_ENVS,
+				 FACTCACHE_TTL_MS);
+	if (!d->pc || !d->worker || !d->dns || !d->facts)
 		return -errno;
 	if (wc.cgroup_mnt && !(d->cgc = cgroup_cache_new(cgmnt, 0)))
 		return -errno;
@@ -588,6 +590,7 @@ static void daemon_teardown(struct daemon *d)
 	attrib_free(d->attrib);
 	pidcache_free(d->pc);
 	dns_cache_free(d->dns);
+	factcache_free(d->facts);
 	sockdiag_close(d->sd);
 	pending_free(d->pending);
 	if (d->sigfd > 0)

@@ -2,9 +2,7 @@
 #include "policy.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <net/if.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -16,8 +14,6 @@
 #include "match.h"
 #include "rules.h"
 #include "watch.h"
-
-#define POLICY_ENV_MAX	(64 * 1024)	/* /proc/PID/environ read cap */
 
 /* Scratch for one ruleset_match call: lazily filled look-ups, each done
  * at most once and only if a rule reads it. */
@@ -166,15 +162,17 @@ void policy_tick(struct daemon *d, uint64_t now_ms)
 
 /* ---- lazy look-ups for rule_ctx */
 
+/* From the cache the worker filled (verdict_hold_for_lookup): never an
+ * NSS look-up here. */
 static const char *policy_user_name(void *data, uint32_t uid)
 {
 	struct policy_scratch *s = data;
-	struct passwd pw, *res = NULL;
-	char buf[1024];
+	const char *name;
 
-	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &res) != 0 || !res)
+	if (!s->d->facts ||
+	    !factcache_user(s->d->facts, uid, loop_now_ms(), &name) || !name[0])
 		return NULL;
-	snprintf(s->user, sizeof(s->user), "%s", res->pw_name);
+	snprintf(s->user, sizeof(s->user), "%s", name);
 	return s->user;
 }
 
@@ -182,13 +180,13 @@ static const char *policy_proc_env(void *data, const struct proc_info *pi,
 				   const char *name)
 {
 	struct policy_scratch *s = data;
-	char buf[POLICY_ENV_MAX];
 	size_t nlen = strlen(name), off = 0, n = 0;
+	const char *buf;
 
-	/* Only the process the packet was attributed to, never whoever
-	 * holds its pid now. */
-	if (procfs_read_environ("/proc", pi->pid, pi->start_time, buf,
-				sizeof(buf), &n) < 0)
+	/* Read by the worker for the process the packet was attributed to
+	 * (pid and start time), never for whoever holds its pid now. */
+	if (!s->d->facts || !factcache_env(s->d->facts, pi->pid, pi->start_time,
+					   loop_now_ms(), &buf, &n) || !buf)
 		return NULL;
 	while (off < n) {
 		const char *e = buf + off;

@@ -323,6 +323,54 @@ static bool verdict_hold_for_hash(struct daemon *d, struct pending_pkt *pk,
 	return true;
 }
 
+/* A rule reads a user's name or a process's environment, which the loop
+ * must not fetch itself (getpwuid_r may ask the network; the environ read
+ * takes the process's memory lock), and the cache does not have it: look
+ * it up on the worker and hold the packet as for a hash; it resumes in
+ * verdict_resume_hashed once the answer is cached.  When the worker has
+ * no room, the rule sees the fact as unknown and that counts as overload,
+ * as for a hash. */
+static bool verdict_hold_for_lookup(struct daemon *d, struct pending_pkt *pk,
+				    const struct attrib_result *ar)
+{
+	unsigned need = d->rules ? ruleset_needs(d->rules) : 0;
+	struct worker_req req = { .op = WORKER_LOOKUP };
+	const struct proc_info *pi = ar->proc;
+	uint64_t now_ms = loop_now_ms();
+	uint64_t hard = pk->arrival_us / 1000 + d->cfg.verdict_timeout_ms;
+	const char *name, *env;
+	size_t len;
+
+	if (!(need & (RULE_NEED_USER | RULE_NEED_ENV)) || !d->worker ||
+	    !d->facts || pending_find(d->pending, pk->id) != pk)
+		return false;
+	/* the uid a user.name rule reads: the process's, else the socket's */
+	req.uid = pi ? pi->uid : pk->uid;
+	req.want_user = (need & RULE_NEED_USER) && (pi || pk->has_uid) &&
+			!factcache_user(d->facts, req.uid, now_ms, &name);
+	req.want_env = (need & RULE_NEED_ENV) && pi && pi->start_time &&
+		       !factcache_env(d->facts, pi->pid, pi->start_time, now_ms,
+				      &env, &len);
+	if (!req.want_user && !req.want_env)
+		return false;
+	req.cookie = pk->id;
+	req.pid = pi ? pi->pid : 0;
+	req.start_time = pi ? pi->start_time : 0;
+	if (worker_submit(d->worker, &req) < 0) {
+		d->st.scans_rejected++;
+		verdict_overload(d, now_ms);
+		return false;
+	}
+	pk->wait = PENDING_HASH;
+	pk->held_pid = req.pid;
+	pk->held_start = req.start_time;
+	pk->held_src = ar->source;
+	pk->held_conf = ar->confidence;
+	if (pk->deadline_ms < hard)
+		pk->deadline_ms = hard;
+	return true;
+}
+
 /* How verdict_decide() reaches a verdict for a packet that is not our
  * own traffic (own traffic is always allowed). */
 enum decide_mode {
@@ -389,7 +437,8 @@ static bool verdict_decide(struct daemon *d, struct pending_pkt *pk,
 		dc.action = ACTION_ALLOW;
 		dc.reason = REASON_OWN_TRAFFIC;
 	} else if (mode != DECIDE_FIXED) {
-		if (verdict_hold_for_hash(d, pk, ar))
+		if (verdict_hold_for_hash(d, pk, ar) ||
+		    verdict_hold_for_lookup(d, pk, ar))
 			return false;
 		policy_match(d, pk, ar, cached, &pd);
 		if (pd.matched) {
@@ -977,8 +1026,9 @@ void verdict_on_audit(struct loop *l, int fd, uint32_t events, void *data)
 
 /* ---- worker: /proc scan results */
 
-/* The hash is in the cache (or could not be had): decide with the
- * attribution the packet was held with. */
+/* The hash or look-up is in its cache (or could not be had): decide with
+ * the attribution the packet was held with (no process: only the socket's
+ * uid was looked up). */
 static bool verdict_resume_hashed(struct daemon *d, struct pending_pkt *pk,
 				  uint64_t now_ms)
 {
@@ -986,6 +1036,9 @@ static bool verdict_resume_hashed(struct daemon *d, struct pending_pkt *pk,
 				    .confidence = pk->held_conf };
 	const struct proc_info *pi;
 
+	if (!pk->held_pid)
+		return verdict_decide(d, pk, &ar, DECIDE_RULES_PROMPT,
+				      REASON_DEFAULT);
 	if (!d->pc || pidcache_get(d->pc, pk->held_pid, now_ms, &pi) < 0 ||
 	    (pk->held_start && pi->start_time != pk->held_start))
 		return verdict_final(d, pk);
@@ -1023,6 +1076,21 @@ static void verdict_on_result(struct worker_result *r, void *data)
 
 	/* The worker took a request off its queue: room for waiting scans. */
 	d->scans_wanted = true;
+	if (r->op == WORKER_LOOKUP) {
+		if (d->facts && r->want_user)
+			factcache_put_user(d->facts, r->uid, r->user, now_ms);
+		if (d->facts && r->want_env) {
+			factcache_put_env(d->facts, r->pid, r->start_time, r->env,
+					  r->env_len, now_ms);
+			r->env = NULL;
+		}
+		if (!pk || pk->wait != PENDING_HASH)
+			return;
+		pk->wait = 0;
+		if (verdict_resume_hashed(d, pk, now_ms))
+			pending_remove(d->pending, pk);
+		return;
+	}
 	if (r->op == WORKER_HASH) {
 		if (r->err == 0 && d->pc)
 			(void)pidcache_set_hash(d->pc, r->pid, r->start_time,
