@@ -1,4 +1,29 @@
-/* loop.c - epoll + timerfd.  See loop.h. */
+/* loop.c - epoll + timerfd.  See loop.h.
+ *
+ * The rule of tattled's one loop thread: it never waits.  Every packet,
+ * audit record, client line and worker result is a callback here, and
+ * while one callback waits nothing else moves: packets queue in the
+ * kernel until NFQUEUE drops them, audit records until the socket
+ * overflows.  So:
+ *  - Work that can take long goes to the worker thread (worker.c) while
+ *    the packet stays pending (pending.c) with a deadline: /proc fd scans,
+ *    /proc/net tables, content hashes, and the look-ups rules read (a
+ *    user's name: NSS may ask the network; a process's environment:
+ *    reading it takes that process's memory lock).  Answers come back on
+ *    worker_fd() and are cached (pidcache.c, factcache.c), so the next
+ *    packet of the same process does not wait.
+ *  - Peers are non-blocking sockets with bounded queues: a slow client
+ *    loses events (server.c), a stalled syslog loses lines and counts them
+ *    (slog.c); neither slows a verdict.
+ *  - What stays on the loop is bounded and local: a sock_diag round trip
+ *    (the kernel answers before sendmsg returns), small reads of one
+ *    named /proc/PID (stat, status, cmdline, a readlink), and appends of
+ *    event lines to a log file (page cache; no fsync).
+ *  - Time is read once per callback and passed down (now_ms); the one
+ *    timer is re-armed from the earliest deadline in loop_before_sleep.
+ * Not yet moved: the rule files control.c writes (rules.add, "always"
+ * answers, enable/disable) are still written and fsynced here, and a used
+ * "once" rule's file is unlinked here (policy.c). */
 #include "loop.h"
 
 #include <errno.h>
