@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "bytes.h"
+
 struct prompts {
 	unsigned cap, n;
 	unsigned timeout_ms;
@@ -265,26 +267,9 @@ unsigned prompts_expire(struct prompts *p, uint64_t now_ms)
 	return n;
 }
 
-uint64_t prompts_next_deadline(const struct prompts *p)
-{
-	uint64_t best = 0;
-	unsigned i;
-
-	for (i = 0; i < p->n; i++) {
-		if (!best || p->v[i].deadline_ms < best)
-			best = p->v[i].deadline_ms;
-	}
-	return best;
-}
-
 unsigned prompts_count(const struct prompts *p)
 {
 	return p->n;
-}
-
-unsigned prompts_timeout_ms(const struct prompts *p)
-{
-	return p->timeout_ms;
 }
 
 /* FNV-1a 64 over length-prefixed fields, so ("ab","c") and ("a","bc")
@@ -294,15 +279,9 @@ static uint64_t name_hash_field(uint64_t h, const char *s)
 	uint64_t n = strlen(s);
 	unsigned i;
 
-	for (i = 0; i < 8; i++) {
-		h ^= (uint8_t)(n >> (8 * i));
-		h *= 0x100000001b3ULL;
-	}
-	for (; *s; s++) {
-		h ^= (uint8_t)*s;
-		h *= 0x100000001b3ULL;
-	}
-	return h;
+	for (i = 0; i < 8; i++)
+		h = fnv1a64_byte(h, (uint8_t)(n >> (8 * i)));
+	return fnv1a64(h, s, (size_t)n);
 }
 
 int prompt_rule_name(const char *action, const char *duration,
@@ -310,7 +289,7 @@ int prompt_rule_name(const char *action, const char *duration,
 		     const char *detail, char *out, size_t len)
 {
 	const char *parts[] = { action, duration, exe, detail };
-	uint64_t h = 0xcbf29ce484222325ULL;
+	uint64_t h = FNV1A64_INIT;
 	char scope_s[4];
 	size_t o = 0, i, keep = PROMPT_RULE_NAME_MAX - 17;
 

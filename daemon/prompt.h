@@ -77,10 +77,7 @@ int prompts_take_covered(struct prompts *p, const char *exe,
  * decided by the pending table's own deadlines).  Returns how many. */
 unsigned prompts_expire(struct prompts *p, uint64_t now_ms);
 
-/* Earliest deadline, 0 when none are open. */
-uint64_t prompts_next_deadline(const struct prompts *p);
 unsigned prompts_count(const struct prompts *p);
-unsigned prompts_timeout_ms(const struct prompts *p);
 
 #define PROMPT_RULE_NAME_MAX	200	/* bytes; NAME.json fits NAME_MAX */
 
