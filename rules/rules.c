@@ -466,15 +466,6 @@ bool rule_expired(const struct rule *r, uint64_t now_ms)
 	       (r->expires_ms < 0 || now_ms >= (uint64_t)r->expires_ms);
 }
 
-bool rule_matches(const struct rule *r, const struct rule_ctx *ctx,
-		  uint64_t now_ms)
-{
-	struct match_cache c;
-
-	match_cache_init(&c);
-	return !rule_expired(r, now_ms) && rule_op_match(r->op, ctx, &c);
-}
-
 static void add_str(struct json_object *o, const char *key, const char *v)
 {
 	json_object_object_add(o, key, json_object_new_string(v ? v : ""));

@@ -95,10 +95,6 @@ enum rule_action rule_action(const struct rule *r);
 enum rule_duration rule_duration(const struct rule *r);
 bool rule_nolog(const struct rule *r);
 bool rule_expired(const struct rule *r, uint64_t now_ms);
-/* Whether r alone (enabled or not) is unexpired and matches ctx: no
- * index, no ordering.  For "would this rule catch that connection". */
-bool rule_matches(const struct rule *r, const struct rule_ctx *ctx,
-		  uint64_t now_ms);
 /* The file it was loaded from, or NULL for a runtime rule. */
 const char *rule_file(const struct rule *r);
 /* Record the file a fresh rule (not yet shared) was written to, so later

@@ -442,7 +442,7 @@ static const struct rule *reference(const struct ruleset *rs,
 	for (size_t i = 0; i < ruleset_count(rs); i++) {
 		const struct rule *r = ruleset_at(rs, i);
 
-		if (!rule_json_bool(r, "enabled") || !rule_matches(r, ctx, now))
+		if (!rule_json_bool(r, "enabled") || !plain_match(r, ctx, now))
 			continue;
 		if (rule_action(r) != RULE_ALLOW || rule_json_bool(r, "precedence"))
 			return r;
