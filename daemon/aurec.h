@@ -13,6 +13,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* Record types we decode (linux/audit.h). */
 #define AUREC_T_USER		1005
@@ -77,6 +78,37 @@ int aurec_hdr_parse(const char *text, size_t len, struct aurec_hdr *hdr,
  * `msg='...'` wrapper of user records is unwrapped so its inner fields are
  * returned as fields.  *f points into the text. */
 int aurec_next(struct aurec_iter *it, struct aurec_field *f);
+
+/* f's key / value is the string literal lit. */
+#define AUREC_KEYIS(f, lit) \
+	((f)->klen == sizeof(lit) - 1 && \
+	 !memcmp((f)->key, lit, sizeof(lit) - 1))
+#define AUREC_VALIS(f, lit) \
+	((f)->vlen == sizeof(lit) - 1 && \
+	 !memcmp((f)->val, lit, sizeof(lit) - 1))
+
+/* A record's fields as views, for one pass of decoding: the first
+ * AUREC_VIEWS, and more set when there were others (read those again with
+ * aurec_next() from a copy of the iterator).  it is taken by value.
+ * 0, or -EBADMSG on an unterminated quote. */
+#define AUREC_VIEWS 64
+struct aurec_views {
+	unsigned n;
+	bool more;
+	struct aurec_field f[AUREC_VIEWS];
+};
+int aurec_tokenize(struct aurec_iter it, struct aurec_views *v);
+
+/* Decimal digits at *pp (before end, at most maxd of them) into *out;
+ * advances *pp.  -EBADMSG for no digits or more than maxd. */
+int aurec_scan_dec(const char **pp, const char *end, unsigned maxd,
+		   uint64_t *out);
+
+/* The raw bytes of a string field (hex decoded when aurec_is_hex()) into
+ * out[0..cap), *outlen of them; unset sentinels are 0 bytes.  0, or
+ * -E2BIG when cut. */
+int aurec_field_raw(const struct aurec_field *f, uint8_t *out, size_t cap,
+		    size_t *outlen);
 
 /* true if f is an unquoted, non-empty, even-length run of upper-case hex:
  * the kernel's encoding of an untrusted string. */
