@@ -95,7 +95,7 @@ test_procnet_DEPS = daemon/procnet.c daemon/sockdiag.c
 test_aurec_DEPS = daemon/aurec.c daemon/aurec_asm.c
 test_aurec_diff_DEPS = daemon/aurec.c daemon/aurec_asm.c
 test_aurec_diff_LIBS = -lauparse
-test_audit_DEPS = daemon/audit.c
+test_audit_DEPS = daemon/audit.c daemon/audit_rule.c daemon/audit_mc.c
 test_attrib_DEPS = daemon/attrib.c daemon/pidcache.c daemon/procfs.c \
 	daemon/sockdiag.c daemon/packet.c daemon/aurec.c daemon/aurec_asm.c proto/types.c daemon/cgroup.c
 test_attrib_forward_DEPS = $(test_attrib_DEPS)
@@ -194,7 +194,6 @@ uring_LIBS = -luring
 build/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -lpthread $($*_LIBS)
-
 
 san_objs = $(patsubst %.c,build/san/%.o,$(1))
 opt_objs = $(patsubst %.c,build/obj/%.o,$(1))

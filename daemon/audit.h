@@ -102,6 +102,11 @@ struct audit_rule_view {
  * string fields (key, exe, watch, LSM labels) overrun buflen. */
 int audit_rule_decode(const uint8_t *buf, size_t len,
 		      struct audit_rule_view *v);
+/* Whether the decoded rule v carries exactly key. */
+bool audit_rule_has_key(const struct audit_rule_view *v, const char *key);
+/* 0 when key can tag our rules (1..AUDIT_MAX_KEY_LEN printable bytes, no
+ * '"'), else -EINVAL. */
+int audit_key_valid(const char *key);
 
 /* ---- Diagnostics ---- */
 
