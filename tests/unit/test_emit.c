@@ -57,7 +57,7 @@ static int setup(void **state)
 	o.host = fx->d.host;
 	o.data = &fx->d;
 	fx->d.sinks = logsinks_open(&o, err, sizeof(err));
-	fx->d.pending = pending_new(16);
+	fx->d.pending = pending_new(16, 0);
 	fx->d.stats = stats_new(0);
 	assert_non_null(fx->d.sinks);
 	assert_non_null(fx->d.stats);
