@@ -24,19 +24,11 @@ static void hk_emit_loss(struct daemon *d, const struct audit_loss *now,
 	emit_begin(d, &w, line, sizeof(line), "audit-loss");
 	jw_key(&w, "new");
 	jw_obj_begin(&w);
-	jw_kuint(&w, "enobufs", delta->enobufs);
-	jw_kuint(&w, "socket_drops", delta->sk_drops);
-	jw_kuint(&w, "serial_gaps", delta->serial_gaps);
-	jw_kuint(&w, "kernel_lost", delta->kernel_lost);
-	jw_kuint(&w, "truncated", delta->truncated);
+	stats_put_loss(&w, delta);
 	jw_obj_end(&w);
 	jw_key(&w, "total");
 	jw_obj_begin(&w);
-	jw_kuint(&w, "enobufs", now->enobufs);
-	jw_kuint(&w, "socket_drops", now->sk_drops);
-	jw_kuint(&w, "serial_gaps", now->serial_gaps);
-	jw_kuint(&w, "kernel_lost", now->kernel_lost);
-	jw_kuint(&w, "truncated", now->truncated);
+	stats_put_loss(&w, now);
 	jw_obj_end(&w);
 	(void)emit_end(d, &w, &(struct event_meta){ .type = "audit-loss" });
 }

@@ -392,11 +392,7 @@ static void put_own_counters(struct jw *w, const struct daemon *d)
 	jw_kbool(w, "enabled", d->amc != NULL);
 	jw_kuint(w, "lost", d->loss.enobufs + d->loss.sk_drops +
 		 d->loss.serial_gaps + d->loss.kernel_lost);
-	jw_kuint(w, "enobufs", d->loss.enobufs);
-	jw_kuint(w, "socket_drops", d->loss.sk_drops);
-	jw_kuint(w, "serial_gaps", d->loss.serial_gaps);
-	jw_kuint(w, "kernel_lost", d->loss.kernel_lost);
-	jw_kuint(w, "truncated", d->loss.truncated);
+	stats_put_loss(w, &d->loss);
 	put_audit_reader(w, d);
 	jw_obj_end(w);
 	put_bpf(w, d);
@@ -435,6 +431,15 @@ static void put_log_sinks(struct jw *w, const struct daemon *d)
 		jw_obj_end(w);
 	}
 	jw_arr_end(w);
+}
+
+void stats_put_loss(struct jw *w, const struct audit_loss *l)
+{
+	jw_kuint(w, "enobufs", l->enobufs);
+	jw_kuint(w, "socket_drops", l->sk_drops);
+	jw_kuint(w, "serial_gaps", l->serial_gaps);
+	jw_kuint(w, "kernel_lost", l->kernel_lost);
+	jw_kuint(w, "truncated", l->truncated);
 }
 
 void stats_put(struct jw *w, const struct daemon *d, uint64_t now_ms)

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+struct audit_loss;
 struct conn_event;
 struct daemon;
 struct jw;
@@ -39,6 +40,10 @@ void stats_note_connection(struct stats *s, const struct conn_event *ev,
 
 /* Add n to a counter.  s NULL: nothing. */
 void stats_add(struct stats *s, enum stats_counter what, uint64_t n);
+
+/* The five audit loss counters as members of an open object: the stats
+ * event's "audit" and both halves of an "audit-loss" event. */
+void stats_put_loss(struct jw *w, const struct audit_loss *l);
 
 /* The stats command's result members (d->stats must be set), written
  * into an open object: the command's result or a "stats" event. */
