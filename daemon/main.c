@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "daemon.h"
+#include "bytes.h"
 #include "auditref.h"
 #include "control.h"
 #include "logsink.h"
@@ -119,12 +120,11 @@ static void daemon_host(struct daemon *d)
 static int daemon_run_id(struct daemon *d)
 {
 	uint8_t b[16];
-	size_t i;
 
+	_Static_assert(sizeof(d->run_id) == 2 * sizeof(b) + 1, "run_id holds b");
 	if (getrandom(b, sizeof(b), 0) != (ssize_t)sizeof(b))
 		return -errno;
-	for (i = 0; i < sizeof(b); i++)
-		snprintf(d->run_id + 2 * i, 3, "%02x", b[i]);
+	hex_encode(b, sizeof(b), d->run_id);
 	return 0;
 }
 
