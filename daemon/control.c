@@ -9,6 +9,7 @@
 #include <json-c/json.h>
 
 #include "daemon.h"
+#include "emit.h"
 #include "event.h"
 #include "policy.h"
 #include "prompt.h"

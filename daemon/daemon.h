@@ -16,7 +16,6 @@
 #include "cgroup.h"
 #include "config.h"
 #include "dns.h"
-#include "emit.h"
 #include "factcache.h"
 #include "firewall.h"
 #include "loop.h"

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "ctl.h"
+#include "emit.h"
 #include "event.h"
 #include "logsink.h"
 #include "notify.h"

@@ -18,6 +18,7 @@
 #include "bytes.h"
 #include "auditref.h"
 #include "control.h"
+#include "emit.h"
 #include "logsink.h"
 #include "fold.h"
 #include "notify.h"

@@ -10,6 +10,7 @@
 
 #include "ctl.h"
 #include "daemon.h"
+#include "emit.h"
 #include "event.h"
 #include "match.h"
 #include "rules.h"

@@ -8,6 +8,7 @@
 
 #include "ctl.h"
 #include "daemon.h"
+#include "emit.h"
 #include "event.h"
 #include "prompt.h"
 #include "server.h"

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 
 #include "ctl.h"
+#include "emit.h"
 #include "event.h"
 #include "fold.h"
 #include "packet.h"

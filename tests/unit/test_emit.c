@@ -20,6 +20,7 @@
 
 #include "ctl.h"
 #include "daemon.h"
+#include "emit.h"
 #include "event.h"
 #include "logsink.h"
 #include "prompt.h"
