@@ -102,7 +102,7 @@ static int bpfjoin_fix_cgroup(struct bpfjoin_ctx *j, const char *rp,
 
 	if (bpfjoin_cgroup_agrees(pi, rp))
 		return 0;
-	if ((r = cgroup_set_path(pi, rp, strlen(rp))) < 0)
+	if ((r = procfs_set_cgroup(pi, rp, strlen(rp))) < 0)
 		return r == -ENOMEM ? r : 0;
 	if (had)
 		j->st.cgroup_moved++;

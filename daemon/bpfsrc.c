@@ -20,7 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "cgroup.h"
+#include "procfs.h"
 #include "packet.h"
 #ifndef TATTLE_NO_BPF
 #include "tattle.skel.h"
@@ -223,7 +223,7 @@ static int bpfsrc_load_all(const struct bpfsrc_config *c, struct bpfsrc_loader *
 	libbpf_set_print(bpfsrc_quiet);
 	if (c->cgroup)
 		snprintf(cgroup, sizeof(cgroup), "%s", c->cgroup);
-	else if ((r = cgroup_find_mount("/proc", cgroup, sizeof(cgroup))) < 0) {
+	else if ((r = procfs_cgroup2_mount("/proc", cgroup, sizeof(cgroup))) < 0) {
 		snprintf(why, whylen, "no cgroup v2 mount in /proc/self/mountinfo");
 		return r;
 	}

@@ -13,9 +13,7 @@
 #include <unistd.h>
 
 #include "bytes.h"
-#include "procfs.h"
 
-#define MOUNTINFO_MAX		(1024 * 1024)
 #define MAX_COMPS		256		/* innermost components looked at */
 
 /* ---- /proc/PID/cgroup */
@@ -257,44 +255,6 @@ void cgroup_ident_parse(const char *path, size_t len, struct cgroup_ident *out)
 	}
 }
 
-int cgroup_set_path(struct proc_info *pi, const char *path, size_t len)
-{
-	char *cg = NULL, *unit = NULL, *cid = NULL;
-	struct cgroup_ident id;
-
-	if (!len || path[0] != '/')
-		return -EBADMSG;
-	if (len >= CGROUP_PATH_MAX)
-		return -E2BIG;
-	cgroup_ident_parse(path, len, &id);
-	if (!(cg = strndup(path, len)) ||
-	    (id.unit[0] && !(unit = strdup(id.unit))) ||
-	    (id.id[0] && !(cid = strdup(id.id)))) {
-		free(cg);
-		free(unit);
-		return -ENOMEM;
-	}
-	free(pi->cgroup);
-	free(pi->unit);
-	free(pi->container_id);
-	pi->cgroup = cg;
-	pi->unit = unit;
-	pi->container_id = cid;
-	memcpy(pi->container_runtime, id.runtime, sizeof(pi->container_runtime));
-	return 0;
-}
-
-int cgroup_proc_info(struct proc_info *pi, const char *buf, size_t len)
-{
-	const char *path;
-	size_t plen;
-	int r;
-
-	if ((r = cgroup_parse_proc(buf, len, &path, &plen)) < 0)
-		return r;
-	return cgroup_set_path(pi, path, plen);
-}
-
 /* ---- mountinfo */
 
 /* Undo mountinfo's octal escapes (\040 space, \011 tab, \012, \134). */
@@ -377,22 +337,6 @@ int cgroup_parse_mountinfo(const char *buf, size_t len, char *mnt,
 
 /* ---- readers */
 
-int cgroup_find_mount(const char *procroot, char *mnt, size_t mntlen)
-{
-	char path[PATH_MAX], *buf;
-	size_t len;
-	int r;
-
-	if ((size_t)snprintf(path, sizeof(path), "%s/self/mountinfo",
-			     procroot) >= sizeof(path))
-		return -ENAMETOOLONG;
-	if (!(buf = malloc(MOUNTINFO_MAX)))
-		return -ENOMEM;
-	if ((r = procfs_read_at(AT_FDCWD, path, buf, MOUNTINFO_MAX, &len)) == 0)
-		r = cgroup_parse_mountinfo(buf, len, mnt, mntlen);
-	free(buf);
-	return r;
-}
 
 int cgroup_id_of(int dirfd, const char *name, uint64_t *id)
 {

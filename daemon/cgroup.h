@@ -10,7 +10,6 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct proc_info;
 
 #define CGROUP_PATH_MAX		4096	/* longer paths are refused */
 #define CGROUP_UNIT_MAX		256	/* systemd's own limit on unit names */
@@ -42,16 +41,6 @@ int cgroup_parse_proc(const char *buf, size_t len, const char **path,
  * nspawn (machine-NAME.scope, NAME unescaped). */
 void cgroup_ident_parse(const char *path, size_t len, struct cgroup_ident *out);
 
-/* Fill pi->cgroup, pi->unit, pi->container_id and pi->container_runtime
- * from a cgroup v2 path of len bytes (freeing what was there).  0;
- * -EBADMSG when it is not absolute; -E2BIG past CGROUP_PATH_MAX (pi
- * unchanged); -ENOMEM. */
-int cgroup_set_path(struct proc_info *pi, const char *path, size_t len);
-
-/* The same from a /proc/PID/cgroup body (freeing what was there).  0, -ENOENT /
- * -EBADMSG / -E2BIG as cgroup_parse_proc (pi unchanged), -ENOMEM. */
-int cgroup_proc_info(struct proc_info *pi, const char *buf, size_t len);
-
 /* /proc/self/mountinfo body -> mount point of the cgroup2 file system
  * (the first one whose root is "/"), with octal escapes (\040) undone,
  * into mnt[mntlen].  0, -ENOENT when none, -E2BIG when it does not fit. */
@@ -59,9 +48,6 @@ int cgroup_parse_mountinfo(const char *buf, size_t len, char *mnt,
 			   size_t mntlen);
 
 /* ---- Readers (blocking). */
-
-/* Mount point of cgroup2 from procroot/self/mountinfo. */
-int cgroup_find_mount(const char *procroot, char *mnt, size_t mntlen);
 
 /* The cgroup id of a directory: the kernfs node id that
  * bpf_get_current_cgroup_id() returns, from name_to_handle_at(2) (the

@@ -317,7 +317,7 @@ static int setup_attrib(struct daemon *d)
 	/* eBPF records name the sender's cgroup by id: the worker walks the
 	 * cgroup2 mount for its path, the loop keeps the answers. */
 	if (d->bpf) {
-		if ((r = cgroup_find_mount("/proc", cgmnt, sizeof(cgmnt))) == 0)
+		if ((r = procfs_cgroup2_mount("/proc", cgmnt, sizeof(cgmnt))) == 0)
 			wc.cgroup_mnt = cgmnt;
 		else
 			fprintf(stderr, "tattled: no cgroup2 mount found (%s): "

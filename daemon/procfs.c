@@ -359,7 +359,7 @@ static int read_cgroup_at(int dfd, struct proc_info *pi)
 	if (!buf)
 		return -ENOMEM;
 	if ((r = procfs_read_at(dfd, "cgroup", buf, PROCFS_CGROUP_BUF_MAX, &len)) == 0)
-		r = cgroup_proc_info(pi, buf, len);
+		r = procfs_cgroup_info(pi, buf, len);
 	free(buf);
 	return r;
 }
@@ -805,4 +805,63 @@ int procfs_netns(const char *procroot, pid_t pid, uint64_t *ino)
 		return -errno;
 	*ino = (uint64_t)st.st_ino;
 	return 0;
+}
+
+/* ---- cgroup facts (cgroup.h parses; this file owns struct proc_info) */
+
+#define MOUNTINFO_MAX		(1024 * 1024)
+
+int procfs_set_cgroup(struct proc_info *pi, const char *path, size_t len)
+{
+	char *cg = NULL, *unit = NULL, *cid = NULL;
+	struct cgroup_ident id;
+
+	if (!len || path[0] != '/')
+		return -EBADMSG;
+	if (len >= CGROUP_PATH_MAX)
+		return -E2BIG;
+	cgroup_ident_parse(path, len, &id);
+	if (!(cg = strndup(path, len)) ||
+	    (id.unit[0] && !(unit = strdup(id.unit))) ||
+	    (id.id[0] && !(cid = strdup(id.id)))) {
+		free(cg);
+		free(unit);
+		return -ENOMEM;
+	}
+	free(pi->cgroup);
+	free(pi->unit);
+	free(pi->container_id);
+	pi->cgroup = cg;
+	pi->unit = unit;
+	pi->container_id = cid;
+	memcpy(pi->container_runtime, id.runtime, sizeof(pi->container_runtime));
+	return 0;
+}
+
+int procfs_cgroup_info(struct proc_info *pi, const char *buf, size_t len)
+{
+	const char *path;
+	size_t plen;
+	int r;
+
+	if ((r = cgroup_parse_proc(buf, len, &path, &plen)) < 0)
+		return r;
+	return procfs_set_cgroup(pi, path, plen);
+}
+
+int procfs_cgroup2_mount(const char *procroot, char *mnt, size_t mntlen)
+{
+	char path[PATH_MAX], *buf;
+	size_t len;
+	int r;
+
+	if ((size_t)snprintf(path, sizeof(path), "%s/self/mountinfo",
+			     procroot) >= sizeof(path))
+		return -ENAMETOOLONG;
+	if (!(buf = malloc(MOUNTINFO_MAX)))
+		return -ENOMEM;
+	if ((r = procfs_read_at(AT_FDCWD, path, buf, MOUNTINFO_MAX, &len)) == 0)
+		r = cgroup_parse_mountinfo(buf, len, mnt, mntlen);
+	free(buf);
+	return r;
 }

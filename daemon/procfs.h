@@ -162,4 +162,18 @@ int procfs_scan_pids(const char *procroot, const pid_t *pids, size_t npids,
 int procfs_scan_all(const char *procroot, const uint64_t *inos, size_t n,
 		    pid_t *owners, bool *mixed, size_t *nprocs, size_t *nfds);
 
+/* cgroup facts of a process (cgroup.h has the parsers). */
+/* Fill pi->cgroup, pi->unit, pi->container_id and pi->container_runtime
+ * from a cgroup v2 path of len bytes (freeing what was there).  0;
+ * -EBADMSG when it is not absolute; -E2BIG past CGROUP_PATH_MAX (pi
+ * unchanged); -ENOMEM. */
+int procfs_set_cgroup(struct proc_info *pi, const char *path, size_t len);
+
+/* The same from a /proc/PID/cgroup body (freeing what was there).  0, -ENOENT /
+ * -EBADMSG / -E2BIG as cgroup_parse_proc (pi unchanged), -ENOMEM. */
+int procfs_cgroup_info(struct proc_info *pi, const char *buf, size_t len);
+
+/* Mount point of cgroup2 from procroot/self/mountinfo (cgroup.h parses it). */
+int procfs_cgroup2_mount(const char *procroot, char *mnt, size_t mntlen);
+
 #endif

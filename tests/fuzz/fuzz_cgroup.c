@@ -25,7 +25,7 @@ static void fuzz_proc(const uint8_t *data, size_t size)
 			abort();
 	}
 	memset(&pi, 0, sizeof(pi));
-	if (cgroup_proc_info(&pi, (const char *)data, size) == 0 && !pi.cgroup)
+	if (procfs_cgroup_info(&pi, (const char *)data, size) == 0 && !pi.cgroup)
 		abort();
 	proc_info_clear(&pi);
 }

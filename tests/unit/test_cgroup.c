@@ -180,7 +180,7 @@ static void test_proc_info_gets_the_fields(void **state)
 	struct proc_info pi = { 0 }, copy;
 
 	(void)state;
-	assert_int_equal(cgroup_proc_info(&pi, body, strlen(body)), 0);
+	assert_int_equal(procfs_cgroup_info(&pi, body, strlen(body)), 0);
 	assert_string_equal(pi.cgroup, "/system.slice/docker-" ID64 ".scope");
 	assert_string_equal(pi.unit, "docker-" ID64 ".scope");
 	assert_string_equal(pi.container_id, ID64);
@@ -189,12 +189,12 @@ static void test_proc_info_gets_the_fields(void **state)
 	assert_string_equal(copy.container_id, ID64);
 	assert_ptr_not_equal(copy.container_id, pi.container_id);
 	/* a second read replaces, and a path that names nothing clears */
-	assert_int_equal(cgroup_proc_info(&pi, "0::/\n", 5), 0);
+	assert_int_equal(procfs_cgroup_info(&pi, "0::/\n", 5), 0);
 	assert_string_equal(pi.cgroup, "/");
 	assert_null(pi.unit);
 	assert_null(pi.container_id);
 	assert_string_equal(pi.container_runtime, "");
-	assert_int_equal(cgroup_proc_info(&pi, "junk", 4), -ENOENT);
+	assert_int_equal(procfs_cgroup_info(&pi, "junk", 4), -ENOENT);
 	assert_string_equal(pi.cgroup, "/");
 	proc_info_clear(&pi);
 	proc_info_clear(&copy);
@@ -206,20 +206,20 @@ static void test_set_path_names_unit_and_container(void **state)
 	struct proc_info pi = { 0 };
 
 	(void)state;
-	assert_int_equal(cgroup_set_path(&pi, docker, strlen(docker)), 0);
+	assert_int_equal(procfs_set_cgroup(&pi, docker, strlen(docker)), 0);
 	assert_string_equal(pi.cgroup, docker);
 	assert_string_equal(pi.unit, "docker-" ID64 ".scope");
 	assert_string_equal(pi.container_id, ID64);
 	assert_string_equal(pi.container_runtime, "docker");
 	/* only len bytes count: the scope cut off names no container */
-	assert_int_equal(cgroup_set_path(&pi, docker, strlen("/system.slice")), 0);
+	assert_int_equal(procfs_set_cgroup(&pi, docker, strlen("/system.slice")), 0);
 	assert_string_equal(pi.cgroup, "/system.slice");
 	assert_null(pi.unit);
 	assert_null(pi.container_id);
 	assert_string_equal(pi.container_runtime, "");
 	/* a relative or empty path is refused and changes nothing */
-	assert_int_equal(cgroup_set_path(&pi, "system.slice", 12), -EBADMSG);
-	assert_int_equal(cgroup_set_path(&pi, "", 0), -EBADMSG);
+	assert_int_equal(procfs_set_cgroup(&pi, "system.slice", 12), -EBADMSG);
+	assert_int_equal(procfs_set_cgroup(&pi, "", 0), -EBADMSG);
 	assert_string_equal(pi.cgroup, "/system.slice");
 	proc_info_clear(&pi);
 }
@@ -297,7 +297,7 @@ static int setup_mount(void **state)
 {
 	static struct fixture fx;
 
-	if (cgroup_find_mount("/proc", fx.mnt, sizeof(fx.mnt)) < 0)
+	if (procfs_cgroup2_mount("/proc", fx.mnt, sizeof(fx.mnt)) < 0)
 		return 0;
 	snprintf(fx.top, sizeof(fx.top), "%s/tattle-ut-%d", fx.mnt, (int)getpid());
 	*state = &fx;
