@@ -14,6 +14,7 @@
 #include "packet.h"
 #include "procfs.h"
 #include "rules.h"
+#include "../unit/rule_oracle.h"
 
 static const struct rules_clock clk = { 1000000, 1700000000000LL };
 
@@ -41,30 +42,6 @@ static bool enabled(const struct rule *r)
 		on = json_object_get_boolean(v);
 	json_object_put(o);
 	return on;
-}
-
-/* Whether r alone, enabled or not, matches ctx at now, without the
- * ruleset's index: its operator compiled again from rule_to_json() and
- * tested with rule_op_match() directly (the oracle for ruleset_match). */
-static bool plain_match(const struct rule *r, const struct rule_ctx *ctx,
-			       uint64_t now)
-{
-	struct json_object *o = rule_to_json(r), *jop;
-	struct rule_op *op = NULL;
-	struct match_cache c;
-	char err[256];
-	bool hit = false;
-
-	if (o && json_object_object_get_ex(o, "operator", &jop) &&
-	    rule_op_compile(jop, &op, err, sizeof(err)) == 0) {
-		match_cache_init(&c);
-		hit = !rule_expired(r, now) && rule_op_match(op, ctx, &c) == 1;
-	} else {
-		abort();	/* rule_to_json's operator must compile again */
-	}
-	rule_op_free(op);
-	json_object_put(o);
-	return hit;
 }
 
 static void check(const struct ruleset *rs, const struct rule *r,

@@ -7,54 +7,15 @@
 # process's identity, even when both started in one 10 ms tick (the
 # record's start time is in ns and the executable's inode is checked).
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/churn_lib.sh"
 tt_require_root
 . "$(dirname "$0")/bpf_lib.sh"
 tt_bpf_require
 tt_netns
 tt_server 8080
-[ -x "$TT_TOOLS/pidreuse" ] || tt_fail "build/tools/pidreuse missing (make tools)"
-cp "$TT_TOOLS/tconnect" "$TT_TMP/procA"
-cp "$TT_TOOLS/tconnect" "$TT_TMP/procB"
-ROUNDS=${TT_REUSE_ROUNDS:-10}
 tt_daemon --default-action allow
 grep -q "attribution bpf" "$TT_TMP/daemon.err" || tt_fail "eBPF did not start"
-
-: >"$TT_TMP/map"
-skipped=0
-i=0
-pair() {	# pair KIND ADDR: A, then B under A's pid, same kind and place
-	i=$((i + 1))
-	case $1 in tcp) f="" ;; udp) f="-u" ;; ff) f="-U" ;; esac
-	rc=0
-	out=$(tt_in "$TT_TOOLS/pidreuse" 0 \
-		"$TT_TMP/procA" -L -T "a$i" $f "$2" 8080 -- \
-		"$TT_TMP/procB" -L -T "b$i" $f "$2" 8080) || rc=$?
-	if [ "$rc" -eq 125 ]; then skipped=$((skipped + 1)); return 0; fi
-	[ "$rc" -eq 0 ] || tt_fail "pair $i ($1 $2): exit $rc: $out"
-	echo "$out" | awk -v k="$1" -v a="$2" -v i="$i" '
-		BEGIN { n = 0 } /^local/ { lp[n] = $2 } $2 == "ok" { pid[n] = $1; n++ }
-		/^start/ { same = ($2 == $3) ? "same" : "diff" }
-		END { if (n == 2 && pid[0] == pid[1])
-			printf "%s %s %s A %s %s %s\n%s %s %s B %s %s %s\n",
-			i, k, a, pid[0], lp[0], same, i, k, a, pid[1], lp[1], same
-		      else print "BAD " i " " n " " pid[0] " " pid[1] }' >>"$TT_TMP/map"
-}
-# 1. Back to back, every kind and family mixed.
-for _ in $(seq "$ROUNDS"); do
-	for kind in tcp udp ff; do
-		for addr in 127.0.0.1 ::1; do pair "$kind" "$addr"; done
-	done
-done
-# 2. Fire-and-forget pairs alone, 150 ms apart: the only audit records
-#    to 127.0.0.1:8080 in the window are A's and B's own.
-sleep 0.2
-for _ in $(seq $((ROUNDS * 2))); do
-	pair ff 127.0.0.1
-	sleep 0.15
-done
-grep -q '^BAD' "$TT_TMP/map" && tt_fail "B did not get A's pid: $(grep '^BAD' "$TT_TMP/map" | head -3)"
-pairs=$(( $(wc -l <"$TT_TMP/map") / 2 ))
-[ "$pairs" -ge $((i * 3 / 4)) ] || tt_fail "only $pairs of $i rounds reused a pid ($skipped pid taken)"
+tt_pidreuse_run
 sleep 1
 tt_daemon_stop
 
@@ -104,4 +65,4 @@ for b in bad[:10]:
 sys.exit(1 if bad or not stats else 0)
 PY
 tt_bpf_none_left || tt_fail "BPF programs left attached"
-tt_log "$pairs pid-reuse pairs ($skipped rounds where the pid was taken)"
+tt_log "$pairs pid-reuse pairs ($tt_reuse_skipped rounds where the pid was taken)"
