@@ -87,7 +87,7 @@ test_cgroup_DEPS = daemon/cgroup.c daemon/procfs.c
 test_nssock_DEPS = daemon/nssock.c daemon/procnet.c daemon/procfs.c daemon/cgroup.c
 test_pidcache_DEPS = daemon/pidcache.c daemon/procfs.c daemon/cgroup.c
 test_worker_DEPS = daemon/worker.c daemon/procfs.c daemon/procnet.c \
-	daemon/cgroup.c daemon/hash.c daemon/nssock.c
+	daemon/cgroup.c daemon/hash.c daemon/nssock.c rules/filewrite.c
 test_hash_DEPS = daemon/hash.c $(test_worker_DEPS)
 test_factcache_DEPS = daemon/factcache.c
 test_sockdiag_DEPS = daemon/sockdiag.c

@@ -16,6 +16,7 @@
 
 #include "capread.h"
 #include "duration.h"
+#include "filewrite.h"
 #include "lists.h"
 #include "match.h"
 
@@ -490,73 +491,38 @@ struct json_object *rule_to_json(const struct rule *r)
 	return o;
 }
 
-static int fsync_dir(const char *dir)
+char *rule_text(const struct rule *r, size_t *len)
 {
-	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC), r = 0;
+	struct json_object *o = rule_to_json(r);
+	const char *t;
+	char *out = NULL;
+	size_t n;
 
-	if (fd < 0)
-		return -errno;
-	if (fsync(fd) < 0)
-		r = -errno;
-	close(fd);
-	return r;
-}
-
-static int write_all(int fd, const char *s, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0)
-			return -errno;
-		s += w;
-		n -= (size_t)w;
+	if (!o)
+		return NULL;
+	t = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
+					   JSON_C_TO_STRING_NOSLASHESCAPE);
+	n = t ? strlen(t) : 0;
+	if (t && (out = malloc(n + 2))) {
+		memcpy(out, t, n);
+		out[n] = '\n';
+		out[n + 1] = '\0';
+		*len = n + 1;
 	}
-	return 0;
+	json_object_put(o);
+	return out;
 }
 
 int rule_write_path(const struct rule *r, const char *path)
 {
-	struct json_object *o = NULL;
-	char tmp[4096], dir[4096];
-	const char *text, *base = strrchr(path, '/');
-	int fd = -1, ret;
+	size_t len;
+	char *text = rule_text(r, &len);
+	int ret;
 
-	if (!base || base == path || !base[1] ||
-	    (size_t)(base - path) >= sizeof(dir))
-		return -EINVAL;
-	memcpy(dir, path, (size_t)(base - path));
-	dir[base - path] = '\0';
-	/* The temporary file lives next to the target, so rename() is atomic;
-	 * its dot name keeps the watcher's loader away from it. */
-	if ((size_t)snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, base + 1) >=
-	    sizeof(tmp))
-		return -ENAMETOOLONG;
-	if (!(o = rule_to_json(r)))
+	if (!text)
 		return -ENOMEM;
-	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY |
-					      JSON_C_TO_STRING_NOSLASHESCAPE);
-	if ((fd = mkostemp(tmp, O_CLOEXEC)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	if ((ret = write_all(fd, text, strlen(text))) < 0 ||
-	    (ret = write_all(fd, "\n", 1)) < 0)
-		goto out;
-	if (fsync(fd) < 0 || rename(tmp, path) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	tmp[0] = '\0';
-	ret = fsync_dir(dir);
-out:
-	if (fd >= 0)
-		close(fd);
-	if (fd >= 0 && tmp[0])
-		unlink(tmp);
-	json_object_put(o);
+	ret = filewrite_atomic(path, text, len);
+	free(text);
 	return ret;
 }
 
