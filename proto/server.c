@@ -35,6 +35,8 @@ struct server_client {
 	bool want_out;			/* EPOLLOUT armed */
 	bool subscribed;
 	bool prompter;
+	bool later;			/* a request answered later: read no
+					 * more until it is (server_answer) */
 	uid_t uid;			/* SO_PEERCRED at connect time */
 	uint64_t connected_ms;		/* monotonic, for idle eviction */
 	uint64_t requests;		/* request lines decoded */
@@ -109,15 +111,23 @@ static void server_reap(struct server *s)
 	}
 }
 
+/* Poll for input unless the peer stopped writing or a request of its
+ * waits for a later answer; for output while lines wait. */
+static void client_poll(struct server_client *c)
+{
+	uint32_t ev = (c->eof || c->later ? 0 : EPOLLIN) |
+		      (c->want_out ? EPOLLOUT : 0);
+
+	if (!c->dead && loop_mod(c->s->loop, c->fd, ev) < 0)
+		client_kill(c, true);
+}
+
 static void client_set_out(struct server_client *c, bool want)
 {
-	uint32_t ev = (c->eof ? 0 : EPOLLIN) | (want ? EPOLLOUT : 0);
-
 	if (c->want_out == want)
 		return;
 	c->want_out = want;
-	if (loop_mod(c->s->loop, c->fd, ev) < 0)
-		client_kill(c, true);
+	client_poll(c);
 }
 
 static struct out_line *line_new(const char *buf, size_t len, bool reply)
@@ -216,7 +226,7 @@ static void client_flush(struct server_client *c)
 	}
 	if (c->dead)
 		return;
-	if (c->eof) {
+	if (c->eof && !c->later) {
 		client_kill(c, false);
 		return;
 	}
@@ -306,10 +316,16 @@ static void client_request(struct server_client *c, const struct ctl_req *req)
 	jw_init(&w, s->reply, SERVER_REPLY_MAX);
 	ctl_reply_begin(&w, req);
 	r = builtin(c, req, &w, &err);
-	if (r == 1 && s->ops && s->ops->request)
+	if (r == 1 && s->ops && s->ops->request) {
 		r = s->ops->request(s->data, c, req, &w, &err);
-	else if (r == 1)
+		if (r == SERVER_LATER) {
+			c->later = true;
+			client_poll(c);
+			return;
+		}
+	} else if (r == 1) {
 		ctl_seterr(&err, CTL_E_UNAVAILABLE, "command not available");
+	}
 	if (r != 0) {
 		client_error(c, req, &err);
 		return;
@@ -363,7 +379,7 @@ static void client_lines(struct server_client *c)
 	size_t start = 0;
 	char *nl;
 
-	while (!c->dead && start < c->in_len &&
+	while (!c->dead && !c->later && start < c->in_len &&
 	       (nl = memchr(c->in + start, '\n', c->in_len - start))) {
 		size_t len = (size_t)(nl - (c->in + start));
 
@@ -377,6 +393,8 @@ static void client_lines(struct server_client *c)
 		return;
 	memmove(c->in, c->in + start, c->in_len - start);
 	c->in_len -= start;
+	if (c->later)
+		return;		/* the rest waits for the answer */
 	if (c->in_len == SERVER_IN_CAP) {
 		struct ctl_error err;
 
@@ -395,7 +413,8 @@ static void client_read(struct server_client *c)
 {
 	int i;
 
-	for (i = 0; i < SERVER_READ_BATCH && !c->dead && !c->eof; i++) {
+	for (i = 0; i < SERVER_READ_BATCH && !c->dead && !c->eof && !c->later;
+	     i++) {
 		ssize_t n = read(c->fd, c->in + c->in_len, SERVER_IN_CAP - c->in_len);
 
 		if (n < 0 && errno == EINTR)
@@ -405,7 +424,7 @@ static void client_read(struct server_client *c)
 		if (n <= 0) {
 			/* EOF: answer what was asked, then close. */
 			c->eof = true;
-			if (!c->head)
+			if (!c->head && !c->later)
 				client_kill(c, false);
 			else {
 				c->want_out = false;
@@ -429,6 +448,10 @@ static void on_client(struct loop *l, int fd, uint32_t events, void *data)
 	s->busy++;
 	if (events & EPOLLOUT)
 		client_flush(c);
+	/* Waiting for a later answer, input is not read; a peer that is
+	 * gone altogether (hang-up, not a half close) is let go. */
+	if (!c->dead && c->later && (events & (EPOLLHUP | EPOLLERR)))
+		client_kill(c, false);
 	if (!c->dead && (events & (EPOLLIN | EPOLLHUP | EPOLLERR)))
 		client_read(c);
 	s->busy--;
@@ -764,4 +787,62 @@ void server_get_stats(const struct server *s, struct server_stats *st)
 			st->prompters += c->prompter;
 		}
 	}
+}
+
+void server_ticket(const struct server_client *c, const struct ctl_req *req,
+		   struct server_ticket *t)
+{
+	t->client = c ? c->id : 0;
+	t->has_id = req && req->has_id;
+	t->id = req && req->has_id ? req->id : 0;
+}
+
+static struct server_client *server_find(struct server *s, uint64_t id)
+{
+	unsigned i;
+
+	for (i = 0; i < SERVER_MAX_CLIENTS; i++)
+		if (s->clients[i] && !s->clients[i]->dead &&
+		    s->clients[i]->id == id)
+			return s->clients[i];
+	return NULL;
+}
+
+void server_answer(struct server *s, const struct server_ticket *t,
+		   const char *result, const struct ctl_error *err)
+{
+	struct ctl_req req = { .has_id = t->has_id, .id = t->id };
+	struct server_client *c = server_find(s, t->client);
+	struct ctl_error e;
+	struct jw w;
+	int n;
+
+	if (!c || !c->later)
+		return;
+	s->busy++;
+	c->later = false;
+	if (err) {
+		client_error(c, &req, err);
+	} else {
+		jw_init(&w, s->reply, SERVER_REPLY_MAX);
+		ctl_reply_begin(&w, &req);
+		jw_raw(&w, result);
+		if ((n = ctl_reply_end(&w)) < 0) {
+			ctl_seterr(&e, CTL_E_TOO_LARGE, "reply over %u bytes",
+				   SERVER_REPLY_MAX);
+			client_error(c, &req, &e);
+		} else {
+			client_send(c, s->reply, (size_t)n, true);
+		}
+	}
+	/* What it asked meanwhile, then input again (or, after EOF, close
+	 * once everything is sent). */
+	client_lines(c);
+	if (!c->dead) {
+		client_poll(c);
+		if (c->eof && !c->later && !c->head)
+			client_kill(c, false);
+	}
+	s->busy--;
+	server_reap(s);
 }

@@ -40,10 +40,26 @@ struct server_client;
 #define SERVER_REPLY_MAX	(256u * 1024)	/* one reply line */
 #define SERVER_GROUP		"tattle"
 
+/* ops->request's "answered later": no reply now.  The client's further
+ * requests wait (unread) until server_answer() answers this one, so each
+ * client still gets its replies in the order it asked. */
+#define SERVER_LATER	1
+
+/* Whom a postponed request is answered to: the connection (by its id,
+ * never reused; gone by then: the answer is dropped) and the request's
+ * id. */
+struct server_ticket {
+	uint64_t client;
+	bool has_id;
+	int64_t id;
+};
+
 struct server_ops {
 	/* Answer req: write exactly one JSON value (the "result") into w and
 	 * return 0, or return -errno with *err filled (nothing written to w
-	 * is kept then).  Runs on the loop thread; must not block. */
+	 * is kept then), or return SERVER_LATER and answer it later with
+	 * server_answer() (server_ticket() says to whom).  Runs on the loop
+	 * thread; must not block. */
 	int (*request)(void *data, struct server_client *c,
 		       const struct ctl_req *req, struct jw *w,
 		       struct ctl_error *err);
@@ -87,6 +103,17 @@ void server_broadcast(struct server *s, const struct event_meta *m,
  * filter takes "prompt" events. */
 void server_prompt_event(struct server *s, const char *line, size_t len);
 bool server_has_prompter(const struct server *s);
+
+/* The ticket of req, asked on connection c (in ops->request). */
+void server_ticket(const struct server_client *c, const struct ctl_req *req,
+		   struct server_ticket *t);
+
+/* Answer a request postponed with SERVER_LATER: result (one JSON value,
+ * NUL-terminated) when err is NULL, else the error.  The client's waiting
+ * requests are then read and answered.  A client that left meanwhile is
+ * skipped. */
+void server_answer(struct server *s, const struct server_ticket *t,
+		   const char *result, const struct ctl_error *err);
 
 void server_get_stats(const struct server *s, struct server_stats *st);
 

@@ -27,6 +27,8 @@ struct fx {
 	struct loop *l;
 	struct server *s;
 	int requests, closed;
+	int later;			/* rules.add requests postponed */
+	struct server_ticket t;		/* the last one's */
 };
 
 struct conn {
@@ -49,6 +51,11 @@ static int ops_request(void *data, struct server_client *c,
 		memset(big, 'b', sizeof(big) - 1);
 		jw_str(w, big);
 		return 0;
+	}
+	if (req->cmd == CTL_RULES_ADD) {	/* answered by the test */
+		server_ticket(c, req, &fx->t);
+		fx->later++;
+		return SERVER_LATER;
 	}
 	if (req->cmd == CTL_STATS) {
 		jw_obj_begin(w);
@@ -689,6 +696,88 @@ static void test_root_slots_survive_many_uids(void **state)
 		conn_close(c[i]);
 }
 
+static const char add_line[] =
+	"{\"id\":1,\"cmd\":\"rules.add\",\"args\":{}}\n";
+
+static void test_later_reply_keeps_the_clients_order(void **state)
+{
+	struct fx *fx = *state;
+	struct conn *c = conn_open(fx);
+	struct json_object *o;
+	char line[256];
+
+	conn_send(fx, c, "{\"id\":1,\"cmd\":\"rules.add\",\"args\":{}}\n"
+		  "{\"id\":2,\"cmd\":\"stats\"}\n");
+	assert_int_equal(fx->later, 1);
+	/* The stats request waits behind the postponed one, unread. */
+	assert_int_equal(fx->requests, 1);
+	assert_int_equal(conn_line(fx, c, line, sizeof(line)), -ENODATA);
+	server_answer(fx->s, &fx->t, "{\"done\":true}", NULL);
+	o = conn_json(fx, c);
+	assert_string_equal(jstr(o, "id", NULL), "1");
+	assert_string_equal(jstr(o, "result", "done"), "true");
+	json_object_put(o);
+	o = conn_json(fx, c);
+	assert_string_equal(jstr(o, "id", NULL), "2");
+	assert_string_equal(jstr(o, "result", "answer"), "42");
+	json_object_put(o);
+	assert_int_equal(fx->requests, 2);
+	conn_close(c);
+}
+
+static void test_later_error_reply(void **state)
+{
+	struct fx *fx = *state;
+	struct conn *c = conn_open(fx);
+	struct ctl_error err;
+
+	conn_send(fx, c, add_line);
+	ctl_seterr(&err, CTL_E_INTERNAL, "disk full");
+	server_answer(fx->s, &fx->t, NULL, &err);
+	assert_error_code(fx, c, CTL_E_INTERNAL);
+	conn_close(c);
+}
+
+static void test_later_reply_survives_half_close(void **state)
+{
+	struct fx *fx = *state;
+	struct conn *c = conn_open(fx);
+	struct json_object *o;
+	char line[256];
+
+	assert_int_equal(write(c->fd, add_line, strlen(add_line)),
+			 (ssize_t)strlen(add_line));
+	shutdown(c->fd, SHUT_WR);
+	pump(fx, 5);
+	assert_int_equal(fx->closed, 0);	/* still owed an answer */
+	server_answer(fx->s, &fx->t, "{}", NULL);
+	o = conn_json(fx, c);
+	assert_string_equal(jstr(o, "id", NULL), "1");
+	json_object_put(o);
+	assert_int_equal(conn_line(fx, c, line, sizeof(line)), -EPIPE);
+	assert_int_equal(fx->closed, 1);
+	conn_close(c);
+}
+
+static void test_later_reply_to_a_gone_client_is_dropped(void **state)
+{
+	struct fx *fx = *state;
+	struct conn *c = conn_open(fx);
+	struct conn *other = conn_open(fx);
+	struct json_object *o;
+
+	conn_send(fx, c, add_line);
+	conn_close(c);
+	pump(fx, 5);
+	assert_int_equal(fx->closed, 1);
+	server_answer(fx->s, &fx->t, "{}", NULL);	/* nobody to tell */
+	conn_send(fx, other, "{\"id\":5,\"cmd\":\"stats\"}\n");
+	o = conn_json(fx, other);
+	assert_string_equal(jstr(o, "id", NULL), "5");
+	json_object_put(o);
+	conn_close(other);
+}
+
 int main(void)
 {
 #define T(f) cmocka_unit_test_setup_teardown(f, setup, teardown)
@@ -715,6 +804,10 @@ int main(void)
 		T(test_clients_over_cap_are_refused),
 		T(test_one_uid_cannot_take_every_slot),
 		T(test_root_slots_survive_many_uids),
+		T(test_later_reply_keeps_the_clients_order),
+		T(test_later_error_reply),
+		T(test_later_reply_survives_half_close),
+		T(test_later_reply_to_a_gone_client_is_dropped),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
