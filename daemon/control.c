@@ -1,8 +1,10 @@
 /* control.c - see control.h. */
 #include "control.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include "daemon.h"
 #include "emit.h"
 #include "event.h"
+#include "filewrite.h"
 #include "policy.h"
 #include "prompt.h"
 #include "rules.h"
@@ -117,42 +120,104 @@ static int file_taken(const struct ruleset *rs, const char *path,
 	return 0;
 }
 
-/* Add r to the live ruleset; an "always" rule is written to the rules
- * directory first, so a failed write changes nothing.  file gets the path
- * written, or "". */
-static int install_rule(struct daemon *d, struct rule *r, char *file,
-			size_t flen, struct ctl_error *err)
+/* ---- rule files, written off the loop
+ *
+ * A command that writes or removes a rule file (rules.add of an "always"
+ * rule, rules.enable/disable and rules.delete of a rule on disk, an
+ * "always" answer) runs in two halves: the file goes to the worker
+ * (WORKER_FILE: fsync waits for the disk, and the loop never does), and
+ * once it is there the rules change and the request is answered
+ * (control_file_done).  So a failed write changes nothing, and a reply
+ * means the file is on disk.  One file at a time: an edit that comes
+ * meanwhile waits, in order, and then sees the rules the one before it
+ * left.  The asking client's later requests wait too (SERVER_LATER).
+ * Without a worker the file is written at once, on the loop. */
+
+/* An edit whose file is on the worker. */
+struct control_job {
+	enum ctl_cmd cmd;
+	struct server_ticket t;
+	struct rule *rule;		/* add, answer: installed once written */
+	struct ctl_answer answer;	/* answer */
+	char name[CTL_NAME_MAX + 1];
+	char file[CONTROL_FILE_MAX];	/* written or removed */
+	bool on;			/* enable, disable */
+};
+
+/* An edit that came while a file was on the worker. */
+struct control_wait {
+	struct server_ticket t;
+	struct ctl_req req;		/* holds its own JSON reference */
+};
+
+struct control_files {
+	bool busy;			/* job's file on the worker */
+	uint64_t cookie;		/* job's WORKER_FILE request */
+	struct control_job job;
+	struct control_wait q[CONTROL_WAIT_MAX];
+	size_t head, n;
+};
+
+static bool is_edit(enum ctl_cmd cmd)
+{
+	return cmd == CTL_RULES_ADD || cmd == CTL_RULES_DELETE ||
+	       cmd == CTL_RULES_ENABLE || cmd == CTL_RULES_DISABLE ||
+	       cmd == CTL_PROMPT_ANSWER;
+}
+
+static struct control_files *control_files(struct daemon *d)
+{
+	if (!d->ctl_files)
+		d->ctl_files = calloc(1, sizeof(*d->ctl_files));
+	return d->ctl_files;
+}
+
+/* Write (text) or remove (text NULL) j->file: on the worker, and then
+ * SERVER_LATER with j kept for control_file_done(); without one, here,
+ * and the result of the write (0 or -errno) for the caller to finish.
+ * text is taken either way. */
+static int job_file(struct daemon *d, const struct control_job *j,
+		    char *text, size_t len)
+{
+	struct control_files *cf = d->worker ? control_files(d) : NULL;
+	struct worker_req req = { .op = WORKER_FILE };
+	int r;
+
+	if (!cf) {
+		r = text ? filewrite_atomic(j->file, text, len) :
+		    unlink(j->file) < 0 && errno != ENOENT ? -errno : 0;
+		free(text);
+		return r;
+	}
+	req.cookie = ++cf->cookie;
+	req.text = text;
+	req.text_len = len;
+	if (!(req.path = strdup(j->file))) {
+		free(text);
+		return -ENOMEM;
+	}
+	/* The worker's queue full: busy, not a reason to wait here. */
+	if ((r = worker_submit(d->worker, &req)) < 0) {
+		free(req.path);
+		free(text);
+		return r == -ENOSPC ? -EBUSY : r;
+	}
+	cf->job = *j;
+	if (j->rule)
+		cf->job.rule = rule_get(j->rule);
+	cf->busy = true;
+	return SERVER_LATER;
+}
+
+/* Add r (its file, if any, written) to the live ruleset. */
+static int install_commit(struct daemon *d, struct rule *r, const char *file,
+			  struct ctl_error *err)
 {
 	struct ruleset *base = d->rules, *ns = NULL, *empty = NULL;
-	const char *dir = d->cfg.rules_dir;
 	int ret;
 
-	file[0] = '\0';
-	if (rule_duration(r) == RULE_ALWAYS) {
-		const struct rule *old = base ? ruleset_find(base, rule_name(r)) : NULL;
-
-		if (!dir[0]) {
-			ctl_seterr(err, CTL_E_UNAVAILABLE,
-				   "no rules directory: use a shorter duration");
-			return -ENOENT;
-		}
-		/* Replacing a rule from a file: that file, not NAME.json
-		 * next to it (two files, one name: the reload would keep
-		 * the old one). */
-		if (old && rule_file(old))
-			snprintf(file, flen, "%s", rule_file(old));
-		else
-			snprintf(file, flen, "%s/%s.json", dir, rule_name(r));
-		if ((ret = file_taken(base, file, rule_name(r), err)) < 0 ||
-		    (ret = rule_write_path(r, file)) < 0 ||
-		    (ret = rule_set_file(r, file)) < 0) {
-			if (!err->code)
-				ctl_seterr(err, CTL_E_INTERNAL, "writing %s: %s",
-					   file, strerror(-ret));
-			file[0] = '\0';
-			return ret;
-		}
-	}
+	if (file[0] && (ret = rule_set_file(r, file)) < 0)
+		return rules_errno(ret, rule_name(r), err);
 	if (!base && !(base = empty = ruleset_new()))
 		return rules_errno(-ENOMEM, rule_name(r), err);
 	ret = ruleset_add(base, r, &ns);
@@ -162,6 +227,63 @@ static int install_rule(struct daemon *d, struct rule *r, char *file,
 	swap_rules(d, ns);
 	policy_rule_change(d, "added", rule_name(r), file[0] ? file : NULL, "control", 0);
 	return 0;
+}
+
+static int write_failed(const struct control_job *j, int r, const char *what,
+			struct ctl_error *err)
+{
+	ctl_seterr(err, CTL_E_INTERNAL, "%s %s: %s (rule \"%s\" unchanged)",
+		   what, j->file, strerror(-r), j->name);
+	return r;
+}
+
+/* Add r to the live ruleset; an "always" rule's file is written first
+ * (j->file), so a failed write changes nothing.  0 done (j->file is the
+ * path written, or ""), SERVER_LATER, or -errno with *err. */
+static int install_rule(struct daemon *d, struct control_job *j, struct rule *r,
+			struct ctl_error *err)
+{
+	struct ruleset *base = d->rules;
+	const struct rule *old = base ? ruleset_find(base, rule_name(r)) : NULL;
+	const char *dir = d->cfg.rules_dir;
+	size_t len;
+	char *text;
+	int ret;
+
+	j->file[0] = '\0';
+	snprintf(j->name, sizeof(j->name), "%s", rule_name(r));
+	if (rule_duration(r) != RULE_ALWAYS)
+		return install_commit(d, r, j->file, err);
+	if (!dir[0]) {
+		ctl_seterr(err, CTL_E_UNAVAILABLE,
+			   "no rules directory: use a shorter duration");
+		return -ENOENT;
+	}
+	/* Replacing a rule from a file: that file, not NAME.json next to it
+	 * (two files, one name: the reload would keep the old one). */
+	if (old && rule_file(old))
+		snprintf(j->file, sizeof(j->file), "%s", rule_file(old));
+	else
+		snprintf(j->file, sizeof(j->file), "%s/%s.json", dir, rule_name(r));
+	if ((ret = file_taken(base, j->file, rule_name(r), err)) < 0)
+		goto fail;
+	if (!(text = rule_text(r, &len))) {
+		ret = rules_errno(-ENOMEM, rule_name(r), err);
+		goto fail;
+	}
+	j->rule = r;
+	ret = job_file(d, j, text, len);
+	j->rule = NULL;
+	if (ret == SERVER_LATER)
+		return ret;
+	if (ret < 0) {
+		ret = write_failed(j, ret, "writing", err);
+		goto fail;
+	}
+	return install_commit(d, r, j->file, err);
+fail:
+	j->file[0] = '\0';
+	return ret;
 }
 
 /* Where a rule lives on disk: the file it was loaded from, or for an
@@ -187,12 +309,13 @@ static void put_rule_result(struct jw *w, const char *name, const char *file)
 }
 
 static int cmd_rules_add(struct daemon *d, const struct ctl_req *req,
-			 struct jw *w, struct ctl_error *err)
+			 struct control_job *j, struct jw *w,
+			 struct ctl_error *err)
 {
 	struct rules_clock clk = rules_clock_now();
 	struct json_object *obj;
 	struct rule *r = NULL;
-	char why[256], file[CONFIG_PATH_MAX + CTL_NAME_MAX + 8];
+	char why[256];
 	int ret;
 
 	if ((ret = ctl_parse_rule_obj(req->args, &obj, err)) < 0)
@@ -221,9 +344,9 @@ static int cmd_rules_add(struct daemon *d, const struct ctl_req *req,
 		ctl_seterr(err, CTL_E_BAD_ARGS, "rule: %s", why);
 		goto out;
 	}
-	if ((ret = install_rule(d, r, file, sizeof(file), err)) < 0)
+	if ((ret = install_rule(d, j, r, err)) < 0 || ret == SERVER_LATER)
 		goto out;
-	put_rule_result(w, rule_name(r), file);
+	put_rule_result(w, rule_name(r), j->file);
 out:
 	rule_put(r);
 	return ret;
@@ -261,65 +384,104 @@ static int cmd_rules_list(struct daemon *d, const struct ctl_req *req,
 	return 0;
 }
 
-static int cmd_rules_delete(struct daemon *d, const struct ctl_req *req,
-			    struct jw *w, struct ctl_error *err)
+/* The rule leaves the live ruleset (its file is gone already). */
+static int delete_commit(struct daemon *d, const struct control_job *j,
+			 struct jw *w, struct ctl_error *err)
 {
-	char name[CTL_NAME_MAX + 1], file[CONFIG_PATH_MAX + CTL_NAME_MAX + 8];
 	struct ruleset *ns = NULL;
+	int r;
+
+	r = d->rules ? ruleset_remove(d->rules, j->name, &ns) : -ENOENT;
+	if (r < 0)
+		return rules_errno(r, j->name, err);
+	swap_rules(d, ns);
+	policy_rule_change(d, "deleted", j->name, j->file[0] ? j->file : NULL,
+			   "control", 0);
+	put_rule_result(w, j->name, j->file);
+	return 0;
+}
+
+static int cmd_rules_delete(struct daemon *d, const struct ctl_req *req,
+			    struct control_job *j, struct jw *w,
+			    struct ctl_error *err)
+{
 	const struct rule *ru;
 	int r;
 
-	if ((r = ctl_parse_name(req->args, name, sizeof(name), err)) < 0)
+	if ((r = ctl_parse_name(req->args, j->name, sizeof(j->name), err)) < 0)
 		return r;
-	ru = d->rules ? ruleset_find(d->rules, name) : NULL;
+	ru = d->rules ? ruleset_find(d->rules, j->name) : NULL;
 	if (!ru)
-		return rules_errno(-ENOENT, name, err);
-	file[0] = '\0';
-	if (rule_path(d, ru, file, sizeof(file))) {
+		return rules_errno(-ENOENT, j->name, err);
+	j->file[0] = '\0';
+	if (rule_path(d, ru, j->file, sizeof(j->file))) {
 		if (rule_file(ru))
-			snprintf(file, sizeof(file), "%s", rule_file(ru));
-		r = unlink(file) < 0 ? -errno : 0;
-		if (r < 0 && r != -ENOENT)
-			return rules_errno(r, name, err);
+			snprintf(j->file, sizeof(j->file), "%s", rule_file(ru));
+		r = job_file(d, j, NULL, 0);
+		if (r == SERVER_LATER)
+			return r;
+		if (r < 0)
+			return write_failed(j, r, "removing", err);
 	}
-	if ((r = ruleset_remove(d->rules, name, &ns)) < 0)
-		return rules_errno(r, name, err);
+	return delete_commit(d, j, w, err);
+}
+
+/* The rule's new state (its file written already, if it has one). */
+static int enable_commit(struct daemon *d, const struct control_job *j,
+			 struct jw *w, struct ctl_error *err)
+{
+	struct ruleset *ns = NULL;
+	int r;
+
+	r = d->rules ? ruleset_set_enabled(d->rules, j->name, j->on, &ns) :
+	    -ENOENT;
+	if (r < 0)
+		return rules_errno(r, j->name, err);
 	swap_rules(d, ns);
-	policy_rule_change(d, "deleted", name, file[0] ? file : NULL, "control", 0);
-	put_rule_result(w, name, file);
+	policy_rule_change(d, j->on ? "enabled" : "disabled", j->name,
+			   j->file[0] ? j->file : NULL, "control", 0);
+	put_rule_result(w, j->name, j->file);
 	return 0;
 }
 
 static int cmd_rules_enable(struct daemon *d, const struct ctl_req *req,
-			    bool on, struct jw *w, struct ctl_error *err)
+			    struct control_job *j, struct jw *w,
+			    struct ctl_error *err)
 {
-	char name[CTL_NAME_MAX + 1], buf[CONFIG_PATH_MAX + CTL_NAME_MAX + 8];
+	char buf[CONTROL_FILE_MAX];
 	struct ruleset *ns = NULL;
 	const struct rule *ru;
 	const char *file;
+	size_t len;
+	char *text;
 	int r;
 
-	if ((r = ctl_parse_name(req->args, name, sizeof(name), err)) < 0)
+	if ((r = ctl_parse_name(req->args, j->name, sizeof(j->name), err)) < 0)
 		return r;
+	j->on = req->cmd == CTL_RULES_ENABLE;
 	if (!d->rules)
-		return rules_errno(-ENOENT, name, err);
-	if ((r = ruleset_set_enabled(d->rules, name, on, &ns)) < 0)
-		return rules_errno(r, name, err);
-	ru = ruleset_find(ns, name);
+		return rules_errno(-ENOENT, j->name, err);
+	/* The rule as it will be, to write it. */
+	if ((r = ruleset_set_enabled(d->rules, j->name, j->on, &ns)) < 0)
+		return rules_errno(r, j->name, err);
+	ru = ruleset_find(ns, j->name);
 	file = ru ? rule_path(d, ru, buf, sizeof(buf)) : NULL;
+	snprintf(j->file, sizeof(j->file), "%s", file ? file : "");
+	text = file ? rule_text(ru, &len) : NULL;
+	ruleset_put(ns);
 	/* A rule on disk stays as the user set it across restarts: written
 	 * back to its own file (whatever that file is called), atomically,
 	 * so the watcher's reload reads the same state, not a duplicate. */
-	if (file && (r = rule_write_path(ru, file)) < 0) {
-		ctl_seterr(err, CTL_E_INTERNAL, "writing %s: %s (rule \"%s\" "
-			   "unchanged)", file, strerror(-r), name);
-		ruleset_put(ns);	/* file may point into it */
-		return r;
+	if (file) {
+		if (!text)
+			return rules_errno(-ENOMEM, j->name, err);
+		r = job_file(d, j, text, len);
+		if (r == SERVER_LATER)
+			return r;
+		if (r < 0)
+			return write_failed(j, r, "writing", err);
 	}
-	swap_rules(d, ns);
-	policy_rule_change(d, on ? "enabled" : "disabled", name, file, "control", 0);
-	put_rule_result(w, name, file);
-	return 0;
+	return enable_commit(d, j, w, err);
 }
 
 /* ---- prompts */
@@ -374,9 +536,10 @@ static int answer_rule_name(const struct prompt *pr, const struct ctl_answer *a,
 				pr->exe, detail, out, len);
 }
 
+/* The rule an answer asks for, new (*out), or -errno with *err. */
 static int answer_rule(struct daemon *d, const struct prompt *pr,
 		       const struct ctl_answer *a, char *name, size_t nlen,
-		       char *file, size_t flen, struct ctl_error *err)
+		       struct rule **out, struct ctl_error *err)
 {
 	struct rules_clock clk = rules_clock_now();
 	struct json_object *o = json_object_new_object();
@@ -411,22 +574,26 @@ static int answer_rule(struct daemon *d, const struct prompt *pr,
 		rule_put(r);
 		return -EEXIST;
 	}
-	ret = install_rule(d, r, file, flen, err);
-	rule_put(r);
-	return ret;
+	*out = r;
+	return 0;
 }
 
 /* Take the held packets of the answered prompt (and, for a lasting rule,
- * of every other open prompt it covers) and have verdict.c decide them. */
+ * of every other open prompt it covers) and have verdict.c decide them.
+ * A prompt that closed meanwhile (timed out while its rule was written)
+ * decides nothing. */
 static size_t answer_decide(struct daemon *d, const struct ctl_answer *a,
 			    enum action act, const char *rule)
 {
 	uint32_t ids[CONTROL_HELD_MAX];
-	const struct prompt *pr = prompts_get(d->prompts, a->prompt_id);
+	const struct prompt *pr = d->prompts ? prompts_get(d->prompts, a->prompt_id) : NULL;
 	char exe[PROMPT_EXE_MAX], host[PROMPT_HOST_MAX];
-	struct flow f = pr->flow;
+	struct flow f;
 	int n, m = 0;
 
+	if (!pr)
+		return 0;
+	f = pr->flow;
 	snprintf(exe, sizeof(exe), "%s", pr->exe ? pr->exe : "");
 	snprintf(host, sizeof(host), "%s", pr->host);
 	n = prompts_take(d->prompts, a->prompt_id, ids, CONTROL_HELD_MAX);
@@ -439,65 +606,100 @@ static size_t answer_decide(struct daemon *d, const struct ctl_answer *a,
 	return (size_t)(n + m);
 }
 
-static int cmd_prompt_answer(struct daemon *d, const struct ctl_req *req,
-			     struct jw *w, struct ctl_error *err)
+/* The answer's rule is in (or it was "once"): decide and reply. */
+static int answer_commit(struct daemon *d, const struct control_job *j,
+			 struct jw *w)
 {
-	char name[CTL_NAME_MAX + 1] = "", file[CONFIG_PATH_MAX + CTL_NAME_MAX + 8] = "";
+	bool once = !j->name[0];
+	size_t n = answer_decide(d, &j->answer, j->answer.action,
+				 once ? NULL : j->name);
+
+	stats_add(d->stats, STATS_PROMPTS_ANSWERED, 1);
+	jw_obj_begin(w);
+	jw_kuint(w, "prompt_id", j->answer.prompt_id);
+	jw_kuint(w, "decided", n);
+	jw_kstr(w, "rule", once ? NULL : j->name);
+	jw_kstr(w, "file", j->file[0] ? j->file : NULL);
+	jw_obj_end(w);
+	return 0;
+}
+
+static int cmd_prompt_answer(struct daemon *d, const struct ctl_req *req,
+			     struct control_job *j, struct jw *w,
+			     struct ctl_error *err)
+{
+	const struct ctl_answer *a = &j->answer;
+	char name[CTL_NAME_MAX + 1];
 	const struct prompt *pr;
-	struct ctl_answer a;
-	enum action act;
-	bool once;
-	size_t n;
+	struct rule *rule = NULL;
 	int r;
 
-	if ((r = ctl_parse_answer(req->args, &a, err)) < 0)
+	if ((r = ctl_parse_answer(req->args, &j->answer, err)) < 0)
 		return r;
-	pr = d->prompts ? prompts_get(d->prompts, a.prompt_id) : NULL;
+	pr = d->prompts ? prompts_get(d->prompts, a->prompt_id) : NULL;
 	if (!pr) {
 		ctl_seterr(err, CTL_E_NO_PROMPT, "prompt %u is not open (answered "
-			   "or timed out)", a.prompt_id);
+			   "or timed out)", a->prompt_id);
 		return -ENOENT;
 	}
-	if (a.scope == PROMPT_SCOPE_EXE_HOST && !pr->host[0]) {
+	if (a->scope == PROMPT_SCOPE_EXE_HOST && !pr->host[0]) {
 		ctl_seterr(err, CTL_E_BAD_ARGS, "no host name known for this prompt");
 		return -EINVAL;
 	}
-	act = a.action;
-	once = !strcmp(a.duration, "once");
-	if (!once && !pr->exe) {
+	j->name[0] = j->file[0] = '\0';
+	if (!strcmp(a->duration, "once"))
+		return answer_commit(d, j, w);
+	if (!pr->exe) {
 		/* A rule names a program; without one it would cover every
 		 * program of that user to that destination. */
 		ctl_seterr(err, CTL_E_BAD_ARGS, "no process known for this "
 			   "prompt: only a once answer");
 		return -EINVAL;
 	}
-	if (!once && (r = answer_rule(d, pr, &a, name, sizeof(name), file,
-				      sizeof(file), err)) < 0)
+	if ((r = answer_rule(d, pr, a, name, sizeof(name), &rule, err)) < 0)
 		return r;
-	n = answer_decide(d, &a, act, once ? NULL : name);
-	stats_add(d->stats, STATS_PROMPTS_ANSWERED, 1);
-	jw_obj_begin(w);
-	jw_kuint(w, "prompt_id", a.prompt_id);
-	jw_kuint(w, "decided", n);
-	jw_kstr(w, "rule", once ? NULL : name);
-	jw_kstr(w, "file", file[0] ? file : NULL);
-	jw_obj_end(w);
-	return 0;
+	r = install_rule(d, j, rule, err);
+	rule_put(rule);
+	if (r < 0 || r == SERVER_LATER)
+		return r;
+	return answer_commit(d, j, w);
+}
+
+/* The second half of an edit whose file the worker wrote (or failed to):
+ * into w, or -errno with *err. */
+static int job_finish(struct daemon *d, struct control_job *j, int file_err,
+		      struct jw *w, struct ctl_error *err)
+{
+	int r;
+
+	if (file_err < 0)
+		return write_failed(j, file_err, j->cmd == CTL_RULES_DELETE ?
+				    "removing" : "writing", err);
+	switch (j->cmd) {
+	case CTL_RULES_ADD:
+		if ((r = install_commit(d, j->rule, j->file, err)) < 0)
+			return r;
+		put_rule_result(w, rule_name(j->rule), j->file);
+		return 0;
+	case CTL_PROMPT_ANSWER:
+		if ((r = install_commit(d, j->rule, j->file, err)) < 0)
+			return r;
+		return answer_commit(d, j, w);
+	case CTL_RULES_DELETE:
+		return delete_commit(d, j, w, err);
+	default:
+		return enable_commit(d, j, w, err);
+	}
 }
 
 /* ---- dispatch */
 
-static int control_request(void *data, struct server_client *cl,
-			   const struct ctl_req *req, struct jw *w,
-			   struct ctl_error *err)
+static int control_run(struct daemon *d, const struct server_ticket *t,
+		       const struct ctl_req *req, struct jw *w,
+		       struct ctl_error *err)
 {
-	struct daemon *d = data;
+	struct control_job j = { .cmd = req->cmd, .t = *t };
 
-	(void)cl;
-	if (!d->stats) {
-		ctl_seterr(err, CTL_E_UNAVAILABLE, "daemon is starting");
-		return -EAGAIN;
-	}
 	switch (req->cmd) {
 	case CTL_STATS:
 		return cmd_stats(d, w);
@@ -508,19 +710,142 @@ static int control_request(void *data, struct server_client *cl,
 	case CTL_RULES_LIST:
 		return cmd_rules_list(d, req, w, err);
 	case CTL_RULES_ADD:
-		return cmd_rules_add(d, req, w, err);
+		return cmd_rules_add(d, req, &j, w, err);
 	case CTL_RULES_DELETE:
-		return cmd_rules_delete(d, req, w, err);
+		return cmd_rules_delete(d, req, &j, w, err);
 	case CTL_RULES_ENABLE:
-		return cmd_rules_enable(d, req, true, w, err);
 	case CTL_RULES_DISABLE:
-		return cmd_rules_enable(d, req, false, w, err);
+		return cmd_rules_enable(d, req, &j, w, err);
 	case CTL_PROMPT_ANSWER:
-		return cmd_prompt_answer(d, req, w, err);
+		return cmd_prompt_answer(d, req, &j, w, err);
 	default:
 		ctl_seterr(err, CTL_E_UNKNOWN_CMD, "command not handled here");
 		return -ENOENT;
 	}
+}
+
+/* Answer t with what a handler returned: r 0 and the result in w, or
+ * -errno and *err. */
+static void control_answer(struct daemon *d, const struct server_ticket *t,
+			   int r, struct jw *w, const struct ctl_error *err)
+{
+	struct ctl_error e = { .code = NULL };
+
+	if (!d->server)
+		return;
+	if (r < 0) {
+		server_answer(d->server, t, NULL, err);
+		return;
+	}
+	if (w->overflow || w->len >= w->cap) {
+		ctl_seterr(&e, CTL_E_TOO_LARGE, "reply does not fit");
+		server_answer(d->server, t, NULL, &e);
+		return;
+	}
+	w->buf[w->len] = '\0';
+	server_answer(d->server, t, w->buf, NULL);
+}
+
+/* Run the edits that waited, in order, until one puts its file on the
+ * worker again. */
+static void control_run_waiting(struct daemon *d)
+{
+	struct control_files *cf = d->ctl_files;
+	static_assert(CONTROL_REPLY_MAX >= CONTROL_FILE_MAX + CTL_NAME_MAX + 64,
+		      "a rule reply fits");
+	char buf[CONTROL_REPLY_MAX];
+
+	while (cf && !cf->busy && cf->n) {
+		struct control_wait wt = cf->q[cf->head];
+		struct ctl_error err = { .code = NULL };
+		struct jw w;
+		int r;
+
+		cf->head = (cf->head + 1) % CONTROL_WAIT_MAX;
+		cf->n--;
+		jw_init(&w, buf, sizeof(buf));
+		r = control_run(d, &wt.t, &wt.req, &w, &err);
+		if (r != SERVER_LATER)
+			control_answer(d, &wt.t, r, &w, &err);
+		ctl_req_free(&wt.req);
+	}
+}
+
+void control_file_done(struct daemon *d, uint64_t cookie, int file_err)
+{
+	struct control_files *cf = d->ctl_files;
+	struct ctl_error err = { .code = NULL };
+	char buf[CONTROL_REPLY_MAX];
+	struct control_job j;
+	struct jw w;
+	int r;
+
+	if (!cf || !cf->busy || cookie != cf->cookie)
+		return;
+	j = cf->job;
+	cf->busy = false;
+	memset(&cf->job, 0, sizeof(cf->job));
+	jw_init(&w, buf, sizeof(buf));
+	r = job_finish(d, &j, file_err, &w, &err);
+	rule_put(j.rule);
+	control_answer(d, &j.t, r, &w, &err);
+	control_run_waiting(d);
+}
+
+void control_free(struct daemon *d)
+{
+	struct control_files *cf = d->ctl_files;
+
+	if (!cf)
+		return;
+	while (cf->n) {
+		ctl_req_free(&cf->q[cf->head].req);
+		cf->head = (cf->head + 1) % CONTROL_WAIT_MAX;
+		cf->n--;
+	}
+	rule_put(cf->job.rule);
+	free(cf);
+	d->ctl_files = NULL;
+}
+
+/* An edit while a file is on the worker (or others wait): queued behind
+ * it with its own reference to the request. */
+static int control_wait(struct daemon *d, struct control_files *cf,
+			const struct server_ticket *t, const struct ctl_req *req,
+			struct ctl_error *err)
+{
+	struct control_wait *wt;
+
+	if (cf->n == CONTROL_WAIT_MAX) {
+		ctl_seterr(err, CTL_E_UNAVAILABLE, "%u rule edits waiting for "
+			   "the disk; try again", CONTROL_WAIT_MAX);
+		return -EBUSY;
+	}
+	(void)d;
+	wt = &cf->q[(cf->head + cf->n) % CONTROL_WAIT_MAX];
+	wt->t = *t;
+	wt->req = *req;
+	json_object_get(wt->req.root);
+	cf->n++;
+	return SERVER_LATER;
+}
+
+static int control_request(void *data, struct server_client *cl,
+			   const struct ctl_req *req, struct jw *w,
+			   struct ctl_error *err)
+{
+	struct daemon *d = data;
+	struct control_files *cf = d->ctl_files;
+	struct server_ticket t;
+
+	if (!d->stats) {
+		ctl_seterr(err, CTL_E_UNAVAILABLE, "daemon is starting");
+		return -EAGAIN;
+	}
+	server_ticket(cl, req, &t);
+	if (is_edit(req->cmd) && cf && (cf->busy || cf->n))
+		return control_wait(d, cf, &t, req, err);
+	return control_run(d, &t, req, w, err);
 }
 
 const struct server_ops control_server_ops = {

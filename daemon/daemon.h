@@ -104,6 +104,8 @@ struct daemon {
 	struct server *server;		/* NULL with --socket "" */
 	struct prompts *prompts;
 	struct stats *stats;		/* daemon/stats.h */
+	struct control_files *ctl_files;	/* rule edits on the worker
+						 * (control.c), NULL: none yet */
 	struct fold *fold;		/* event folding, NULL: off */
 	struct ruleset *rules;		/* current; policy_set_rules() swaps it */
 	struct rules_watch *rwatch;	/* inotify on --rules (policy.c) */

@@ -19,11 +19,14 @@
  *    (the kernel answers before sendmsg returns), small reads of one
  *    named /proc/PID (stat, status, cmdline, a readlink), and appends of
  *    event lines to a log file (page cache; no fsync).
+ *  - Rule files are written (fsync) and removed on the worker too: the
+ *    edit that needs one (rules.add of an "always" rule, an "always"
+ *    answer, enable/disable/delete of a rule on disk) finishes, and its
+ *    request is answered, when the worker is done (control.c; the server
+ *    holds that client's next requests meanwhile, SERVER_LATER); a used
+ *    "once" rule's file is unlinked there (policy.c).
  *  - Time is read once per callback and passed down (now_ms); the one
- *    timer is re-armed from the earliest deadline in loop_before_sleep.
- * Not yet moved: the rule files control.c writes (rules.add, "always"
- * answers, enable/disable) are still written and fsynced here, and a used
- * "once" rule's file is unlinked here (policy.c). */
+ *    timer is re-armed from the earliest deadline in loop_before_sleep. */
 #include "loop.h"
 
 #include <errno.h>

@@ -566,6 +566,7 @@ static void daemon_teardown(struct daemon *d)
 	/* No prompter may hold what the flush decides. */
 	server_close(d->server);
 	d->server = NULL;
+	control_free(d);
 	if (d->q && d->pending)
 		verdict_flush_all(d);
 	/* Every folded decision is in a summary line before the sinks drain. */

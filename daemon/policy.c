@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <net/if.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
 #include <unistd.h>
@@ -204,6 +205,22 @@ static const char *policy_proc_env(void *data, const struct proc_info *pi,
 	return NULL;
 }
 
+
+/* A used "once" rule's file goes, on the worker (unlinking waits for the
+ * directory's lock; a failure comes back as a warning); here when there
+ * is no worker or its queue is full. */
+static void policy_remove_file(struct daemon *d, const char *path)
+{
+	struct worker_req req = { .op = WORKER_FILE };
+
+	if (d->worker && (req.path = strdup(path)) &&
+	    worker_submit(d->worker, &req) == 0)
+		return;
+	free(req.path);
+	if (unlink(path) < 0 && errno != ENOENT)
+		daemon_warning(d, "rule-once", "cannot remove a used once-rule's "
+			       "file", path);
+}
 /* Only a parent that is provably the parent (started no later than the
  * child) and runs a verified executable: see attrib_parent_exe(). */
 static const char *policy_parent_of(void *data, const struct proc_info *pi)
@@ -283,9 +300,8 @@ void policy_match(struct daemon *d, const struct pending_pkt *pk,
 
 		/* "once": it decided this connection and is gone, file too, or
 		 * the next reload would bring it back. */
-		if (rule_file(ru) && unlink(rule_file(ru)) < 0 && errno != ENOENT)
-			daemon_warning(d, "rule-once", "cannot remove used once-rule file",
-				       rule_file(ru));
+		if (rule_file(ru))
+			policy_remove_file(d, rule_file(ru));
 		if (ruleset_remove(d->rules, out->rule, &ns) == 0 && ns) {
 			policy_set_rules(d, ns);
 			policy_rule_change(d, "once-used", out->rule, NULL, "match", 0);

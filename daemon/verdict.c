@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "control.h"
 #include "ctl.h"
 #include "emit.h"
 #include "event.h"
@@ -1067,6 +1068,29 @@ static void verdict_scanned_one(struct pending_pkt *pk, void *data)
 		pending_remove(x->d->pending, pk);
 }
 
+/* A packet that waited (wait) for a worker result: go on with step. */
+static void verdict_resume(struct daemon *d, struct pending_pkt *pk,
+			   enum pending_wait wait,
+			   bool (*step)(struct daemon *, struct pending_pkt *,
+					uint64_t),
+			   uint64_t now_ms)
+{
+	if (!pk || pk->wait != wait)
+		return;		/* not held for this, or decided meanwhile */
+	pk->wait = 0;
+	if (step(d, pk, now_ms))
+		pending_remove(d->pending, pk);
+}
+
+/* The socket the worker found in another namespace, or in /proc. */
+static void verdict_take_socket(struct pending_pkt *pk,
+				const struct worker_result *r)
+{
+	pk->ast.sock_found = r->err == 0 && r->sock.inode;
+	if (pk->ast.sock_found)
+		pk->ast.sock = r->sock;
+}
+
 static void verdict_on_result(struct worker_result *r, void *data)
 {
 	struct daemon *d = data;
@@ -1077,7 +1101,15 @@ static void verdict_on_result(struct worker_result *r, void *data)
 
 	/* The worker took a request off its queue: room for waiting scans. */
 	d->scans_wanted = true;
-	if (r->op == WORKER_LOOKUP) {
+	switch (r->op) {
+	case WORKER_FILE:
+		if (r->cookie)
+			control_file_done(d, r->cookie, r->err);
+		else if (r->err < 0)
+			daemon_warning(d, "rule-once", "cannot remove a used "
+				       "once-rule's file", strerror(-r->err));
+		return;
+	case WORKER_LOOKUP:
 		if (d->facts && r->want_user)
 			factcache_put_user(d->facts, r->uid, r->user, now_ms);
 		if (d->facts && r->want_env) {
@@ -1085,58 +1117,35 @@ static void verdict_on_result(struct worker_result *r, void *data)
 					  r->env_len, now_ms);
 			r->env = NULL;
 		}
-		if (!pk || pk->wait != PENDING_HASH)
-			return;
-		pk->wait = 0;
-		if (verdict_resume_hashed(d, pk, now_ms))
-			pending_remove(d->pending, pk);
+		verdict_resume(d, pk, PENDING_HASH, verdict_resume_hashed, now_ms);
 		return;
-	}
-	if (r->op == WORKER_HASH) {
+	case WORKER_HASH:
 		if (r->err == 0 && d->pc)
 			(void)pidcache_set_hash(d->pc, r->pid, r->start_time,
 						r->hash.md5, r->hash.sha1, now_ms);
-		if (!pk || pk->wait != PENDING_HASH)
-			return;
-		pk->wait = 0;
-		if (verdict_resume_hashed(d, pk, now_ms))
-			pending_remove(d->pending, pk);
+		verdict_resume(d, pk, PENDING_HASH, verdict_resume_hashed, now_ms);
 		return;
-	}
-	if (r->op == WORKER_CGROUP) {
+	case WORKER_CGROUP:
 		/* Remembered either way: a gone cgroup id is never reused. */
 		if (d->cgc && (r->err == 0 || r->err == -ENOENT))
 			(void)cgroup_cache_put(d->cgc, r->cgroup_id,
 					       r->err ? NULL : r->pi.cgroup, now_ms);
-		if (!pk || pk->wait != PENDING_CGROUP)
-			return;
-		pk->wait = 0;
-		if (verdict_bpf_decide(d, pk, now_ms))
-			pending_remove(d->pending, pk);
+		verdict_resume(d, pk, PENDING_CGROUP, verdict_bpf_decide, now_ms);
 		return;
-	}
-	if (r->op == WORKER_SOCKET_NS) {
-		if (!pk || pk->wait != PENDING_SOCKET_NS)
-			return;
-		pk->ast.sock_found = r->err == 0 && r->sock.inode;
-		if (pk->ast.sock_found)
-			pk->ast.sock = r->sock;
-		pk->wait = 0;
-		if (verdict_first(d, pk, now_ms))
-			pending_remove(d->pending, pk);
+	case WORKER_SOCKET_NS:
+		if (pk && pk->wait == PENDING_SOCKET_NS)
+			verdict_take_socket(pk, r);
+		verdict_resume(d, pk, PENDING_SOCKET_NS, verdict_first, now_ms);
 		return;
-	}
-	if (r->op == WORKER_SOCKET) {
-		if (!pk || pk->wait != PENDING_SOCKET)
-			return;
-		pk->ast.looked_up = true;
-		pk->ast.sock_found = r->err == 0 && r->sock.inode;
-		if (pk->ast.sock_found)
-			pk->ast.sock = r->sock;
-		pk->wait = 0;
-		if (verdict_first(d, pk, now_ms))
-			pending_remove(d->pending, pk);
+	case WORKER_SOCKET:
+		if (pk && pk->wait == PENDING_SOCKET) {
+			pk->ast.looked_up = true;
+			verdict_take_socket(pk, r);
+		}
+		verdict_resume(d, pk, PENDING_SOCKET, verdict_first, now_ms);
 		return;
+	default:
+		break;
 	}
 	if (r->err == 0)
 		(void)attrib_on_scan(d->attrib, r->ino, r->pid, &r->pi, now_ms);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cgroup.h"
+#include "filewrite.h"
 #include "nssock.h"
 #include "procnet.h"
 
@@ -323,6 +324,25 @@ static void run_lookup(struct worker *w, const struct worker_req *q)
 	post(w, &r);
 }
 
+/* A rule file: written (temporary file, fsync, rename, fsync of the
+ * directory) or removed; a file already gone counts as removed. */
+static void run_file(struct worker *w, struct worker_req *q)
+{
+	struct worker_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.op = q->op;
+	r.cookie = q->cookie;
+	if (q->text)
+		r.err = filewrite_atomic(q->path, q->text, q->text_len);
+	else if (unlink(q->path) < 0 && errno != ENOENT)
+		r.err = -errno;
+	free(q->path);
+	free(q->text);
+	q->path = q->text = NULL;
+	post(w, &r);
+}
+
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
@@ -348,6 +368,8 @@ static void *worker_main(void *arg)
 			run_cgroup(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_LOOKUP)
 			run_lookup(w, &b->q[0]);
+		else if (b->q[0].op == WORKER_FILE)
+			run_file(w, &b->q[0]);
 		else if (b->q[0].op == WORKER_SCAN_PIDS)
 			run_scan_pids(w, &b->q[0]);
 		else
@@ -440,6 +462,14 @@ void worker_free(struct worker *w)
 	pthread_cond_broadcast(&w->space);
 	pthread_mutex_unlock(&w->mu);
 	pthread_join(w->thread, NULL);
+	/* Requests never run: a rule file not written (its request was
+	 * never answered either). */
+	for (i = 0; i < w->req_len; i++) {
+		struct worker_req *q = &w->req[(w->req_head + i) % w->req_cap];
+
+		free(q->path);
+		free(q->text);
+	}
 	for (i = 0; i < w->res_len; i++) {
 		struct worker_result *r = &w->res[(w->res_head + i) % w->res_cap];
 
@@ -471,6 +501,8 @@ static bool req_valid(const struct worker_req *q)
 	case WORKER_LOOKUP:
 		return (q->want_user || q->want_env) &&
 		       (!q->want_env || (q->pid > 0 && q->start_time));
+	case WORKER_FILE:
+		return q->path && q->path[0] == '/';
 	}
 	return false;
 }

@@ -56,6 +56,10 @@ enum worker_op {
 				 * network) if want_user, the environment of
 				 * (pid, start_time) if want_env (it reads
 				 * the process's memory) */
+	WORKER_FILE,		/* filewrite_atomic(path, text): a rule file
+				 * written atomically and fsynced, or (text
+				 * NULL) path unlinked; off the loop, since
+				 * fsync waits for the disk */
 };
 
 struct worker_req {
@@ -74,6 +78,11 @@ struct worker_req {
 	uint64_t cgroup_id;	/* WORKER_CGROUP */
 	uint32_t uid;		/* WORKER_LOOKUP with want_user */
 	bool want_user, want_env;	/* WORKER_LOOKUP: at least one */
+	/* WORKER_FILE: malloc'd, owned by the request from a successful
+	 * worker_submit() on (freed by the worker; on failure the caller
+	 * keeps them).  text NULL: unlink path. */
+	char *path, *text;
+	size_t text_len;
 };
 
 /* A scan posts one result per requested inode; a read posts one. */

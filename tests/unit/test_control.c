@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -23,6 +24,7 @@
 #include "prompt.h"
 #include "rules.h"
 #include "stats.h"
+#include "worker.h"
 
 struct fixture {
 	struct daemon d;
@@ -54,6 +56,8 @@ static int teardown(void **state)
 	struct fixture *fx = *state;
 	char cmd[128];
 
+	control_free(&fx->d);
+	worker_free(fx->d.worker);
 	stats_free(fx->d.stats);
 	prompts_free(fx->d.prompts);
 	pending_free(fx->d.pending);
@@ -490,6 +494,69 @@ static void test_answer_never_replaces_another_rule(void **state)
 	assert_int_equal(rule_action(ru), RULE_DENY);
 }
 
+/* With a worker, as in tattled: the rule file is written there and the
+ * edit finishes when the result comes back (control_file_done). */
+static void worker_round(struct fixture *fx)
+{
+	struct pollfd p = { .fd = worker_fd(fx->d.worker), .events = POLLIN };
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+	verdict_on_worker(NULL, p.fd, POLLIN, &fx->d);
+}
+
+static void test_always_rule_waits_for_its_file(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *res;
+	char path[128];
+
+	assert_non_null(fx->d.worker = worker_new(NULL));
+	assert_int_equal(run(fx, "{\"id\":1,\"cmd\":\"rules.add\",\"args\":{\"rule\":"
+			     "{\"name\":\"w1\",\"enabled\":true,\"action\":\"deny\","
+			     "\"duration\":\"always\",\"operator\":{\"type\":\"simple\","
+			     "\"operand\":\"dest.port\",\"data\":\"25\"}}}}",
+			     &res, NULL, 0), SERVER_LATER);
+	/* Not in force before its file is on disk. */
+	assert_null(ruleset_find(fx->d.rules, "w1"));
+	/* An edit meanwhile waits its turn, and then sees w1. */
+	assert_int_equal(run(fx, "{\"id\":2,\"cmd\":\"rules.disable\",\"args\":"
+			     "{\"name\":\"w1\"}}", &res, NULL, 0), SERVER_LATER);
+	worker_round(fx);
+	assert_true(enabled_in(fx->d.rules, "w1"));
+	snprintf(path, sizeof(path), "%s/w1.json", fx->dir);
+	assert_int_equal(access(path, F_OK), 0);
+	worker_round(fx);		/* the disable's write */
+	assert_false(enabled_in(fx->d.rules, "w1"));
+	assert_false(file_enabled(fx->dir, "w1.json"));
+	/* Idle again: an edit with no file runs at once. */
+	assert_int_equal(run(fx, "{\"id\":3,\"cmd\":\"rules.add\",\"args\":{\"rule\":"
+			     "{\"name\":\"w2\",\"enabled\":true,\"action\":\"allow\","
+			     "\"duration\":\"until restart\",\"operator\":{\"type\":\"simple\","
+			     "\"operand\":\"dest.port\",\"data\":\"53\"}}}}",
+			     &res, NULL, 0), 0);
+	json_object_put(res);
+	assert_non_null(ruleset_find(fx->d.rules, "w2"));
+}
+
+static void test_failed_write_on_the_worker_changes_nothing(void **state)
+{
+	struct fixture *fx = *state;
+	struct json_object *res;
+	char path[128];
+
+	assert_non_null(fx->d.worker = worker_new(NULL));
+	/* A directory where the file goes: the worker's rename fails. */
+	snprintf(path, sizeof(path), "%s/w1.json", fx->dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	assert_int_equal(run(fx, "{\"id\":1,\"cmd\":\"rules.add\",\"args\":{\"rule\":"
+			     "{\"name\":\"w1\",\"enabled\":true,\"action\":\"deny\","
+			     "\"duration\":\"always\",\"operator\":{\"type\":\"simple\","
+			     "\"operand\":\"dest.port\",\"data\":\"25\"}}}}",
+			     &res, NULL, 0), SERVER_LATER);
+	worker_round(fx);
+	assert_null(ruleset_find(fx->d.rules, "w1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -505,6 +572,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_env_rules_are_refused_over_the_socket, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answers_for_lookalike_exes_make_two_rules, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_answer_never_replaces_another_rule, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_always_rule_waits_for_its_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_failed_write_on_the_worker_changes_nothing, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
