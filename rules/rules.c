@@ -513,19 +513,6 @@ char *rule_text(const struct rule *r, size_t *len)
 	return out;
 }
 
-int rule_write_path(const struct rule *r, const char *path)
-{
-	size_t len;
-	char *text = rule_text(r, &len);
-	int ret;
-
-	if (!text)
-		return -ENOMEM;
-	ret = filewrite_atomic(path, text, len);
-	free(text);
-	return ret;
-}
-
 /* ---- rulesets */
 
 static int cmp_rule(const void *a, const void *b)

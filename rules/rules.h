@@ -108,13 +108,10 @@ struct json_object *rule_to_json(const struct rule *r);
  * object, as OpenSnitch writes it (caller owns the reference). */
 struct json_object *rule_json_simple(const char *operand, const char *data);
 /* The rule's file contents: rule_to_json() pretty-printed, with a final
- * newline.  malloc'd (*len bytes, NUL-terminated), NULL on ENOMEM. */
+ * newline.  malloc'd (*len bytes, NUL-terminated), NULL on ENOMEM.  The
+ * daemon writes it to the rule's own file (whatever its name; new ones
+ * are dir/NAME.json) with filewrite_atomic(), on the worker. */
 char *rule_text(const struct rule *r, size_t *len);
-/* Write the rule to exactly path (its own file, whatever its name; the
- * daemon names new ones dir/NAME.json) with filewrite_atomic().  It waits
- * for the disk: the daemon writes through the worker (WORKER_FILE).
- * 0 or -errno. */
-int rule_write_path(const struct rule *r, const char *path);
 
 /* ---- rulesets: immutable once built, refcounted (atomically) */
 

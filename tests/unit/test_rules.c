@@ -15,6 +15,7 @@
 #include "rules.h"
 #include "capread.h"
 #include "duration.h"
+#include "filewrite.h"
 #include "match.h"
 #include "lists.h"
 #include "test_rules_util.h"
@@ -24,8 +25,14 @@ static int write_in(const struct rule *r, const char *dir)
 {
 	char path[512];
 
+	size_t len;
+	char *text = rule_text(r, &len);
+	int ret;
+
 	snprintf(path, sizeof(path), "%s/%s.json", dir, rule_name(r));
-	return rule_write_path(r, path);
+	ret = text ? filewrite_atomic(path, text, len) : -ENOMEM;
+	free(text);
+	return ret;
 }
 
 /* ---- a standard connection: curl (pid 1234, uid 1000) to example.com */
@@ -1079,7 +1086,7 @@ static void test_reload_keeps_runtime_rules_not_taken_by_files(void **state)
 	rm_tree(dir);
 }
 
-static char *rule_text(const struct rule *r)
+static char *rule_plain(const struct rule *r)
 {
 	struct json_object *o = rule_to_json(r);
 	char *s = strdup(json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
@@ -1098,7 +1105,7 @@ static void roundtrip_dir(const char *src, size_t want)
 		assert_int_equal(write_in(ruleset_at(a, i), dir), 0);
 	b = load_fixture(dir, want);
 	for (size_t i = 0; i < want; i++) {
-		char *x = rule_text(ruleset_at(a, i)), *y = rule_text(ruleset_at(b, i));
+		char *x = rule_plain(ruleset_at(a, i)), *y = rule_plain(ruleset_at(b, i));
 
 		assert_string_equal(x, y);
 		assert_int_equal(rule_expiry(ruleset_at(a, i)),
