@@ -392,9 +392,13 @@ static int delete_commit(struct daemon *d, const struct control_job *j,
 	int r;
 
 	r = d->rules ? ruleset_remove(d->rules, j->name, &ns) : -ENOENT;
-	if (r < 0)
+	/* Gone already: the watcher's reload saw its file go first. */
+	if (r == -ENOENT && j->file[0])
+		ns = NULL;
+	else if (r < 0)
 		return rules_errno(r, j->name, err);
-	swap_rules(d, ns);
+	if (ns)
+		swap_rules(d, ns);
 	policy_rule_change(d, "deleted", j->name, j->file[0] ? j->file : NULL,
 			   "control", 0);
 	put_rule_result(w, j->name, j->file);
