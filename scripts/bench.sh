@@ -29,6 +29,11 @@
 #                      mode tattled-base (eBPF) after tattled, and
 #                      cost-base to section 6, run alternately with the rest
 #   BENCH_NO_INSTALL=1 do not try to apt-get install opensnitch
+#   BENCH_PIN=same     pin the daemon, loadgen and tserver to CPU 0
+#   BENCH_PIN=split    pin the daemon to CPU 1, loadgen and tserver to CPU 0
+#                      (default: the scheduler places them, as for users;
+#                      on a small VM that placement decides workload 1,
+#                      see docs/BENCH.md)
 set -u
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -48,6 +53,14 @@ PORT=9000
 QUEUE=7
 OWN_MARK=0x7a77		# FIREWALL_OWN_MARK in daemon/firewall.h
 AUDIT_KEY="tattle-bench-$$"
+PIN=${BENCH_PIN:-}
+# Command prefixes, split into words on purpose: empty when not pinned.
+case $PIN in
+"") PIN_D="" PIN_C="" ;;
+same) PIN_D="taskset -c 0" PIN_C="taskset -c 0" ;;
+split) PIN_D="taskset -c 1" PIN_C="taskset -c 0" ;;
+*) echo "bench: BENCH_PIN must be same or split" >&2; exit 2 ;;
+esac
 
 if [ "$QUICK" = 1 ]; then
 	W1_N=500 W2_MS=1000 W3_IDLE=10000 W3_MS=1000 W4_N=200 W5_N=500
@@ -196,7 +209,8 @@ rss_kib() {
 	sed -n 's/^VmHWM:[[:space:]]*\([0-9]*\).*/\1/p' /proc/"$DPID"/status 2>/dev/null
 }
 
-in_ns() { ip netns exec "$NS" "$@"; }
+# shellcheck disable=SC2086
+in_ns() { ip netns exec "$NS" $PIN_C "$@"; }
 
 # The rule shape tattled installs with iptables (daemon/firewall.c,
 # firewall_render_iptables), with TARGET in place of the queue jump.
@@ -289,7 +303,8 @@ setup_ns() {
 	ip -n "$NS" link set lo up
 	# Ephemeral ports stay below loadgen's fixed source ports (61000+).
 	in_ns sysctl -qw net.ipv4.ip_local_port_range="10000 60999"
-	ip netns exec "$NS" "$TSERVER" -p "$PORT" -a "$ADDR" >"$RUN/server.out" 2>&1 &
+	# shellcheck disable=SC2086
+	ip netns exec "$NS" $PIN_C "$TSERVER" -p "$PORT" -a "$ADDR" >"$RUN/server.out" 2>&1 &
 	SPID=$!
 	i=0
 	until grep -q ready "$RUN/server.out" 2>/dev/null; do
@@ -333,7 +348,8 @@ EOF
 start_opensnitch() {
 	: >"$RUN/opensnitchd.log"
 	# shellcheck disable=SC2016
-	ip netns exec "$NS" unshare -m sh -c '
+	# shellcheck disable=SC2086
+	ip netns exec "$NS" $PIN_D unshare -m sh -c '
 		mount --bind "$1" /etc/opensnitchd/default-config.json &&
 		mount --bind "$2" /etc/opensnitchd/system-fw.json &&
 		shift 2 && exec "$@"' sh "$RUN/os-config.json" "$RUN/os-system-fw.json" \
@@ -367,7 +383,8 @@ start_mode() {
 	none)
 		install_rules accept ;;
 	floor)
-		ip netns exec "$NS" "$FLOOR" -q "$QUEUE" >"$RUN/floor.out" 2>"$RUN/floor.err" &
+		# shellcheck disable=SC2086
+		ip netns exec "$NS" $PIN_D "$FLOOR" -q "$QUEUE" >"$RUN/floor.out" 2>"$RUN/floor.err" &
 		DPID=$!
 		wait_for "$RUN/floor.out" ready 50 || die "floor did not start"
 		install_rules queue ;;
@@ -375,8 +392,8 @@ start_mode() {
 		: >"$RUN/tattled.err"
 		bin=$TATTLED
 		case $1 in *-base) bin=$TATTLED_BASE ;; esac
-		# shellcheck disable=SC2046
-		"$bin" --netns "/run/netns/$NS" --queue "$QUEUE" --socket "" \
+		# shellcheck disable=SC2046,SC2086
+		$PIN_D "$bin" --netns "/run/netns/$NS" --queue "$QUEUE" --socket "" \
 			--log-events "$RUN/events.jsonl" --default-action allow \
 			--audit-key "$AUDIT_KEY" $(mode_flags "$1") \
 			>"$RUN/tattled.out" 2>>"$RUN/tattled.err" &
@@ -423,7 +440,8 @@ run_load() {
 # packets, so no daemon ever sees them; they cost what lookups pay to walk
 # them.
 open_idle() {
-	ip netns exec "$NS" "$LOADGEN" hold -n "$W3_IDLE" -P 4 -m "$OWN_MARK" \
+	# shellcheck disable=SC2086
+	ip netns exec "$NS" $PIN_C "$LOADGEN" hold -n "$W3_IDLE" -P 4 -m "$OWN_MARK" \
 		"$ADDR" "$PORT" >"$RUN/hold.out" 2>&1 &
 	HPID=$!
 	i=0
@@ -874,6 +892,10 @@ machine_header() {
 	else
 		printf '| other audit users seen | none |\n'
 	fi
+	printf '| placement | %s |\n' "$(case $PIN in
+		same) echo 'pinned (BENCH_PIN=same): daemon, loadgen and tserver on CPU 0' ;;
+		split) echo 'pinned (BENCH_PIN=split): daemon on CPU 1, loadgen and tserver on CPU 0' ;;
+		*) echo 'scheduler' ;; esac)"
 	printf '| run | %s, %s rounds, modes alternated: %s |\n' \
 		"$([ "$QUICK" = 1 ] && echo quick || echo full)" "$ROUNDS" "$MODES"
 	printf '| sizes | w1 %s connects; w2 %s clients x %s ms; w3 %s idle + w2; w4 %s processes (%s at once); w5 %s UDP flows; w6 %s connects, %s sendto |\n\n' \
@@ -887,6 +909,7 @@ main() {
 	done
 	command -v python3 >/dev/null || die "python3 missing"
 	[ "$ROUNDS" -ge 1 ] 2>/dev/null || die "BENCH_ROUNDS must be a number"
+	[ "$PIN" != split ] || [ "$(nproc)" -ge 2 ] || die "BENCH_PIN=split needs 2 CPUs"
 	CLK_TCK=$(getconf CLK_TCK)
 	TMP=$(mktemp -d /tmp/tattle-bench.XXXXXX)
 	trap cleanup EXIT
