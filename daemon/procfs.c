@@ -334,53 +334,50 @@ static int read_stat_at(int dfd, struct proc_info *pi)
 	return procfs_parse_stat(buf, len, pi);
 }
 
-static int read_status_at(int dfd, struct proc_info *pi)
+/* Read dfd/name (up to cap bytes, on the heap: some are large) and
+ * parse it into pi. */
+static int read_parsed_at(int dfd, const char *name, size_t cap,
+			  int (*parse)(const char *, size_t, struct proc_info *),
+			  struct proc_info *pi)
 {
-	char *buf = malloc(STATUS_BUF_MAX);
+	char *buf = malloc(cap);
 	size_t len;
 	int r;
 
 	if (!buf)
 		return -ENOMEM;
-	if ((r = procfs_read_at(dfd, "status", buf, STATUS_BUF_MAX, &len)) == 0)
-		r = procfs_parse_status(buf, len, pi);
+	if ((r = procfs_read_at(dfd, name, buf, cap, &len)) == 0)
+		r = parse(buf, len, pi);
 	free(buf);
 	return r;
+}
+
+static int parse_cgroup(const char *buf, size_t len, struct proc_info *pi)
+{
+	return procfs_cgroup_info(pi, buf, len);
+}
+
+static int read_status_at(int dfd, struct proc_info *pi)
+{
+	return read_parsed_at(dfd, "status", STATUS_BUF_MAX,
+			      procfs_parse_status, pi);
 }
 
 /* Best effort like exe and cwd: a process without a readable cgroup file
  * keeps NULL cgroup, unit and container. */
 static int read_cgroup_at(int dfd, struct proc_info *pi)
 {
-	char *buf = malloc(PROCFS_CGROUP_BUF_MAX);
-	size_t len;
-	int r;
-
-	if (!buf)
-		return -ENOMEM;
-	if ((r = procfs_read_at(dfd, "cgroup", buf, PROCFS_CGROUP_BUF_MAX, &len)) == 0)
-		r = procfs_cgroup_info(pi, buf, len);
-	free(buf);
-	return r;
+	return read_parsed_at(dfd, "cgroup", PROCFS_CGROUP_BUF_MAX,
+			      parse_cgroup, pi);
 }
 
 /* One byte past the cap tells a truncated cmdline from a full one. */
 static int read_cmdline_at(int dfd, struct proc_info *pi)
 {
-	char *buf = malloc(PROC_CMDLINE_MAX + 1);
-	size_t len;
-	int r;
-
-	if (!buf)
-		return -ENOMEM;
-	if ((r = procfs_read_at(dfd, "cmdline", buf, PROC_CMDLINE_MAX + 1, &len)) == 0)
-		r = procfs_parse_cmdline(buf, len, pi);
-	free(buf);
-	return r;
+	return read_parsed_at(dfd, "cmdline", PROC_CMDLINE_MAX + 1,
+			      procfs_parse_cmdline, pi);
 }
 
-/* A file may really be named "x (deleted)": the kernel appends the suffix
- * only for unlinked files, whose link count is 0. */
 /* Whether the file dfd/exe runs is the one at path in our own mount
  * namespace: a process in another one can make any path name any file
  * (bind mount over it, then exec the path). */
@@ -393,6 +390,8 @@ static bool exe_is_path(int dfd, const char *path)
 	       a.st_ino == b.st_ino;
 }
 
+/* A file may really be named "x (deleted)": the kernel appends the suffix
+ * only for unlinked files, whose link count is 0. */
 static int read_exe_at(int dfd, struct proc_info *pi, char *buf)
 {
 	struct stat st;

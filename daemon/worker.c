@@ -79,6 +79,14 @@ static void post(struct worker *w, struct worker_result *r)
 	wake_loop(w);
 }
 
+/* An empty result answering request q. */
+static void result_begin(struct worker_result *r, const struct worker_req *q)
+{
+	memset(r, 0, sizeof(*r));
+	r->op = q->op;
+	r->cookie = q->cookie;
+}
+
 /* One result per inode of a finished scan, with the owner's facts.  A
  * socket held by processes running different executables (inherited
  * across fork, one side exec'd) names none of them: -ENOTUNIQ. */
@@ -89,9 +97,7 @@ static void post_owners(struct worker *w, const struct worker_req *q,
 	size_t i;
 
 	for (i = 0; i < q->n_inos; i++) {
-		memset(&r, 0, sizeof(r));
-		r.op = q->op;
-		r.cookie = q->cookie;
+		result_begin(&r, q);
 		r.ino = q->inos[i];
 		r.pid = owners[i];
 		if (scan_err < 0)
@@ -178,9 +184,7 @@ static void run_read(struct worker *w, const struct worker_req *q)
 {
 	struct worker_result r;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	r.err = procfs_read_proc(w->procroot, q->pid, &r.pi);
 	r.pid = r.err ? 0 : q->pid;
 	post(w, &r);
@@ -192,9 +196,7 @@ static void run_socket(struct worker *w, const struct worker_req *q)
 {
 	struct worker_result r;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	r.err = procnet_lookup(w->procroot, &q->flow, &r.sock);
 	r.ino = r.err ? 0 : r.sock.inode;
 	post(w, &r);
@@ -207,9 +209,7 @@ static void run_socket_ns(struct worker *w, const struct worker_req *q)
 	struct nssock_result ns;
 	struct worker_result r;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	r.err = nssock_lookup(w->procroot, &q->flow, q->pids, q->n_pids,
 			      q->netns, true, &ns);
 	if (r.err == 0) {
@@ -235,9 +235,7 @@ static void run_hash(struct worker *w, const struct worker_req *q)
 	struct worker_result r;
 	struct hash_stats hs;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	r.start_time = q->start_time;
 	r.err = hash_cache_proc(w->hashes, w->procroot, q->pid, q->start_time,
 				q->hash_which, mono_ms(), &r.hash);
@@ -260,9 +258,7 @@ static void run_cgroup(struct worker *w, const struct worker_req *q)
 	struct cgroup_cache_stats cs;
 	struct worker_result r;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	r.cgroup_id = q->cgroup_id;
 	r.err = cgroup_path_by_id(w->cgroups, q->cgroup_id, mono_ms(), path,
 				  sizeof(path));
@@ -309,9 +305,7 @@ static void run_lookup(struct worker *w, const struct worker_req *q)
 {
 	struct worker_result r;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	r.pid = q->pid;
 	r.start_time = q->start_time;
 	r.uid = q->uid;
@@ -330,9 +324,7 @@ static void run_file(struct worker *w, struct worker_req *q)
 {
 	struct worker_result r;
 
-	memset(&r, 0, sizeof(r));
-	r.op = q->op;
-	r.cookie = q->cookie;
+	result_begin(&r, q);
 	if (q->text)
 		r.err = filewrite_atomic(q->path, q->text, q->text_len);
 	else if (unlink(q->path) < 0 && errno != ENOENT)
@@ -341,6 +333,43 @@ static void run_file(struct worker *w, struct worker_req *q)
 	free(q->text);
 	q->path = q->text = NULL;
 	post(w, &r);
+}
+
+/* Run a batch taken off the queue: one request, or full scans sharing a
+ * pass. */
+static void run_batch(struct worker *w, struct batch *b)
+{
+	struct worker_req *q = &b->q[0];
+
+	switch (q->op) {
+	case WORKER_READ_PROC:
+		run_read(w, q);
+		break;
+	case WORKER_SOCKET:
+		run_socket(w, q);
+		break;
+	case WORKER_HASH:
+		run_hash(w, q);
+		break;
+	case WORKER_SOCKET_NS:
+		run_socket_ns(w, q);
+		break;
+	case WORKER_CGROUP:
+		run_cgroup(w, q);
+		break;
+	case WORKER_LOOKUP:
+		run_lookup(w, q);
+		break;
+	case WORKER_FILE:
+		run_file(w, q);
+		break;
+	case WORKER_SCAN_PIDS:
+		run_scan_pids(w, q);
+		break;
+	case WORKER_SCAN_ALL:
+		run_scan_all(w, b);
+		break;
+	}
 }
 
 static void *worker_main(void *arg)
@@ -356,24 +385,7 @@ static void *worker_main(void *arg)
 		}
 		take_batch_locked(w, b);
 		pthread_mutex_unlock(&w->mu);
-		if (b->q[0].op == WORKER_READ_PROC)
-			run_read(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_SOCKET)
-			run_socket(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_HASH)
-			run_hash(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_SOCKET_NS)
-			run_socket_ns(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_CGROUP)
-			run_cgroup(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_LOOKUP)
-			run_lookup(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_FILE)
-			run_file(w, &b->q[0]);
-		else if (b->q[0].op == WORKER_SCAN_PIDS)
-			run_scan_pids(w, &b->q[0]);
-		else
-			run_scan_all(w, b);
+		run_batch(w, b);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
