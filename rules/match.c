@@ -5,7 +5,6 @@
 #include <ctype.h>
 #include <limits.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,17 +20,6 @@
 #include "re2.h"
 
 #define OP_MAX_DEPTH	4	/* nested "list" operators */
-
-void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (!err || !errlen)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-}
 
 /* ---- operator compile */
 

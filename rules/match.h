@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "re2.h"
+
 struct flow;
 struct proc_info;
 struct rule_list;
@@ -44,11 +46,6 @@ struct rule_ctx {
 	const char *(*iface_name)(void *data, bool out);
 	void *data;
 };
-
-/* Format an error into err[errlen] (NULL or 0 ignored); shared by the
- * rules library's parsers. */
-void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 enum rule_op_type { OP_SIMPLE, OP_REGEXP, OP_NETWORK, OP_LIST, OP_LISTS,
 		   OP_RANGE };

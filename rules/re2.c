@@ -12,10 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The translator sits below the rest of the rules library (lists.c and
- * match.c call it), so it formats its own reasons. */
-__attribute__((format(printf, 3, 4)))
-static void re2_err(char *err, size_t errlen, const char *fmt, ...)
+void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -68,13 +65,13 @@ static int ctrl_escape(char n)
 static int bad_escape(char n, char *err, size_t errlen)
 {
 	if (n == 'b' || n == 'B')
-		re2_err(err, errlen, "RE2 word boundary \\%c is not supported", n);
+		rules_seterr(err, errlen, "RE2 word boundary \\%c is not supported", n);
 	else if (n == 'p' || n == 'P')
-		re2_err(err, errlen, "RE2 Unicode class \\%c is not supported", n);
+		rules_seterr(err, errlen, "RE2 Unicode class \\%c is not supported", n);
 	else if (n >= '0' && n <= '9')
-		re2_err(err, errlen, "back-reference or octal \\%c is not supported", n);
+		rules_seterr(err, errlen, "back-reference or octal \\%c is not supported", n);
 	else
-		re2_err(err, errlen, "RE2 escape \\%c is not supported", n);
+		rules_seterr(err, errlen, "RE2 escape \\%c is not supported", n);
 	return -EINVAL;
 }
 
@@ -93,7 +90,7 @@ static int bracket_escape(struct bracket *br, char n, char *err, size_t errlen)
 	case 'w': sb_puts(&br->body, "[:alnum:]_"); return 0;
 	case 's': sb_puts(&br->body, "[:space:]"); return 0;
 	case 'D': case 'W': case 'S':
-		re2_err(err, errlen, "negated class \\%c inside [...] is not supported", n);
+		rules_seterr(err, errlen, "negated class \\%c inside [...] is not supported", n);
 		return -EINVAL;
 	case ']': br->rb = true; return 0;
 	case '-': br->dash = true; return 0;
@@ -159,7 +156,7 @@ static int bracket_parse(const char *p, struct sbuf *out, char *err,
 	for (; *s && *s != ']'; s++) {
 		if (s[0] == '[' && s[1] == ':') {
 			if (!(end = strstr(s + 2, ":]"))) {
-				re2_err(err, errlen, "unterminated [: class");
+				rules_seterr(err, errlen, "unterminated [: class");
 				return -EINVAL;
 			}
 			for (; s < end + 1; s++)
@@ -177,15 +174,15 @@ static int bracket_parse(const char *p, struct sbuf *out, char *err,
 			return r;
 	}
 	if (*s != ']') {
-		re2_err(err, errlen, "missing ] in character class");
+		rules_seterr(err, errlen, "missing ] in character class");
 		return -EINVAL;
 	}
 	if (!br.body.len && !br.rb && !br.dash && !br.caret) {
-		re2_err(err, errlen, "empty character class");
+		rules_seterr(err, errlen, "empty character class");
 		return -EINVAL;
 	}
 	if (br.body.full) {
-		re2_err(err, errlen, "character class too long");
+		rules_seterr(err, errlen, "character class too long");
 		return -EINVAL;
 	}
 	bracket_emit(&br, out);
@@ -305,14 +302,14 @@ static int re_quant(struct re_state *st, uint32_t factor, char *err,
 	uint64_t w;
 
 	if (st->last_quant || !st->atom_w) {
-		re2_err(err, errlen, "%s repetition operator",
+		rules_seterr(err, errlen, "%s repetition operator",
 		       st->last_quant ? "stacked" : "missing argument to");
 		return -EINVAL;
 	}
 	w = (uint64_t)st->atom_w * factor;
 	st->cost += (uint32_t)(w > RE_MAX_COST ? RE_MAX_COST : w);
 	if (factor == UINT32_MAX || w > RE_MAX_REPEAT || st->cost > RE_MAX_COST) {
-		re2_err(err, errlen, "repetition too large (RE2 allows %d)",
+		rules_seterr(err, errlen, "repetition too large (RE2 allows %d)",
 		       RE_MAX_REPEAT);
 		return -EINVAL;
 	}
@@ -337,7 +334,7 @@ static int re_paren(struct re_state *st, char c, char *err, size_t errlen)
 	sb_putc(&st->out, c);
 	if (c == '(') {
 		if (st->depth >= RE_MAX_DEPTH) {
-			re2_err(err, errlen, "groups nested too deep");
+			rules_seterr(err, errlen, "groups nested too deep");
 			return -EINVAL;
 		}
 		st->weight[++st->depth] = 1;
@@ -355,7 +352,7 @@ static int re_escape(struct re_state *st, char n, char *err, size_t errlen)
 	int r;
 
 	if (!n) {
-		re2_err(err, errlen, "trailing backslash");
+		rules_seterr(err, errlen, "trailing backslash");
 		return -EINVAL;
 	}
 	if ((r = escape_outside(n, &st->out, err, errlen)) < 0)
@@ -373,7 +370,7 @@ static int re_repeat(struct re_state *st, const char *p, int r, uint32_t bound,
 		     bool zero, char *err, size_t errlen)
 {
 	if (p[r] == '?') {
-		re2_err(err, errlen, "RE2 lazy quantifier %.*s? is not supported", r, p);
+		rules_seterr(err, errlen, "RE2 lazy quantifier %.*s? is not supported", r, p);
 		return -EINVAL;
 	}
 	if (re_quant(st, bound, err, errlen) < 0)
@@ -397,7 +394,7 @@ static int re_step(struct re_state *st, const char *p, char *err,
 		return re_escape(st, p[1], err, errlen);
 	case '(':
 		if (p[1] == '?') {
-			re2_err(err, errlen, "RE2 group syntax (?...) (flags, "
+			rules_seterr(err, errlen, "RE2 group syntax (?...) (flags, "
 			       "non-capturing or named groups) is not supported; "
 			       "use \"sensitive\": false instead of (?i)");
 			return -EINVAL;
@@ -470,7 +467,7 @@ int re2_translate_lit(const char *p, char *outbuf, size_t outlen, char *lit,
 		p += r;
 	}
 	if (st.out.full) {
-		re2_err(err, errlen, "regexp too long");
+		rules_seterr(err, errlen, "regexp too long");
 		return -ENOSPC;
 	}
 	re_run_end(&st);
@@ -499,7 +496,7 @@ int re2_compile(regex_t *re, const char *pattern, bool icase, char *err,
 		char msg[128];
 
 		regerror(r, re, msg, sizeof(msg));
-		re2_err(err, errlen, "bad regexp: %s", msg);
+		rules_seterr(err, errlen, "bad regexp: %s", msg);
 		r = -EINVAL;
 	}
 out:

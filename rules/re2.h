@@ -24,4 +24,10 @@ int re2_translate(const char *pattern, char *out, size_t outlen,
 int re2_translate_lit(const char *pattern, char *out, size_t outlen,
 		      char *lit, size_t litlen, char *err, size_t errlen);
 
+/* Format an error into err[errlen] (NULL or 0 ignored); shared by the
+ * rules library's parsers.  It lives here, at the bottom of the library
+ * (lists.c and match.c call the translator), so every part can use it. */
+void rules_seterr(char *err, size_t errlen, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
 #endif
