@@ -765,17 +765,22 @@ if notes:
 PY
 }
 
+# A fresh namespace and scratch directory for one mode run, and the mode
+# started in it; 1 (recorded as unavailable, torn down) when it cannot be.
+begin_run() {
+	RUN="$TMP/r$1-$2"
+	mkdir -p "$RUN"
+	log "round $1: $2"
+	setup_ns "$1-$2"
+	start_mode "$2" && return 0
+	rec "$1" "$2" unavailable 1
+	teardown_run
+	return 1
+}
+
 run_mode() {
 	r=$1 m=$2
-	RUN="$TMP/r$r-$m"
-	mkdir -p "$RUN"
-	log "round $r: $m"
-	setup_ns "$r-$m"
-	if ! start_mode "$m"; then
-		rec "$r" "$m" unavailable 1
-		teardown_run
-		return 0
-	fi
+	begin_run "$r" "$m" || return 0
 	in_ns "$LOADGEN" tcp -n "$WARM_N" "$ADDR" "$PORT" >/dev/null 2>&1
 	c_start=$(cpu_ms)
 	run_load "$r" "$m" w1 tcp -P 1 -n "$W1_N" "$ADDR" "$PORT"
@@ -815,15 +820,7 @@ run_mode() {
 # Section 6: one round of the cost loops.  run_cost ROUND MODE
 run_cost() {
 	r=$1 m=$2
-	RUN="$TMP/r$r-$m"
-	mkdir -p "$RUN"
-	log "round $r: $m"
-	setup_ns "$r-$m"
-	if ! start_mode "$m"; then
-		rec "$r" "$m" unavailable 1
-		teardown_run
-		return 0
-	fi
+	begin_run "$r" "$m" || return 0
 	sleep 0.5
 	in_ns "$LOADGEN" tcp -n "$WARM_N" "$ADDR" "$PORT" >/dev/null 2>&1
 	out=$(in_ns "$LOADGEN" tcp -P 1 -n "$W6_N" "$ADDR" "$PORT" 2>&1)
