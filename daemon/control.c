@@ -814,9 +814,8 @@ void control_free(struct daemon *d)
 
 /* An edit while a file is on the worker (or others wait): queued behind
  * it with its own reference to the request. */
-static int control_wait(struct daemon *d, struct control_files *cf,
-			const struct server_ticket *t, const struct ctl_req *req,
-			struct ctl_error *err)
+static int control_wait(struct control_files *cf, const struct server_ticket *t,
+			const struct ctl_req *req, struct ctl_error *err)
 {
 	struct control_wait *wt;
 
@@ -825,7 +824,6 @@ static int control_wait(struct daemon *d, struct control_files *cf,
 			   "the disk; try again", CONTROL_WAIT_MAX);
 		return -EBUSY;
 	}
-	(void)d;
 	wt = &cf->q[(cf->head + cf->n) % CONTROL_WAIT_MAX];
 	wt->t = *t;
 	wt->req = *req;
@@ -848,7 +846,7 @@ static int control_request(void *data, struct server_client *cl,
 	}
 	server_ticket(cl, req, &t);
 	if (is_edit(req->cmd) && cf && (cf->busy || cf->n))
-		return control_wait(d, cf, &t, req, err);
+		return control_wait(cf, &t, req, err);
 	return control_run(d, &t, req, w, err);
 }
 
