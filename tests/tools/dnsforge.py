@@ -12,21 +12,7 @@ import socket
 import struct
 import sys
 
-
-def qname(msg, off):
-    labels = []
-    while msg[off]:
-        n = msg[off]
-        labels.append(msg[off + 1:off + 1 + n].decode())
-        off += n + 1
-    return ".".join(labels), off + 1
-
-
-def encode(name):
-    out = b""
-    for label in name.split("."):
-        out += bytes([len(label)]) + label.encode()
-    return out + b"\0"
+from dnsd import encode, qname  # the same wire format, one copy
 
 
 def reply(qid, name, ip):
