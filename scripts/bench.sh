@@ -615,10 +615,11 @@ def med(m, k):
     xs = [x for x in xs if x is not None]
     return statistics.median(xs) if xs else None
 
-def ratio(m, k):
+def ratio(m, k, base="floor"):
+    """Median over rounds of m's k over base's k in the same round."""
     xs = []
     for r in rounds:
-        a, b = v.get((r, m), {}).get(k), v.get((r, "floor"), {}).get(k)
+        a, b = v.get((r, m), {}).get(k), v.get((r, base), {}).get(k)
         if a is not None and b:
             xs.append(a / b)
     return statistics.median(xs) if xs else None
@@ -714,12 +715,7 @@ for tm in [m for m in ran if m.startswith("tattled")] if srcs else []:
 cost = [m for m in ("cost-bare", "cost-bpf", "cost-base", "cost-audit")
         if any((r, m) in v for r in rounds)]
 def cratio(m, k):
-    xs = []
-    for r in rounds:
-        a, b = v.get((r, m), {}).get(k), v.get((r, "cost-bare"), {}).get(k)
-        if a is not None and b:
-            xs.append(a / b)
-    return statistics.median(xs) if xs else None
+    return ratio(m, k, "cost-bare")
 if "cost-bare" in cost:
     def cverdict(m, k, limit, slower_is_bigger=True):
         x = cratio(m, k)
