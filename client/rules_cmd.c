@@ -7,6 +7,7 @@
 
 #include <json-c/json.h>
 
+#include "ctl.h"
 #include "cmds.h"
 #include "conn.h"
 #include "rules.h"
@@ -62,7 +63,7 @@ static void print_rules(const struct json_object *res)
 {
 	struct json_object *rules = jget(res, "rules");
 	size_t i, n = rules ? json_object_array_length(rules) : 0;
-	char what[512], name[64], desc[256];
+	char what[512], name[CTL_NAME_MAX + 1], desc[256];
 
 	printf("%-32s %-3s %-6s %-13s %s\n", "NAME", "ON", "ACTION", "DURATION", "MATCH");
 	for (i = 0; i < n; i++) {
