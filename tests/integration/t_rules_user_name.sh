@@ -20,12 +20,17 @@ JSON
 tt_daemon --default-action allow --rules "$R" --no-audit
 
 as_nobody() { tt_in setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
-as_nobody test -x "$TT_TOOLS/tconnect" ||
-	tt_skip "uid 65534 cannot run $TT_TOOLS/tconnect (directory modes)"
+# A copy nobody can run wherever the checkout is (a clone under a 0700
+# directory is not searchable by uid 65534).
+chmod 755 "$TT_TMP"
+cp "$TT_TOOLS/tconnect" "$TT_TMP/tconnect"
+chmod 755 "$TT_TMP/tconnect"
+as_nobody test -x "$TT_TMP/tconnect" ||
+	tt_fail "uid 65534 cannot run $TT_TMP/tconnect"
 # the first connection of that user already waits for the look-up
-as_nobody "$TT_TOOLS/tconnect" -t 600 127.0.0.1 8082 >/dev/null &&
+as_nobody "$TT_TMP/tconnect" -t 600 127.0.0.1 8082 >/dev/null &&
 	tt_fail "user.name rule did not deny $NOBODY's first connection"
-as_nobody "$TT_TOOLS/tconnect" -t 600 127.0.0.1 8082 >/dev/null &&
+as_nobody "$TT_TMP/tconnect" -t 600 127.0.0.1 8082 >/dev/null &&
 	tt_fail "user.name rule did not deny $NOBODY again (cached name)"
 tt_in "$TT_TOOLS/tconnect" -t 1000 127.0.0.1 8082 >/dev/null ||
 	tt_fail "user.name rule denied root"
